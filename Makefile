@@ -1,0 +1,27 @@
+# make run | make test | make bench — each creates .venv on first use.
+VENV := .venv
+PY := $(VENV)/bin/python
+ODCSIM := $(VENV)/bin/odcsim
+STAMP := $(VENV)/.installed
+PYTHON ?= python3
+
+.PHONY: run test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(ODCSIM) run configs/quickstart.yaml -o results/quickstart.h5 --overwrite
+	$(ODCSIM) report results/quickstart.h5 -o results/quickstart
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) -m pytest benchmarks -q -s -o python_files='bench_*.py' --benchmark-columns=min,mean,rounds
+
+clean:
+	rm -rf $(VENV) .pytest_cache .benchmarks

@@ -1,0 +1,136 @@
+"""Command line: odcsim run | validate | info | report.
+
+Exit status: 0 done; 2 bad input (the message names the file, the field and what is
+wrong; no traceback); 1 an internal error. Only this module prints.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """Raised for input errors that are not a ConfigError (existing output, bad paths)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="odcsim", description="Discrete-event simulator of orbital data centers.")
+    p.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = p.add_subparsers(dest="command")
+
+    r = sub.add_parser("run", help="run one scenario and write its HDF5 result")
+    r.add_argument("scenario", help="scenario YAML")
+    r.add_argument("-o", "--output", help="result file (default: the scenario's `output`, else results/NAME.h5)")
+    r.add_argument("--seed", type=int, help="override the scenario seed")
+    r.add_argument("--until", help="override the duration (90s, 45m, 6h, 7d)")
+    r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a setting by dotted path, e.g. constellation.0.radiator.area_m2=4")
+    r.add_argument("--overwrite", action="store_true", help="replace an existing result file")
+    r.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+
+    v = sub.add_parser("validate", help="check a scenario file and print the resolved configuration")
+    v.add_argument("file")
+    v.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+
+    i = sub.add_parser("info", help="what a result file holds")
+    i.add_argument("result")
+
+    rep = sub.add_parser("report", help="PNG figures and a text summary of a result")
+    rep.add_argument("result", help="RESULT.h5")
+    rep.add_argument("-o", "--output", help="directory for the figures (default: beside the result)")
+    return p
+
+
+def _cmd_run(args) -> int:
+    from .config import load_scenario
+    from .simulation import Simulation, default_output
+
+    scenario = load_scenario(args.scenario, args.overrides, seed=args.seed, until=args.until)
+    output = Path(args.output) if args.output else default_output(scenario)
+    if output.exists() and not args.overwrite:
+        raise BadInput(f"{output}: already exists; choose another -o or pass --overwrite")
+    sim = Simulation(scenario)
+    progress = not args.quiet and sys.stderr.isatty()
+    result = sim.run(output, progress=progress)
+    if not args.quiet:
+        print(f"wrote {result.path}  ({sim.n_satellites} satellites, {scenario.duration / 3600:g} h "
+              f"simulated, {sum(result.events.values())} events)")
+        print(_format_summary(result.summary))
+    return EXIT_OK
+
+
+def _format_summary(summary: dict[str, tuple[float, str]]) -> str:
+    width = max(len(k) for k in summary)
+    lines = []
+    for key, (value, unit) in summary.items():
+        text = f"{value:.6g}" if isinstance(value, float) else str(value)
+        lines.append(f"  {key:<{width}}  {text:>12}  {unit}")
+    return "\n".join(lines)
+
+
+def _cmd_validate(args) -> int:
+    from .config import load_scenario
+
+    scenario = load_scenario(args.file, args.overrides)
+    print(f"# {args.file}: valid scenario ({len(scenario.constellation)} shells)")
+    print(scenario.resolved_yaml(), end="")
+    return EXIT_OK
+
+
+def _cmd_info(args) -> int:
+    from .io.hdf5 import describe
+
+    print(describe(args.result))
+    return EXIT_OK
+
+
+def _cmd_report(args) -> int:
+    from .analysis.plots import plot_run, summary_table
+    from .analysis.results import open_run
+
+    path = Path(args.result)
+    run = open_run(path)
+    out_dir = Path(args.output) if args.output else path.parent / path.stem
+    paths = plot_run(run, out_dir)
+    table = summary_table(run)
+    (out_dir / "summary.txt").write_text(table + "\n")
+    print(table)
+    for p in paths:
+        print(f"wrote {p}")
+    return EXIT_OK
+
+
+COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "info": _cmd_info, "report": _cmd_report}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.version:
+        from . import __version__
+        print(f"odcsim {__version__}")
+        return EXIT_OK
+    if args.command is None:
+        _parser().print_help()
+        return EXIT_BAD_INPUT
+    from .config import ConfigError
+    bad_input: tuple = (ConfigError, BadInput)
+    try:
+        from .io.hdf5 import ResultFileError
+        bad_input += (ResultFileError,)
+    except ImportError:
+        pass
+    try:
+        return COMMANDS[args.command](args)
+    except bad_input as exc:
+        print(f"odcsim {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("odcsim: interrupted; no partial result was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Subsystems: SimPy processes and per-tick updates, one module each."""
