@@ -46,12 +46,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_run(args) -> int:
     from .config import load_scenario
-    from .simulation import Simulation, default_output
 
     scenario = load_scenario(args.scenario, args.overrides, seed=args.seed, until=args.until)
-    output = Path(args.output) if args.output else default_output(scenario)
+    output = Path(args.output) if args.output else scenario.default_output()
     if output.exists() and not args.overwrite:
         raise BadInput(f"{output}: already exists; choose another -o or pass --overwrite")
+    from .simulation import Simulation
     sim = Simulation(scenario)
     progress = not args.quiet and sys.stderr.isatty()
     result = sim.run(output, progress=progress)

@@ -269,6 +269,19 @@ class Environment(Strict):
     solar_constant_w_m2: Positive = 1361.0
 
 
+HARDWARE_SECTIONS = ("gpu", "solar_array", "battery", "bus", "radiator", "thermal")
+
+
+def _deep_merge(base: dict, override: dict) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 class Scenario(Strict):
     name: str = "scenario"
     epoch: datetime
@@ -279,6 +292,38 @@ class Scenario(Strict):
     record: Record = Field(default_factory=Record)
     environment: Environment = Field(default_factory=Environment)
     constellation: list[Shell] = Field(min_length=1)
+    defaults: dict[str, Any] = Field(default_factory=dict, description=(
+        "hardware shared by every shell (gpu, solar_array, battery, bus, radiator, thermal); "
+        "a shell's own settings win"))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_defaults(cls, data: Any):
+        if not isinstance(data, dict) or not isinstance(data.get("defaults"), dict):
+            return data
+        defaults = data["defaults"]
+        unknown = [k for k in defaults if k not in HARDWARE_SECTIONS]
+        if unknown:
+            raise ValueError(f"defaults: unknown section(s) {', '.join(map(str, unknown))}; "
+                             f"allowed: {', '.join(HARDWARE_SECTIONS)}")
+        shells = data.get("constellation")
+        if isinstance(shells, list):
+            merged = []
+            for shell in shells:
+                if isinstance(shell, dict):
+                    shell = dict(shell)
+                    for key, value in defaults.items():
+                        own = shell.get(key)
+                        if isinstance(value, str) or isinstance(own, str):
+                            value = {"preset": value} if isinstance(value, str) else value
+                            own = {"preset": own} if isinstance(own, str) else own
+                        if own is None:
+                            shell[key] = value
+                        elif isinstance(own, dict) and isinstance(value, dict):
+                            shell[key] = _deep_merge(value, own)
+                merged.append(shell)
+            data = {**data, "constellation": merged}
+        return data
 
     @field_validator("duration", mode="before")
     @classmethod
@@ -315,6 +360,9 @@ class Scenario(Strict):
     def resolved_yaml(self) -> str:
         data = self.model_dump(mode="json")
         return yaml.safe_dump(data, sort_keys=False)
+
+    def default_output(self) -> Path:
+        return Path(self.output) if self.output else Path("results") / f"{self.name}.h5"
 
     def resolve_path(self, relative: str) -> Path:
         path = Path(relative)

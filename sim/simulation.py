@@ -38,10 +38,6 @@ class RunResult:
     events: dict[str, int]
 
 
-def default_output(scenario: Scenario) -> Path:
-    return Path(scenario.output) if scenario.output else Path("results") / f"{scenario.name}.h5"
-
-
 class Simulation:
     """One run of one scenario. `Simulation(scenario).run(output)` writes one HDF5 file."""
 
@@ -97,7 +93,7 @@ class Simulation:
         complete). On any exception nothing is left under the output name."""
         from .io.hdf5 import Recorder
 
-        output = Path(output) if output is not None else default_output(self.scenario)
+        output = Path(output) if output is not None else self.scenario.default_output()
         output.parent.mkdir(parents=True, exist_ok=True)
         scenario = self.scenario
         f = self.fleet
