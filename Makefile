@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(ODCSIM) run configs/quickstart.yaml -o results/quickstart.h5 --overwrite
 	$(ODCSIM) report results/quickstart.h5 -o results/quickstart
+	rm -rf results/quickstart_campaign
+	$(ODCSIM) campaign configs/quickstart_campaign.yaml -o results/quickstart_campaign
+	$(ODCSIM) report results/quickstart_campaign -o results/quickstart_campaign/report
 
 test: $(STAMP)
 	$(PY) -m pytest -q

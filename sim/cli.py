@@ -31,7 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--overwrite", action="store_true", help="replace an existing result file")
     r.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
 
-    v = sub.add_parser("validate", help="check a scenario file and print the resolved configuration")
+    c = sub.add_parser("campaign", help="run a Monte Carlo campaign: sweep x seeds, one HDF5 shard per run")
+    from .campaign import add_campaign_arguments
+    add_campaign_arguments(c)
+
+    v = sub.add_parser("validate", help="check a scenario or campaign file and print the resolved configuration")
     v.add_argument("file")
     v.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
 
@@ -39,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("result")
 
     rep = sub.add_parser("report", help="PNG figures and a text summary of a result")
-    rep.add_argument("result", help="RESULT.h5")
+    rep.add_argument("result", help="RESULT.h5 or a campaign directory")
     rep.add_argument("-o", "--output", help="directory for the figures (default: beside the result)")
     return p
 
@@ -72,8 +76,12 @@ def _format_summary(summary: dict[str, tuple[float, str]]) -> str:
 
 
 def _cmd_validate(args) -> int:
-    from .config import load_scenario
+    from .config import load_scenario, read_yaml
 
+    if "scenario" in read_yaml(args.file):
+        from .campaign import load_campaign
+        print(load_campaign(args.file, args.overrides).describe())
+        return EXIT_OK
     scenario = load_scenario(args.file, args.overrides)
     print(f"# {args.file}: valid scenario ({len(scenario.constellation)} shells)")
     print(scenario.resolved_yaml(), end="")
@@ -92,6 +100,11 @@ def _cmd_report(args) -> int:
     from .analysis.results import open_run
 
     path = Path(args.result)
+    if path.is_dir():
+        from .campaign import report_campaign
+        for p in report_campaign(path, Path(args.output) if args.output else None):
+            print(f"wrote {p}")
+        return EXIT_OK
     run = open_run(path)
     out_dir = Path(args.output) if args.output else path.parent / path.stem
     paths = plot_run(run, out_dir)
@@ -103,7 +116,12 @@ def _cmd_report(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": _cmd_run, "validate": _cmd_validate, "info": _cmd_info, "report": _cmd_report}
+def _cmd_campaign(args) -> int:
+    from .campaign import cmd_campaign
+    return cmd_campaign(args)
+
+
+COMMANDS = {"run": _cmd_run, "campaign": _cmd_campaign, "validate": _cmd_validate, "info": _cmd_info, "report": _cmd_report}
 
 
 def main(argv: list[str] | None = None) -> int:
