@@ -6,7 +6,7 @@ so that the Recorder, the HDF5 `units` attributes and the docs agree.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -109,6 +109,7 @@ class FleetState:
     """Struct of arrays over N satellites; attribute names are the keys of FIELDS."""
 
     n: int
+    extra_fields: dict = field(default_factory=dict)
 
     @classmethod
     def empty(cls, n: int) -> "FleetState":
@@ -117,5 +118,14 @@ class FleetState:
             setattr(fleet, name, _allocate(name, n))
         return fleet
 
+    def add_fields(self, fields: dict[str, tuple[str, str, str]]) -> None:
+        """Arrays a subsystem owns, declared in its own module as {name: (dtype, unit, description)};
+        allocated as zeros of length N. A name already present is an error."""
+        for name, (dtype, unit, description) in fields.items():
+            if hasattr(self, name):
+                raise ValueError(f"FleetState already has a field {name!r}")
+            self.extra_fields[name] = (dtype, unit, description)
+            setattr(self, name, np.zeros(self.n, dtype=np.dtype(dtype)))
+
     def unit(self, name: str) -> str:
-        return FIELDS[name][1]
+        return (FIELDS.get(name) or self.extra_fields[name])[1]
