@@ -1,0 +1,368 @@
+"""Constellation builders: mean Keplerian elements for every satellite (set-up only).
+
+Each builder returns a dict of equal-length NumPy arrays with the keys of
+ELEMENT_KEYS (SI units, radians; elements are mean elements at the scenario
+epoch, e = 0 unless given), ready for FleetState and J2Propagator. TLE and OMM
+files load into python-sgp4 ``Satrec`` objects; ``SGP4Propagator`` runs them
+with the same interface as ``J2Propagator``.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+
+from sim.constants import R_EARTH_EQUATORIAL_M
+
+ELEMENT_KEYS = ("a_m", "e", "inc_rad", "raan_rad", "argp_rad", "mean_anomaly_rad", "plane", "slot")
+TWO_PI = 2.0 * math.pi
+
+
+def _pack(a_m, e, inc_rad, raan_rad, argp_rad, mean_anomaly_rad, plane, slot) -> dict[str, np.ndarray]:
+    n = max(np.size(x) for x in (a_m, e, inc_rad, raan_rad, argp_rad, mean_anomaly_rad, plane, slot))
+    full = lambda x: np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)).copy()  # noqa: E731
+    return {
+        "a_m": full(a_m),
+        "e": full(e),
+        "inc_rad": full(inc_rad),
+        "raan_rad": full(raan_rad) % TWO_PI,
+        "argp_rad": full(argp_rad) % TWO_PI,
+        "mean_anomaly_rad": full(mean_anomaly_rad) % TWO_PI,
+        "plane": np.broadcast_to(np.asarray(plane, dtype=np.int32), (n,)).copy(),
+        "slot": np.broadcast_to(np.asarray(slot, dtype=np.int32), (n,)).copy(),
+    }
+
+
+def walker(altitude_km: float, inclination_deg: float, planes: int, sats_per_plane: int,
+           phasing: int = 0, pattern: str = "delta") -> dict[str, np.ndarray]:
+    """Walker constellation i:T/P/F of circular orbits.
+
+    Planes are spread evenly over 360° of RAAN ("delta") or 180° ("star");
+    satellites evenly in mean anomaly within a plane; satellite k of plane j has
+    M = 2π k/S + 2π F j/T (T = P·S total), so adjacent planes are offset by 2πF/T.
+    """
+    if planes < 1 or sats_per_plane < 1:
+        raise ValueError("planes and sats_per_plane must be at least 1")
+    if pattern not in ("delta", "star"):
+        raise ValueError(f"pattern must be 'delta' or 'star', not {pattern!r}")
+    total = planes * sats_per_plane
+    spread = TWO_PI if pattern == "delta" else math.pi
+    plane, slot = np.divmod(np.arange(total), sats_per_plane)
+    raan = spread * plane / planes
+    mean_anomaly = TWO_PI * slot / sats_per_plane + TWO_PI * phasing * plane / total
+    return _pack(R_EARTH_EQUATORIAL_M + altitude_km * 1e3, 0.0, math.radians(inclination_deg),
+                 raan, 0.0, mean_anomaly, plane, slot)
+
+
+def sun_right_ascension_rad(epoch_jd_utc: float) -> float:
+    """Right ascension of the Sun (low-precision ephemeris) at a UTC Julian date."""
+    from sim.kernels.sun import sun_position_eci_m
+    from sim.timescale import TT_MINUS_UTC_S
+
+    x, y, _ = sun_position_eci_m(epoch_jd_utc + TT_MINUS_UTC_S / 86400.0)
+    return math.atan2(y, x) % TWO_PI
+
+
+def sso(altitude_km: float, ltan_h: float, count: int, epoch_jd_utc: float) -> dict[str, np.ndarray]:
+    """Sun-synchronous circular orbit: ``count`` satellites evenly spaced in one plane.
+
+    Inclination from J2 so the node turns 360°/365.2422 d; RAAN puts the
+    ascending node at local solar time ``ltan_h`` (6 or 18 = dawn–dusk):
+    RAAN = RA_sun + 15°/h · (ltan_h − 12), with the Sun's RA at the epoch.
+    """
+    from sim.kernels.orbit import sso_inclination_rad
+
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    a_m = R_EARTH_EQUATORIAL_M + altitude_km * 1e3
+    raan = sun_right_ascension_rad(epoch_jd_utc) + math.radians(15.0 * (ltan_h - 12.0))
+    slot = np.arange(count)
+    return _pack(a_m, 0.0, sso_inclination_rad(a_m), raan, 0.0, TWO_PI * slot / count, 0, slot)
+
+
+def _lattice_offsets(count: int, radius_m: float) -> np.ndarray:
+    """The ``count`` points of a square lattice nearest its centre, scaled to ``radius_m``.
+
+    Ties at equal distance are broken by angle, so the set is deterministic;
+    for 81 points this is the full disc of radius 5 spacings (Gauss: N(5) = 81).
+    """
+    half = int(math.ceil(math.sqrt(count))) + 1
+    i, j = np.meshgrid(np.arange(-half, half + 1), np.arange(-half, half + 1), indexing="ij")
+    i, j = i.ravel().astype(float), j.ravel().astype(float)
+    order = np.lexsort((np.arctan2(j, i) % TWO_PI, i * i + j * j))[:count]
+    points = np.column_stack((i[order], j[order]))
+    extent = np.hypot(points[:, 0], points[:, 1]).max()
+    return points * (radius_m / extent) if extent > 0 else points
+
+
+def cluster(count: int, radius_m: float, altitude_km: float, inclination_deg: float,
+            raan_deg: float, arg_latitude_deg: float = 0.0) -> dict[str, np.ndarray]:
+    """A formation of ``count`` satellites within ``radius_m`` of a circular reference orbit.
+
+    Each satellite sits at lattice point (p, q) (a square lattice scaled to
+    ``radius_m``) and flies a passive relative orbit of radius ρ = |(p, q)| and
+    phase α = atan2(q, p) about the reference (the Hill/CW "circular PRO"):
+
+        x (radial)      =  ρ/2 · cos(u + α)
+        y (along-track) = −ρ   · sin(u + α)
+        z (cross-track) =  √3/2 ρ · cos(u + α)
+
+    with u the reference's argument of latitude. Then |r| = ρ at all times, and
+    because the map (p, q) → (x, y, z) is an isometry for every u, the lattice
+    turns rigidly once per orbit: every distance between satellites stays as
+    built. In relative orbital elements (D'Amico 2010, near-circular):
+    δe = ρ/(2a)(−cos α, sin α), δi = √3ρ/(2a)(−sin α, −cos α), δλ = 0. The mean
+    a of each satellite is then nudged (by < 1 m) so its mean argument of
+    latitude plus cos i · node drifts at the reference's J2 rate, which removes
+    the differential-J2 along-track drift that δi_x would cause; what remains
+    over a day is the slow J2 rotation of δe and a cross-track drift ∝ δi_x.
+
+    Extra key ``offset_lvlh_m`` (N, 3): the intended position of each satellite
+    relative to the reference at the epoch, in the Hill frame (radial,
+    along-track, cross-track), m. Satellite 0 flies the reference orbit.
+    """
+    from sim.kernels.orbit import j2_secular_rates
+
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    a = R_EARTH_EQUATORIAL_M + altitude_km * 1e3
+    inc = math.radians(inclination_deg)
+    raan0 = math.radians(raan_deg)
+    u0 = math.radians(arg_latitude_deg)
+    if abs(math.sin(inc)) < 1e-6:
+        raise ValueError("cluster needs a non-equatorial reference orbit (its node is undefined)")
+
+    lattice = _lattice_offsets(count, radius_m)
+    rho = np.hypot(lattice[:, 0], lattice[:, 1])
+    alpha = np.arctan2(lattice[:, 1], lattice[:, 0])
+    dex = -rho / (2 * a) * np.cos(alpha)
+    dey = rho / (2 * a) * np.sin(alpha)
+    dix = -math.sqrt(3.0) * rho / (2 * a) * np.sin(alpha)
+    diy = -math.sqrt(3.0) * rho / (2 * a) * np.cos(alpha)
+
+    e = np.hypot(dex, dey)
+    argp = np.where(e > 0, np.arctan2(dey, dex), 0.0)
+    inc_k = inc + dix
+    draan = diy / math.sin(inc)
+    # δλ = δ(M + ω) + δΩ cos i = 0 at the epoch
+    mean_anomaly = u0 - draan * math.cos(inc) - argp
+
+    # match the drift of λ = M + ω + Ω cos i to the reference (Newton on a)
+    def lambda_rate(a_k):
+        raan_dot, argp_dot, mean_motion = j2_secular_rates(a_k, e, inc_k)
+        return mean_motion + argp_dot + raan_dot * math.cos(inc)
+
+    raan_dot0, argp_dot0, n0 = j2_secular_rates(a, 0.0, inc)
+    target = float(n0 + argp_dot0 + raan_dot0 * math.cos(inc))
+    a_k = np.full(count, a)
+    for _ in range(3):
+        rate = lambda_rate(a_k)
+        slope = lambda_rate(a_k + 1.0) - rate  # per metre
+        a_k = a_k - (rate - target) / slope
+
+    offsets = np.column_stack((
+        0.5 * rho * np.cos(u0 + alpha),
+        -rho * np.sin(u0 + alpha),
+        0.5 * math.sqrt(3.0) * rho * np.cos(u0 + alpha),
+    ))
+    formation = _pack(a_k, e, inc_k, raan0 + draan, argp, mean_anomaly, 0, np.arange(count))
+    formation["offset_lvlh_m"] = offsets
+    return formation
+
+
+def elements(list_of_dicts) -> dict[str, np.ndarray]:
+    """Explicit Keplerian elements, one dict per satellite.
+
+    Keys: ``altitude_km`` (above the equatorial radius) or ``a_km``;
+    ``inclination_deg`` (required); ``e``, ``raan_deg``, ``argp_deg``,
+    ``mean_anomaly_deg`` (default 0); optional ``plane``, ``slot`` (default 0 and
+    the satellite's index).
+    """
+    rows = list(list_of_dicts)
+    if not rows:
+        raise ValueError("elements needs at least one satellite")
+    columns = {k: [] for k in ELEMENT_KEYS}
+    for index, row in enumerate(rows):
+        unknown = set(row) - {"altitude_km", "a_km", "e", "inclination_deg", "raan_deg", "argp_deg",
+                              "mean_anomaly_deg", "plane", "slot"}
+        if unknown:
+            raise ValueError(f"satellite {index}: unknown element keys {sorted(unknown)}")
+        if ("altitude_km" in row) == ("a_km" in row):
+            raise ValueError(f"satellite {index}: give exactly one of altitude_km or a_km")
+        if "inclination_deg" not in row:
+            raise ValueError(f"satellite {index}: inclination_deg is required")
+        a_m = (float(row["a_km"]) * 1e3 if "a_km" in row
+               else R_EARTH_EQUATORIAL_M + float(row["altitude_km"]) * 1e3)
+        e = float(row.get("e", 0.0))
+        if not 0.0 <= e < 1.0:
+            raise ValueError(f"satellite {index}: e must be in [0, 1), got {e}")
+        if a_m * (1.0 - e) <= R_EARTH_EQUATORIAL_M:
+            raise ValueError(f"satellite {index}: perigee is below the Earth's surface")
+        columns["a_m"].append(a_m)
+        columns["e"].append(e)
+        columns["inc_rad"].append(math.radians(float(row["inclination_deg"])))
+        columns["raan_rad"].append(math.radians(float(row.get("raan_deg", 0.0))))
+        columns["argp_rad"].append(math.radians(float(row.get("argp_deg", 0.0))))
+        columns["mean_anomaly_rad"].append(math.radians(float(row.get("mean_anomaly_deg", 0.0))))
+        columns["plane"].append(int(row.get("plane", 0)))
+        columns["slot"].append(int(row.get("slot", index)))
+    return _pack(*(columns[k] for k in ELEMENT_KEYS))
+
+
+# ---------------------------------------------------------------- TLE / OMM
+
+def _tle_checksum_ok(line: str) -> bool:
+    total = sum(int(c) if c.isdigit() else (1 if c == "-" else 0) for c in line[:68])
+    return line[68].isdigit() and total % 10 == int(line[68])
+
+
+def _read_text(path: Path) -> str:
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        raw = gzip.decompress(raw)
+    return raw.decode("utf-8-sig")
+
+
+def load_tle(path, verify_checksum: bool = True) -> list:
+    """Load satellites from a TLE file (2- or 3-line, CRLF tolerant) or OMM (.json/.xml/.csv, optionally .gz).
+
+    Blank lines and lines starting with '#' are skipped; text after column 69
+    is ignored. A malformed line (or a checksum error, unless
+    ``verify_checksum=False``) raises ValueError naming the file and line.
+    Elements SGP4 rejects at initialisation (``Satrec.error`` != 0) load and
+    later propagate to NaN.
+    """
+    from sgp4.api import Satrec
+
+    path = Path(path)
+    suffixes = [s.lower() for s in path.suffixes]
+    kind = suffixes[-2] if suffixes[-1:] == [".gz"] and len(suffixes) > 1 else (suffixes[-1] if suffixes else "")
+    if kind in (".json", ".xml", ".csv"):
+        return _load_omm(path, kind)
+
+    lines = _read_text(path).splitlines()
+    satrecs = []
+    lineno = 0
+    while lineno < len(lines):
+        line = lines[lineno].rstrip()
+        lineno += 1
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line.startswith("1 "):
+            if line.startswith("2 "):
+                raise ValueError(f"{path}:{lineno}: TLE line 2 without a line 1 before it")
+            continue  # a name line of the 3-line format
+        line1 = line
+        if lineno >= len(lines):
+            raise ValueError(f"{path}:{lineno}: TLE line 1 is not followed by a line 2")
+        line2 = lines[lineno].rstrip()
+        lineno += 1
+        for number, text, at in ((1, line1, lineno - 1), (2, line2, lineno)):
+            if not text.startswith(f"{number} ") or len(text) < 69:
+                raise ValueError(f"{path}:{at}: malformed TLE line {number} "
+                                 f"(expected 69 columns starting with '{number} '): {text!r}")
+            if verify_checksum and not _tle_checksum_ok(text):
+                raise ValueError(f"{path}:{at}: TLE checksum error in line {number}: {text!r}")
+        if line1[2:7] != line2[2:7]:
+            raise ValueError(f"{path}:{lineno}: TLE lines 1 and 2 have different catalogue numbers")
+        try:
+            sat = Satrec.twoline2rv(line1[:69], line2[:69])
+        except Exception as exc:  # python-sgp4 raises ValueError/RuntimeError on bad fields
+            raise ValueError(f"{path}:{lineno - 1}: cannot parse TLE ({exc})") from None
+        satrecs.append(sat)
+    if not satrecs:
+        raise ValueError(f"{path}: no TLEs found")
+    return satrecs
+
+
+def _load_omm(path: Path, kind: str) -> list:
+    from sgp4 import omm
+    from sgp4.api import Satrec
+
+    text = _read_text(path)
+    if kind == ".json":
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        if isinstance(records, dict):
+            records = [records]
+    elif kind == ".xml":
+        records = list(omm.parse_xml(io.StringIO(text)))
+    else:
+        records = list(omm.parse_csv(io.StringIO(text)))
+    satrecs = []
+    for index, fields in enumerate(records):
+        sat = Satrec()
+        try:
+            omm.initialize(sat, {k: str(v) if v is not None else "" for k, v in fields.items()})
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ValueError(f"{path}: OMM record {index}: missing or bad field ({exc})") from None
+        satrecs.append(sat)
+    if not satrecs:
+        raise ValueError(f"{path}: no OMM records found")
+    return satrecs
+
+
+def _split_jd(epoch_jd_utc) -> tuple[float, float]:
+    if isinstance(epoch_jd_utc, tuple):
+        whole, fraction = (float(x) for x in epoch_jd_utc)
+    else:
+        whole, fraction = float(epoch_jd_utc), 0.0
+    base = math.floor(whole)
+    return base, (whole - base) + fraction
+
+
+def mean_elements(satrecs, epoch_jd_utc) -> dict[str, np.ndarray]:
+    """Mean elements of TLE satellites carried to the scenario epoch.
+
+    Uses each Satrec's SGP4 mean elements (Brouwer a, e, i, Ω, ω, M at its own
+    epoch, radius of its gravity model) advanced by SGP4's own secular rates
+    (nodedot, argpdot, mdot; drag ignored). plane = 0, slot = index in the file.
+    """
+    base, fraction = _split_jd(epoch_jd_utc)
+    count = len(satrecs)
+    columns = {k: np.empty(count) for k in ELEMENT_KEYS[:6]}
+    for k, sat in enumerate(satrecs):
+        dt_min = ((base - sat.jdsatepoch) + (fraction - sat.jdsatepochF)) * 1440.0
+        columns["a_m"][k] = sat.a * sat.radiusearthkm * 1e3
+        columns["e"][k] = sat.ecco
+        columns["inc_rad"][k] = sat.inclo
+        columns["raan_rad"][k] = sat.nodeo + sat.nodedot * dt_min
+        columns["argp_rad"][k] = sat.argpo + sat.argpdot * dt_min
+        columns["mean_anomaly_rad"][k] = sat.mo + sat.mdot * dt_min
+    return _pack(*(columns[k] for k in ELEMENT_KEYS[:6]), 0, np.arange(count))
+
+
+class SGP4Propagator:
+    """python-sgp4 ``SatrecArray`` behind the J2Propagator interface.
+
+    ``epoch_jd_utc`` is the scenario epoch (a float, or a (whole, fraction) pair
+    for full precision); ``propagate(t_s, r, v)`` writes TEME positions (3, N) in
+    m and velocities (3, N) in m/s at t_s seconds after it. Satellites SGP4
+    cannot propagate (decayed, bad elements) get NaN.
+    """
+
+    def __init__(self, satrecs, epoch_jd_utc):
+        from sgp4.api import SatrecArray
+
+        self.satrecs = list(satrecs)
+        self._array = SatrecArray(self.satrecs)
+        self._jd0, self._fr0 = _split_jd(epoch_jd_utc)
+        self._jd = np.array([self._jd0])
+        self._fr = np.empty(1)
+
+    @property
+    def n(self) -> int:
+        return len(self.satrecs)
+
+    def propagate(self, t_s: float, r_eci_m: np.ndarray, v_eci_m_s: np.ndarray) -> None:
+        self._fr[0] = self._fr0 + float(t_s) / 86400.0
+        error, r_km, v_km_s = self._array.sgp4(self._jd, self._fr)
+        np.multiply(r_km[:, 0, :].T, 1e3, out=r_eci_m)
+        np.multiply(v_km_s[:, 0, :].T, 1e3, out=v_eci_m_s)
+        self.last_error = error[:, 0]

@@ -1,0 +1,1 @@
+"""Numba kernels: pure functions over NumPy arrays, no SimPy, no I/O, no objects."""
