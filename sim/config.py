@@ -15,6 +15,8 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
+from .config_network import NetworkConfig
+
 
 class ConfigError(ValueError):
     """Bad input: names the file, the field path and what is wrong."""
@@ -292,6 +294,7 @@ class Scenario(Strict):
     record: Record = Field(default_factory=Record)
     environment: Environment = Field(default_factory=Environment)
     constellation: list[Shell] = Field(min_length=1)
+    network: NetworkConfig | None = None
     defaults: dict[str, Any] = Field(default_factory=dict, description=(
         "hardware shared by every shell (gpu, solar_array, battery, bus, radiator, thermal); "
         "a shell's own settings win"))

@@ -18,9 +18,10 @@ from .config import Scenario
 from .fleet import FIELDS
 from .subsystems.base import EventLog
 from .subsystems.physics import Physics, build_fleet
+from .subsystems.network import Network
 from .timescale import julian_date_utc
 
-SUBSYSTEMS = (Physics,)
+SUBSYSTEMS = (Physics, Network)
 
 # FleetState fields written once to /satellites (the rest is state that changes)
 SATELLITE_FIELDS = tuple(name for name in FIELDS if name not in {

@@ -1,0 +1,139 @@
+"""Scenario section `network:` — optical crosslinks, ground stations and routing.
+
+Defaults and their sources are in docs/parts/network.md (MODELS.md §7–8). Every model
+forbids unknown keys, like the rest of the scenario.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+Positive = Annotated[float, Field(gt=0.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Dwdm(_Strict):
+    """Close-range mode for formations: below `range_km` a transceiver pair runs DWDM at
+    `rate_gbps` (Suncatcher's bench: 1.6 Tbps per pair, arXiv:2511.19468)."""
+    range_km: Positive = 10.0
+    rate_gbps: Positive = 1600.0
+
+
+class LinkRate(_Strict):
+    """rate = min(max_gbps, ref_gbps·(ref_range_km/d)²); d ≤ dwdm.range_km → dwdm.rate_gbps.
+    Default: Starlink, 100 Gbps up to 5,400 km (MODELS.md §7)."""
+    max_gbps: Positive = 100.0
+    ref_gbps: Positive = 100.0
+    ref_range_km: Positive = 5400.0
+    dwdm: Dwdm | None = None
+
+
+class Acquisition(_Strict):
+    """Pointing, acquisition and tracking time after a link becomes feasible, seconds.
+    `uniform` on [min_s, max_s]; `exponential` with mean_s shifted by min_s and cut at max_s;
+    `fixed` = mean_s. SDA OCT v3.2.0 requires ≤ 100 s (MODELS.md §7)."""
+    distribution: Literal["uniform", "exponential", "fixed"] = "uniform"
+    min_s: NonNegative = 2.0
+    max_s: NonNegative = 30.0
+    mean_s: NonNegative = 10.0
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.max_s < self.min_s:
+            raise ValueError(f"max_s ({self.max_s}) is below min_s ({self.min_s})")
+        return self
+
+
+class Crosslinks(_Strict):
+    topology: Literal["grid", "nearest", "pairs"] = "grid"
+    seam: bool = Field(True, description=(
+        "grid: link the last plane of a Walker shell back to the first (Hypatia's +Grid wraps); "
+        "false leaves the seam open (counter-rotating planes of a star pattern)"))
+    seam_shift: int | None = Field(None, description=(
+        "grid: slot offset across the seam; default the shell's Walker phasing F"))
+    cross_plane_shift: int = Field(0, description="grid: slot offset to the next plane (Hypatia isl_shift)")
+    k: Annotated[int, Field(ge=1)] = 4
+    pairs: list[tuple[int, int]] | None = None
+    max_terminals: Annotated[int, Field(ge=1)] = 4
+    max_range_km: Positive = 5400.0
+    grazing_altitude_km: NonNegative = 100.0
+    max_slew_rate_deg_s: Positive | None = Field(None, description="None: no slew limit")
+    rate: LinkRate = Field(default_factory=LinkRate)
+    acquisition: Acquisition = Field(default_factory=Acquisition)
+    mtbf_h: Positive | None = Field(None, description="mean time between random link failures; None: none")
+    start_up: bool = Field(True, description="links feasible at the epoch start up (no acquisition)")
+
+    @model_validator(mode="after")
+    def _pairs(self):
+        if self.topology == "pairs" and not self.pairs:
+            raise ValueError("topology 'pairs' needs a non-empty `pairs` list")
+        return self
+
+
+class Station(_Strict):
+    name: str
+    lat_deg: Annotated[float, Field(ge=-90.0, le=90.0)]
+    lon_deg: Annotated[float, Field(ge=-180.0, le=360.0)]
+    alt_m: float = 0.0
+    min_elevation_deg: Annotated[float, Field(ge=-5.0, lt=90.0)] | None = None
+    kind: Literal["rf", "optical"] | None = None
+    rate_gbps: Positive | None = None
+    clear_sky_probability: Fraction | None = None
+    antennas: Annotated[int, Field(ge=1)] | None = None
+
+
+class StationDefaults(_Strict):
+    """Applied to every station that does not set the field (inline or from a file)."""
+    min_elevation_deg: Annotated[float, Field(ge=-5.0, lt=90.0)] = 10.0
+    kind: Literal["rf", "optical"] = "rf"
+    rate_gbps: Positive = 1.0
+    clear_sky_probability: Fraction = 1.0
+    antennas: Annotated[int, Field(ge=1)] = 1
+
+
+class GroundStations(_Strict):
+    file: str | None = Field(None, description=(
+        "GeoJSON FeatureCollection (coordinates [lon, lat(, alt_m)], properties.name) or a StarPerf "
+        "ground-station XML; relative to the scenario YAML"))
+    limit: Annotated[int, Field(ge=1)] | None = None
+    defaults: StationDefaults = Field(default_factory=StationDefaults)
+    stations: list[Station] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _list_form(cls, data: Any):
+        return {"stations": data} if isinstance(data, list) else data
+
+    @model_validator(mode="after")
+    def _some(self):
+        if self.file is None and not self.stations:
+            raise ValueError("give `stations` or a `file`")
+        names = [s.name for s in self.stations]
+        if len(set(names)) != len(names):
+            raise ValueError("station names must be unique")
+        return self
+
+
+class Routing(_Strict):
+    every_s: Positive = Field(60.0, description="re-route at least this often (latencies drift with range)")
+    latency_pairs: list[tuple[str, str]] = Field(default_factory=list, description=(
+        "named ground-station pairs whose path latency is tracked (events route_latency)"))
+
+    @field_validator("every_s", mode="before")
+    @classmethod
+    def _duration(cls, v):
+        from .config import parse_duration_s
+        return parse_duration_s(v)
+
+
+class NetworkConfig(_Strict):
+    crosslinks: Crosslinks | None = None
+    ground_stations: GroundStations | None = None
+    routing: Routing = Field(default_factory=Routing)

@@ -1,0 +1,89 @@
+"""Candidate crosslinks: +Grid for Walker shells, k nearest within range, explicit pairs.
+
+A candidate is a pair (a, b), a < b, identified by the key a·N + b. Candidates are where
+terminals point; the per-tick kernel decides which of them are feasible.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def keys_of(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    keep = lo != hi
+    return lo[keep].astype(np.int64) * n + hi[keep]
+
+
+def pairs_of(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    return (keys // n).astype(np.int64), (keys % n).astype(np.int64)
+
+
+def grid_pairs(plane: np.ndarray, slot: np.ndarray, start: int, stop: int, *, seam: bool = True,
+               seam_shift: int = 0, cross_plane_shift: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """+Grid over satellites start..stop of one Walker shell (index = start + plane·S + slot):
+    the next satellite in the plane and the same slot (+ cross_plane_shift) in the next plane;
+    the last plane links to the first with seam_shift when `seam` (Hypatia's +Grid wraps)."""
+    p = plane[start:stop]
+    s = slot[start:stop]
+    n_planes, n_slots = int(p.max()) + 1, int(s.max()) + 1
+    idx = np.arange(start, stop)
+
+    def at(pp, ss):
+        return start + pp * n_slots + ss % n_slots
+
+    a = [idx, idx[p < n_planes - 1]]
+    b = [at(p, s + 1), at(p[p < n_planes - 1] + 1, s[p < n_planes - 1] + cross_plane_shift)]
+    if seam and n_planes > 2:
+        last = p == n_planes - 1
+        a.append(idx[last])
+        b.append(at(np.zeros(int(last.sum()), dtype=p.dtype), s[last] + seam_shift))
+    return np.concatenate(a), np.concatenate(b)
+
+
+def limit_terminals(keys: np.ndarray, n: int, max_terminals: int) -> np.ndarray:
+    """Keep candidates in the given priority order while both ends have a free terminal."""
+    if keys.size == 0:
+        return keys
+    a, b = pairs_of(keys, n)
+    degree = np.zeros(n, dtype=np.int64)
+    np.add.at(degree, a, 1)
+    np.add.at(degree, b, 1)
+    if degree.max() <= max_terminals:
+        return keys
+    used = np.zeros(n, dtype=np.int64)
+    keep = np.zeros(keys.size, dtype=bool)
+    for j in range(keys.size):  # set-up or once per re-selection, not per tick in the grid case
+        if used[a[j]] < max_terminals and used[b[j]] < max_terminals:
+            used[a[j]] += 1
+            used[b[j]] += 1
+            keep[j] = True
+    return keys[keep]
+
+
+def unique_keys(keys: np.ndarray) -> np.ndarray:
+    """Unique keys, first occurrence order preserved (the priority order)."""
+    _, first = np.unique(keys, return_index=True)
+    return keys[np.sort(first)]
+
+
+def nearest_keys(r_eci_m: np.ndarray, k: int, max_range_m: float, max_terminals: int,
+                 current: np.ndarray | None = None) -> np.ndarray:
+    """k nearest neighbours within max_range_m of every satellite (scipy cKDTree), limited to
+    max_terminals per satellite; links in `current` keep their terminals first (no churn),
+    then the shortest. Returns sorted keys."""
+    from scipy.spatial import cKDTree
+
+    n = r_eci_m.shape[1]
+    pts = np.ascontiguousarray(r_eci_m.T)
+    dist, nb = cKDTree(pts).query(pts, k=min(k + 1, n), distance_upper_bound=max_range_m)
+    dist, nb = np.atleast_2d(dist), np.atleast_2d(nb)
+    ok = np.isfinite(dist)
+    rows = np.broadcast_to(np.arange(n)[:, None], nb.shape)
+    keys = keys_of(rows[ok], nb[ok], n)
+    d = dist[ok][rows[ok] != nb[ok]]
+    order = np.argsort(d, kind="stable")
+    keys = keys[order]
+    if current is not None and current.size:
+        keys = np.concatenate([current[np.isin(current, keys)], keys])
+    keys = unique_keys(keys)
+    return np.sort(limit_terminals(keys, n, max_terminals))

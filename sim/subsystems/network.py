@@ -1,0 +1,571 @@
+"""Network: optical crosslinks, ground contacts, routing and transfers.
+
+Every tick one kernel call evaluates all candidate crosslinks (range, Earth line of sight
+clearing the grazing altitude, slew rate) and one evaluates all (station, satellite)
+elevations; crossings inside the tick become events. Acquisitions, random failures and
+transfer completions are SimPy timeouts, so Python work is proportional to link changes.
+Routes are recomputed (Dijkstra by latency, from the sources with demand only) once per
+instant in which the topology changed, and at least every `routing.every_s`.
+
+Transfer API (for other subsystems, reached as `sim.network`):
+
+    transfer = sim.network.submit_transfer(src, dst, size_bytes, on_done=None)
+
+src and dst are a satellite index (int) or a ground-station name (str). Transfers share
+link capacity max–min fairly, re-route when a link on their path goes down and wait
+(rate 0) while no route exists; `on_done(transfer)` is called at completion, with
+`transfer.done_t_s` set. `sim.network.cancel_transfer(transfer)` drops one.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..constants import R_EARTH_EQUATORIAL_M, SPEED_OF_LIGHT_M_S
+from .base import Subsystem, substream
+
+IDLE, ACQUIRING, UP = 0, 1, 2
+DOWN_GEOMETRY, DOWN_FAILURE, DOWN_RESELECTED = 0, 1, 2
+
+
+@dataclass(eq=False)
+class Transfer:
+    """Bytes moving from src to dst (graph nodes; see Network.node_of)."""
+    id: int
+    src: int
+    dst: int
+    size_bytes: float
+    submitted_t_s: float
+    on_done: Callable | None = None
+    remaining_bytes: float = 0.0
+    rate_bps: float = 0.0
+    done_t_s: float | None = None
+    path: np.ndarray | None = None      # node path, None while unroutable
+    edges: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    latency_s: float = math.nan
+
+
+class Network(Subsystem):
+    """Crosslinks, ground contacts, routes and transfers; inert without a `network:` section."""
+
+    def __init__(self, sim):
+        super().__init__(sim, name="network")
+        self.config = getattr(sim.scenario, "network", None)
+        self.enabled = self.config is not None
+        if not self.enabled:
+            return
+        from ..kernels import links, orbit
+        from ..kernels.crossings import threshold_crossings
+        self._links, self._gmst_rad, self._crossings = links, orbit.gmst_rad, threshold_crossings
+        sim.network = self
+        self.env = sim.env
+        self.fleet = sim.fleet
+        self.n = sim.fleet.n
+        self.rng = substream(sim.scenario.seed, "network")
+        self.isl = self.config.crosslinks
+        self._init_crosslinks()
+        self._init_stations()
+        log = sim.events
+        if self.isl is not None:
+            log.register("link_acquiring", "a: other satellite, b: range [km]")
+            log.register("link_up", "a: other satellite, b: acquisition time [s]")
+            log.register("link_down", "a: other satellite, b: cause (0 geometry, 1 failure, 2 terminal reassigned)")
+        if self.stations is not None:
+            log.register("contact_start", "a: ground station index, b: 1 usable, 0 lost to cloud")
+            log.register("contact_end", "a: ground station index, b: 1 was usable, 0 was lost to cloud")
+        log.register("transfer_done", "sat: source node, a: transfer id, b: duration [s]")
+        log.register("route_latency", "sat: first satellite (-1 none), a: latency pair index, b: one-way latency [s] (nan unreachable)")
+        self.recorded_units = {"isl_up": "1", "ground_contact": "1", "bytes_in": "B", "bytes_out": "B"}
+        # transfers and routing
+        self.transfers: list[Transfer] = []
+        self._next_transfer_id = 0
+        self._flow_gen = 0
+        self._route_pending = False
+        self._last_route_t_s = -math.inf
+        self._graph = None
+        self._settled_t_s = 0.0
+        self.bytes_in = np.zeros(self.n)
+        self.bytes_out = np.zeros(self.n)
+        self.bytes_moved = 0.0
+        self.transfers_done = 0
+        self.latency_samples_s: list[float] = []
+        self._pairs = [(self.node_of(a, as_source=True), self.node_of(b, as_source=False))
+                       for a, b in self.config.routing.latency_pairs]
+
+    # ------------------------------------------------------------------ set-up
+    def _init_crosslinks(self) -> None:
+        c = self.isl
+        if c is None:
+            return
+        from ..network import topology
+        self._topology = topology
+        f, n = self.fleet, self.n
+        if c.topology == "grid":
+            a_list, b_list = [], []
+            for i, shell in enumerate(self.sim.scenario.constellation):
+                if shell.walker is None:
+                    continue
+                sel = np.flatnonzero(f.shell == i)
+                seam_shift = c.seam_shift if c.seam_shift is not None else shell.walker.phasing
+                a, b = topology.grid_pairs(f.plane, f.slot, int(sel[0]), int(sel[-1]) + 1, seam=c.seam,
+                                           seam_shift=seam_shift, cross_plane_shift=c.cross_plane_shift)
+                a_list.append(a)
+                b_list.append(b)
+            if not a_list:
+                raise ValueError("network.crosslinks.topology 'grid' needs at least one walker shell")
+            keys = topology.unique_keys(topology.keys_of(np.concatenate(a_list), np.concatenate(b_list), n))
+            keys = np.sort(topology.limit_terminals(keys, n, c.max_terminals))
+        elif c.topology == "pairs":
+            p = np.array(c.pairs, dtype=np.int64)
+            if p.min() < 0 or p.max() >= n:
+                raise ValueError(f"network.crosslinks.pairs: satellite index outside 0..{n - 1}")
+            keys = topology.unique_keys(topology.keys_of(p[:, 0], p[:, 1], n))
+            keys = np.sort(topology.limit_terminals(keys, n, c.max_terminals))
+        else:
+            keys = np.zeros(0, np.int64)  # chosen from positions each tick
+        self._set_links(keys)
+        self._max_range_m = c.max_range_km * 1e3
+        self._clear_radius_m = R_EARTH_EQUATORIAL_M + c.grazing_altitude_km * 1e3
+        self._max_slew_rad_s = math.radians(c.max_slew_rate_deg_s) if c.max_slew_rate_deg_s else 0.0
+        r = c.rate
+        self._rate_args = (r.max_gbps * 1e9, r.ref_gbps * 1e9, r.ref_range_km * 1e3,
+                           r.dwdm.range_km * 1e3 if r.dwdm else -1.0, r.dwdm.rate_gbps * 1e9 if r.dwdm else 0.0)
+        self._gen_seq = 0
+        self.up_link_seconds = 0.0
+        self.feasible_link_seconds = 0.0
+        self.acquisitions = 0
+        self.failures = 0
+
+    def _set_links(self, keys: np.ndarray, old: dict | None = None) -> None:
+        """Candidate arrays for sorted keys; state of keys already present is carried over."""
+        L = keys.size
+        self.link_keys = keys
+        a, b = self._topology.pairs_of(keys, self.n)
+        self.link_a, self.link_b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+        self.link_state = np.zeros(L, np.int8)
+        self.link_gen = np.zeros(L, np.int64)
+        self.link_margin = np.full(L, -1.0)
+        self.link_margin_prev = np.full(L, -1.0)
+        self.link_range_m = np.zeros(L)
+        self.link_rate_bps = np.zeros(L)
+        self.link_slew_rad_s = np.zeros(L)
+        self._direction = np.zeros(L, np.int8)
+        self._t_cross = np.zeros(L)
+        if old is not None and old["keys"].size and L:
+            pos = np.searchsorted(old["keys"], keys)
+            pos = np.minimum(pos, old["keys"].size - 1)
+            kept = old["keys"][pos] == keys
+            for name in ("state", "gen", "margin_prev"):
+                getattr(self, f"link_{name}")[kept] = old[name][pos[kept]]
+
+    def _init_stations(self) -> None:
+        g = self.config.ground_stations
+        self.stations = None
+        if g is None:
+            return
+        from ..network.stations import build_stations
+        try:
+            st = build_stations(g, self.sim.scenario.resolve_path)
+        except FileNotFoundError as exc:
+            from ..config import ConfigError
+            raise ConfigError("<scenario>", [("network.ground_stations.file", f"file not found: {exc.filename}")]) \
+                from None
+        self.stations = st
+        self._station_ecef_m = st.ecef_m
+        self._station_up_ecef = st.up
+        self._sin_min_el = np.sin(np.radians(st.min_elevation_deg))
+        G = st.n
+        self.gs_margin = np.full((G, self.n), -1.0)
+        self.gs_margin_prev = np.full((G, self.n), -1.0)
+        self.gs_usable = np.zeros((G, self.n), bool)
+        self._gs_direction = np.zeros(G * self.n, np.int8)
+        self._gs_t_cross = np.zeros(G * self.n)
+        self.contacts = 0
+
+    def node_of(self, endpoint, *, as_source: bool) -> int:
+        """Graph node of a satellite index or a ground-station name (its sending or receiving side)."""
+        if isinstance(endpoint, (int, np.integer)):
+            if not 0 <= int(endpoint) < self.n:
+                raise ValueError(f"satellite index {endpoint} outside 0..{self.n - 1}")
+            return int(endpoint)
+        if self.stations is None:
+            raise KeyError(f"{endpoint!r}: the scenario has no ground stations")
+        g = self.stations.index(str(endpoint))
+        return self.n + g if as_source else self.n + self.stations.n + g
+
+    @property
+    def n_nodes(self) -> int:
+        return self.n + 2 * (self.stations.n if self.stations is not None else 0)
+
+    # ------------------------------------------------------------------ geometry per tick
+    def _geometry(self, t_s: float) -> None:
+        f = self.fleet
+        if self.isl is not None:
+            if self.isl.topology == "nearest":
+                self._reselect(t_s)
+            self._links.isl_geometry(f.r_eci_m, f.v_eci_m_s, self.link_a, self.link_b, self._max_range_m,
+                                     self._clear_radius_m, self._max_slew_rad_s, *self._rate_args,
+                                     self.link_range_m, self.link_rate_bps, self.link_slew_rad_s, self.link_margin)
+        if self.stations is not None:
+            gmst = self._gmst_rad(self.sim.epoch_jd_utc + t_s / 86400.0)
+            from ..network.stations import rotate_z
+            self._station_eci_m = np.ascontiguousarray(rotate_z(self._station_ecef_m, gmst))
+            self._station_up = np.ascontiguousarray(rotate_z(self._station_up_ecef, gmst))
+            self._links.ground_elevation_margin(f.r_eci_m, self._station_eci_m, self._station_up,
+                                                self._sin_min_el, self.gs_margin)
+
+    def _reselect(self, t_s: float) -> None:
+        c = self.isl
+        current = self.link_keys[self.link_state != IDLE]
+        keys = self._topology.nearest_keys(self.fleet.r_eci_m, c.k, self._max_range_m, c.max_terminals, current)
+        if keys.size == self.link_keys.size and np.array_equal(keys, self.link_keys):
+            return
+        dropped = ~np.isin(self.link_keys, keys) & (self.link_state == UP)
+        if dropped.any():
+            idx = np.flatnonzero(dropped)
+            self.sim.events.emit("link_down", t_s, self.link_a[idx], self.link_b[idx], DOWN_RESELECTED)
+            self._topology_changed()
+        old = {"keys": self.link_keys, "state": self.link_state, "gen": self.link_gen,
+               "margin_prev": self.link_margin_prev}
+        self._set_links(keys, old)
+
+    def start(self) -> None:
+        if not self.enabled:
+            return
+        self._geometry(0.0)
+        log = self.sim.events
+        if self.isl is not None:
+            feasible = np.flatnonzero(self.link_margin >= 0.0)
+            if self.isl.start_up:
+                self.link_state[feasible] = UP
+                log.emit("link_up", 0.0, self.link_a[feasible], self.link_b[feasible], 0.0)
+                for j in feasible:
+                    self._schedule_failure(j, 0.0)
+            else:
+                self._begin_acquisition(feasible, np.zeros(feasible.size))
+        if self.stations is not None:
+            g, i = np.nonzero(self.gs_margin >= 0.0)
+            self._contacts_start(g, i, np.zeros(g.size))
+        self._topology_changed()
+
+    def tick(self, t_s: float, dt_s: float) -> None:
+        if not self.enabled:
+            return
+        if self.isl is not None:
+            self.link_margin_prev, self.link_margin = self.link_margin, self.link_margin_prev
+        if self.stations is not None:
+            self.gs_margin_prev, self.gs_margin = self.gs_margin, self.gs_margin_prev
+        self._geometry(t_s)
+        t0_s = t_s - dt_s
+        if self.isl is not None:
+            self.up_link_seconds += dt_s * np.count_nonzero(self.link_state == UP)
+            self.feasible_link_seconds += dt_s * np.count_nonzero(self.link_margin_prev >= 0.0)
+            if self._crossings(self.link_margin_prev, self.link_margin, 0.0, t0_s, dt_s, self._direction,
+                               self._t_cross):
+                self._link_crossings()
+        if self.stations is not None:
+            if self._crossings(self.gs_margin_prev.ravel(), self.gs_margin.ravel(), 0.0, t0_s, dt_s,
+                               self._gs_direction, self._gs_t_cross):
+                self._contact_crossings()
+        if (self.transfers or self._pairs) and t_s - self._last_route_t_s >= self.config.routing.every_s:
+            self._request_reroute()
+
+    # ------------------------------------------------------------------ crosslink events
+    def _link_crossings(self) -> None:
+        idx = np.flatnonzero(self._direction)
+        rising = idx[self._direction[idx] > 0]
+        falling = idx[self._direction[idx] < 0]
+        if falling.size:
+            was_up = falling[self.link_state[falling] == UP]
+            if was_up.size:
+                self.sim.events.emit("link_down", self._t_cross[was_up], self.link_a[was_up], self.link_b[was_up],
+                                     DOWN_GEOMETRY)
+                self._topology_changed()
+            self.link_state[falling] = IDLE
+            self._new_generation(falling)
+        if rising.size:
+            rising = rising[self.link_state[rising] == IDLE]
+            self._begin_acquisition(rising, self._t_cross[rising])
+
+    def _draw_acquisition_s(self, size: int) -> np.ndarray:
+        a = self.isl.acquisition
+        if a.distribution == "fixed":
+            return np.full(size, a.mean_s)
+        if a.distribution == "uniform":
+            return self.rng.uniform(a.min_s, a.max_s, size)
+        return np.minimum(a.min_s + self.rng.exponential(a.mean_s, size), a.max_s)
+
+    def _begin_acquisition(self, idx: np.ndarray, t_start_s: np.ndarray) -> None:
+        if idx.size == 0:
+            return
+        self.link_state[idx] = ACQUIRING
+        self._new_generation(idx)
+        self.sim.events.emit("link_acquiring", t_start_s, self.link_a[idx], self.link_b[idx],
+                             self.link_range_m[idx] / 1e3)
+        for j, t0, dur in zip(idx, t_start_s, self._draw_acquisition_s(idx.size)):
+            self._at(t0 + dur, self._acquired, self.link_keys[j], self.link_gen[j], dur)
+
+    def _new_generation(self, idx: np.ndarray) -> None:
+        """Invalidate pending timeouts of these links (generations are never reused)."""
+        self.link_gen[idx] = self._gen_seq + 1 + np.arange(idx.size)
+        self._gen_seq += idx.size
+
+    def _at(self, t_s: float, callback, *args) -> None:
+        ev = self.env.timeout(max(t_s - self.env.now, 0.0))
+        ev.callbacks.append(lambda _ev: callback(t_s, *args))
+
+    def _link_index(self, key, gen) -> int | None:
+        j = int(np.searchsorted(self.link_keys, key))
+        if j < self.link_keys.size and self.link_keys[j] == key and self.link_gen[j] == gen:
+            return j
+        return None
+
+    def _acquired(self, t_s: float, key, gen, duration_s: float) -> None:
+        j = self._link_index(key, gen)
+        if j is None or self.link_state[j] != ACQUIRING:
+            return
+        self.link_state[j] = UP
+        self.acquisitions += 1
+        self.sim.events.emit("link_up", t_s, self.link_a[j], self.link_b[j], duration_s)
+        self._schedule_failure(j, t_s)
+        self._topology_changed()
+
+    def _schedule_failure(self, j: int, t_s: float) -> None:
+        if self.isl.mtbf_h is not None:
+            self._at(t_s + self.rng.exponential(self.isl.mtbf_h * 3600.0), self._failed, self.link_keys[j],
+                     self.link_gen[j])
+
+    def _failed(self, t_s: float, key, gen) -> None:
+        j = self._link_index(key, gen)
+        if j is None or self.link_state[j] != UP:
+            return
+        self.failures += 1
+        self.sim.events.emit("link_down", t_s, self.link_a[j], self.link_b[j], DOWN_FAILURE)
+        self.link_state[j] = IDLE
+        self._begin_acquisition(np.array([j]), np.array([t_s]))
+        self._topology_changed()
+
+    # ------------------------------------------------------------------ ground contacts
+    def _contacts_start(self, g: np.ndarray, i: np.ndarray, t_s: np.ndarray) -> None:
+        if g.size == 0:
+            return
+        p = self.stations.clear_sky_probability[g]
+        usable = self.rng.random(g.size) < p
+        self.gs_usable[g, i] = usable
+        self.contacts += g.size
+        self.sim.events.emit("contact_start", t_s, i, g, usable.astype(float))
+        if usable.any():
+            self._topology_changed()
+
+    def _contact_crossings(self) -> None:
+        n = self.n
+        flat = np.flatnonzero(self._gs_direction)
+        direction = self._gs_direction[flat]
+        g, i = np.divmod(flat, n)
+        start = direction > 0
+        self._contacts_start(g[start], i[start], self._gs_t_cross[flat[start]])
+        end = ~start
+        if end.any():
+            ge, ie = g[end], i[end]
+            usable = self.gs_usable[ge, ie]
+            self.sim.events.emit("contact_end", self._gs_t_cross[flat[end]], ie, ge, usable.astype(float))
+            self.gs_usable[ge, ie] = False
+            if usable.any():
+                self._topology_changed()
+
+    # ------------------------------------------------------------------ routing and transfers
+    def submit_transfer(self, src, dst, size_bytes: float, on_done: Callable | None = None) -> Transfer:
+        """Start moving size_bytes from src to dst (satellite index or station name) now."""
+        if not self.enabled:
+            raise RuntimeError("the scenario has no network section")
+        if not size_bytes > 0:
+            raise ValueError(f"size_bytes must be positive, got {size_bytes}")
+        tr = Transfer(self._next_transfer_id, self.node_of(src, as_source=True), self.node_of(dst, as_source=False),
+                      float(size_bytes), float(self.env.now), on_done, remaining_bytes=float(size_bytes))
+        self._next_transfer_id += 1
+        self._settle(self.env.now)
+        self.transfers.append(tr)
+        self._request_reroute()
+        return tr
+
+    def cancel_transfer(self, transfer: Transfer) -> None:
+        if transfer in self.transfers:
+            self._settle(self.env.now)
+            self.transfers.remove(transfer)
+            self._reallocate(self.env.now)
+
+    def _topology_changed(self) -> None:
+        self._graph = None
+        if self.transfers or self._pairs:
+            self._request_reroute()
+
+    def _request_reroute(self) -> None:
+        if not self._route_pending:
+            self._route_pending = True
+            self.env.timeout(0.0).callbacks.append(lambda _ev: self._reroute())
+
+    def build_graph(self):
+        """The current directed graph: nodes 0..N-1 satellites, N+g station g sending, N+G+g
+        station g receiving (stations never relay). Edge capacity [bit/s] and resources for
+        the flow allocation are kept alongside (resource E+g / E+G+g: station g's uplink /
+        downlink total, rate × antennas)."""
+        from ..network.routing import build_graph
+        src, dst, dist_m, cap = [], [], [], []
+        if self.isl is not None:
+            up = np.flatnonzero(self.link_state == UP)
+            a, b = self.link_a[up], self.link_b[up]
+            src += [a, b]
+            dst += [b, a]
+            dist_m += [self.link_range_m[up]] * 2
+            cap += [self.link_rate_bps[up]] * 2
+        G = 0
+        if self.stations is not None:
+            G = self.stations.n
+            g, i = np.nonzero((self.gs_margin >= 0.0) & self.gs_usable)
+            d = np.linalg.norm(self.fleet.r_eci_m[:, i] - self._station_eci_m[:, g], axis=0)
+            rate = self.stations.rate_bps[g]
+            src += [self.n + g, i]
+            dst += [i, self.n + G + g]
+            dist_m += [d, d]
+            cap += [rate, rate]
+        cat = (lambda x, dt: np.concatenate(x).astype(dt) if x else np.zeros(0, dt))
+        graph = build_graph(self.n + 2 * G, cat(src, np.int64), cat(dst, np.int64),
+                            cat(dist_m, float) / SPEED_OF_LIGHT_M_S)
+        edge_cap = cat(cap, float)
+        if G:
+            total = self.stations.rate_bps * self.stations.antennas
+            graph.capacity_bps = np.concatenate([edge_cap, total, total])
+        else:
+            graph.capacity_bps = edge_cap
+        return graph
+
+    def _resources(self, graph, tr: Transfer) -> np.ndarray:
+        res = tr.edges
+        E, G = graph.src.size, self.n_nodes - self.n
+        G //= 2
+        extra = []
+        if self.n <= tr.src < self.n + G:
+            extra.append(E + (tr.src - self.n))
+        if tr.dst >= self.n + G:
+            extra.append(E + G + (tr.dst - self.n - G))
+        return np.concatenate([res, np.array(extra, np.int64)]) if extra else res
+
+    def _reroute(self) -> None:
+        from ..network.routing import path_edges, path_nodes, shortest_paths
+        self._route_pending = False
+        t_s = self.env.now
+        self._settle(t_s)
+        self._last_route_t_s = t_s
+        graph = self._graph = self.build_graph()
+        sources = sorted({tr.src for tr in self.transfers} | {s for s, _ in self._pairs})
+        if not sources:
+            return
+        dist, pred = shortest_paths(graph, sources)
+        row = {s: k for k, s in enumerate(sources)}
+        for tr in self.transfers:
+            k = row[tr.src]
+            nodes = path_nodes(pred[k], tr.src, tr.dst)
+            tr.path = nodes
+            tr.edges = path_edges(graph, nodes) if nodes is not None and nodes.size > 1 else np.zeros(0, np.int64)
+            tr.latency_s = float(dist[k, tr.dst])
+            if nodes is not None:
+                self.latency_samples_s.append(tr.latency_s)
+        for p, (s, d) in enumerate(self._pairs):
+            k = row[s]
+            latency = float(dist[k, d])
+            nodes = path_nodes(pred[k], s, d)
+            first = int(nodes[1]) if nodes is not None and nodes.size > 2 else -1
+            self.sim.events.emit("route_latency", t_s, first, p, latency if np.isfinite(latency) else math.nan)
+            if np.isfinite(latency):
+                self.latency_samples_s.append(latency)
+        self._reallocate(t_s)
+
+    def _reallocate(self, t_s: float) -> None:
+        from ..network.flows import max_min_fair
+        self._flow_gen += 1
+        graph = self._graph
+        if graph is None or not self.transfers:
+            for tr in self.transfers:
+                tr.rate_bps = 0.0
+            return
+        rates = max_min_fair(graph.capacity_bps, [self._resources(graph, tr) for tr in self.transfers])
+        for tr, rate in zip(self.transfers, rates):
+            tr.rate_bps = float(rate) if tr.path is not None else 0.0
+        finish = [t_s + tr.remaining_bytes * 8.0 / tr.rate_bps for tr in self.transfers if tr.rate_bps > 0]
+        if finish:
+            self._at(min(finish), self._flows_due, self._flow_gen)
+
+    def _flows_due(self, t_s: float, gen: int) -> None:
+        if gen != self._flow_gen:
+            return
+        self._settle(t_s)
+        done = [tr for tr in self.transfers if tr.remaining_bytes <= 1e-9 * tr.size_bytes + 1e-6]
+        self.transfers = [tr for tr in self.transfers if tr not in done]
+        for tr in done:
+            tr.remaining_bytes = 0.0
+            tr.done_t_s = t_s
+            self.transfers_done += 1
+            self.sim.events.emit("transfer_done", t_s, tr.src, tr.id, t_s - tr.submitted_t_s)
+        self._reallocate(t_s)
+        for tr in done:
+            if tr.on_done is not None:
+                tr.on_done(tr)
+
+    def _settle(self, t_s: float) -> None:
+        """Move bytes at the current rates from the last settlement to t_s."""
+        dt = t_s - self._settled_t_s
+        self._settled_t_s = t_s
+        if dt <= 0.0:
+            return
+        for tr in self.transfers:
+            if tr.rate_bps <= 0.0 or tr.path is None:
+                continue
+            moved = min(tr.rate_bps * dt / 8.0, tr.remaining_bytes)
+            tr.remaining_bytes -= moved
+            self.bytes_moved += moved
+            senders = tr.path[:-1][tr.path[:-1] < self.n]
+            receivers = tr.path[1:][tr.path[1:] < self.n]
+            self.bytes_out[senders] += moved
+            self.bytes_in[receivers] += moved
+
+    # ------------------------------------------------------------------ outputs
+    def record(self, t_s: float) -> dict[str, np.ndarray]:
+        if not self.enabled:
+            return {}
+        self._settle(t_s)
+        isl_up = np.zeros(self.n)
+        if self.isl is not None:
+            up = self.link_state == UP
+            isl_up += np.bincount(self.link_a[up], minlength=self.n) + np.bincount(self.link_b[up], minlength=self.n)
+        contact = np.zeros(self.n)
+        if self.stations is not None:
+            contact = ((self.gs_margin >= 0.0) & self.gs_usable).sum(axis=0).astype(float)
+        out = {"isl_up": isl_up, "ground_contact": contact, "bytes_in": self.bytes_in.copy(),
+               "bytes_out": self.bytes_out.copy()}
+        self.bytes_in[:] = 0.0
+        self.bytes_out[:] = 0.0
+        return out
+
+    def summary(self) -> dict[str, tuple[float, str]]:
+        if not self.enabled:
+            return {}
+        days = max(self.sim.elapsed_s, 1e-9) / 86400.0
+        out = {"network.bytes_moved": (self.bytes_moved, "B"),
+               "network.transfers_done": (self.transfers_done, "1")}
+        if self.isl is not None:
+            avail = self.up_link_seconds / self.feasible_link_seconds if self.feasible_link_seconds else 0.0
+            out.update({
+                "network.link_availability": (avail, "1"),
+                "network.acquisitions_per_satellite_day": (self.acquisitions / (self.n * days), "1/d"),
+                "network.link_failures": (self.failures, "1"),
+                "network.candidate_links": (int(self.link_keys.size), "1"),
+            })
+        if self.stations is not None:
+            out["network.contacts"] = (self.contacts, "1")
+        lat = np.asarray(self.latency_samples_s)
+        out["network.path_latency_mean_ms"] = (float(lat.mean() * 1e3) if lat.size else math.nan, "ms")
+        out["network.path_latency_p95_ms"] = (float(np.percentile(lat, 95) * 1e3) if lat.size else math.nan, "ms")
+        return out
