@@ -15,6 +15,7 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
+from .config_radiation import RadiationConfig
 from .config_network import NetworkConfig
 
 
@@ -294,6 +295,7 @@ class Scenario(Strict):
     record: Record = Field(default_factory=Record)
     environment: Environment = Field(default_factory=Environment)
     constellation: list[Shell] = Field(min_length=1)
+    radiation: RadiationConfig | None = None
     network: NetworkConfig | None = None
     defaults: dict[str, Any] = Field(default_factory=dict, description=(
         "hardware shared by every shell (gpu, solar_array, battery, bus, radiator, thermal); "
@@ -361,7 +363,7 @@ class Scenario(Strict):
     _base_dir: Path = Path(".")
 
     def resolved_yaml(self) -> str:
-        data = self.model_dump(mode="json")
+        data = self.model_dump(mode="json", exclude_none=True)
         return yaml.safe_dump(data, sort_keys=False)
 
     def default_output(self) -> Path:

@@ -19,9 +19,10 @@ from .fleet import FIELDS
 from .subsystems.base import EventLog
 from .subsystems.physics import Physics, build_fleet
 from .subsystems.network import Network
+from .subsystems.radiation import Radiation
 from .timescale import julian_date_utc
 
-SUBSYSTEMS = (Physics, Network)
+SUBSYSTEMS = (Physics, Network, Radiation)
 
 # FleetState fields written once to /satellites (the rest is state that changes)
 SATELLITE_FIELDS = tuple(name for name in FIELDS if name not in {

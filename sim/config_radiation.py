@@ -1,0 +1,150 @@
+"""Scenario section `radiation:` — environment, device classes and mitigations.
+
+Defaults and their sources are listed in docs/parts/radiation.md; numbers marked U there are
+order-of-magnitude placeholders to be replaced by test data for the chosen parts.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+# the same conventions as sim.config (defined here so that sim.config can import this module)
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+Positive = Annotated[float, Field(gt=0.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _utc(v):
+    if isinstance(v, str):
+        v = datetime.fromisoformat(v.replace("Z", "+00:00"))
+    if isinstance(v, datetime) and v.tzinfo is None:
+        v = v.replace(tzinfo=timezone.utc)
+    return v
+
+
+class TrappedProtons(Strict):
+    enabled: bool = True
+    solar: Literal["auto", "min", "max"] = Field("auto", description="AP8-MIN or AP8-MAX; auto: by cycle phase")
+    lat_step_deg: Annotated[float, Field(gt=0.0, le=30.0)] = 3.0
+    lon_step_deg: Annotated[float, Field(gt=0.0, le=60.0)] = 5.0
+    alt_step_km: Annotated[float, Field(gt=0.0)] = 50.0
+    energies_mev: list[Positive] = Field(default_factory=lambda: [
+        10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 100.0, 150.0, 200.0, 300.0, 400.0])
+    cache_dir: str | None = Field(None, description="default $ODCSIM_CACHE or ~/.cache/odcsim")
+
+    @field_validator("energies_mev")
+    @classmethod
+    def _increasing(cls, v):
+        if len(v) < 2 or any(b <= a for a, b in zip(v, v[1:])):
+            raise ValueError("energies_mev must hold at least two strictly increasing energies")
+        return v
+
+
+class CosmicRays(Strict):
+    enabled: bool = True
+    flux_solar_min_cm2_s: NonNegative = 4.0   # free-space omnidirectional, U (order of magnitude)
+    flux_solar_max_cm2_s: NonNegative = 2.0
+    cutoff_scale_gv: Positive = 1.5           # transmission (1 + R_c/R0)^-k
+    cutoff_index: Positive = 1.5
+
+
+class SolarEvents(Strict):
+    mode: Literal["off", "synthetic", "replay"] = "synthetic"
+    replay_csv: str | None = Field(None, description="NOAA-style CSV (begin_utc, max_utc, max_pfu_gt10MeV); "
+                                                     "relative to the YAML")
+    replay_shift: str | None = Field(None, description="historical instant replayed at the scenario epoch "
+                                                       "(ISO 8601); default: historical dates")
+    cycle_minimum: datetime = datetime(2019, 12, 1, tzinfo=timezone.utc)   # cycle 25 minimum (SILSO)
+    cycle_years: Positive = 11.0
+    active_start_years: NonNegative = 2.0
+    active_years: Positive = 7.0
+    events_per_active_year: NonNegative = 12.0
+    events_per_quiet_year: NonNegative = 0.5
+    rise_median_h: Positive = 6.0
+    decay_median_h: Positive = 24.0
+    duration_sigma_ln: NonNegative = 0.7
+    gamma_mean: Positive = 2.5
+    gamma_sd: NonNegative = 0.5
+    replay_gamma: Positive = 2.0
+    replay_decay_h: Positive = 24.0
+
+    _utc_minimum = field_validator("cycle_minimum", mode="before")(classmethod(lambda cls, v: _utc(v)))
+
+    @model_validator(mode="after")
+    def _csv_for_replay(self):
+        if self.mode == "replay" and not self.replay_csv:
+            raise ValueError("mode 'replay' needs replay_csv")
+        if self.active_start_years + self.active_years > self.cycle_years:
+            raise ValueError("active_start_years + active_years exceeds cycle_years")
+        return self
+
+
+class DeviceClass(Strict):
+    """One kind of device: how many, how sensitive, and what an upset does."""
+
+    name: str
+    per: Literal["gpu", "satellite"] = "gpu"
+    count: Annotated[int, Field(ge=0)] = 1
+    bits: NonNegative = 0.0
+    sigma_bit_cm2: NonNegative = 0.0
+    ecc: bool = False
+    word_bits: Annotated[int, Field(ge=1)] = 64
+    mbu_fraction: Fraction = 0.0
+    detect_fraction: Fraction = 0.0
+    sigma_sefi_cm2: NonNegative = 0.0
+    sefi_downtime_median_s: Positive = 60.0
+    sefi_downtime_sigma_ln: NonNegative = 1.0
+    sigma_sel_cm2: NonNegative = 0.0
+    sel_downtime_s: Positive = 300.0
+    sel_destructive_probability: Fraction = 0.0
+    takes_down_gpus: bool = True
+    dose_degrade_krad: Positive | None = None
+    dose_degrade_factor: Annotated[float, Field(ge=1.0)] = 10.0
+    dose_fail_krad: Positive | None = None
+
+
+def default_devices() -> list[DeviceClass]:
+    return [
+        DeviceClass(name="gpu_logic", per="gpu", count=1, bits=1.0e8, sigma_bit_cm2=1.0e-15, ecc=False,
+                    detect_fraction=0.0, sigma_sefi_cm2=1.0e-10, sefi_downtime_median_s=60.0,
+                    sigma_sel_cm2=1.0e-12, sel_destructive_probability=0.01, dose_fail_krad=15.0),
+        DeviceClass(name="hbm", per="gpu", count=1, bits=6.87e11, sigma_bit_cm2=2.0e-17, ecc=True, word_bits=64,
+                    mbu_fraction=0.01, sigma_sefi_cm2=1.0e-9, sefi_downtime_median_s=30.0,
+                    dose_degrade_krad=2.0, dose_fail_krad=15.0),
+        DeviceClass(name="host", per="satellite", count=1, bits=3.0e8, sigma_bit_cm2=1.0e-14, ecc=True,
+                    mbu_fraction=0.01, detect_fraction=0.9, sigma_sefi_cm2=1.0e-10,
+                    sefi_downtime_median_s=120.0, sigma_sel_cm2=1.0e-12, sel_destructive_probability=0.01),
+    ]
+
+
+class Mitigations(Strict):
+    ecc: bool = Field(True, description="false switches ECC off on every class")
+    scrub_interval_s: Positive | None = 3600.0
+    redundancy: Literal["none", "dmr", "tmr"] = "none"
+    power_down: Literal["none", "spe", "saa", "spe_saa"] = "none"
+    power_down_spe_cm2_s: Positive = 100.0   # local SPE flux above the device threshold
+    power_down_saa_cm2_s: Positive = 50.0    # local trapped flux above the device threshold
+
+
+class RadiationConfig(Strict):
+    shielding_al_mm: NonNegative = 10.0
+    upset_threshold_mev: Positive = Field(20.0, description="proton energy at the device above which σ applies")
+    trapped: TrappedProtons = Field(default_factory=TrappedProtons)
+    cosmic_rays: CosmicRays = Field(default_factory=CosmicRays)
+    spe: SolarEvents = Field(default_factory=SolarEvents)
+    devices: list[DeviceClass] = Field(default_factory=default_devices)
+    mitigations: Mitigations = Field(default_factory=Mitigations)
+
+    @model_validator(mode="after")
+    def _unique_names(self):
+        names = [d.name for d in self.devices]
+        if len(set(names)) != len(names):
+            raise ValueError(f"device class names must be unique, got {names}")
+        return self

@@ -1,0 +1,153 @@
+"""Solar particle events: the solar-cycle phase, a stochastic generator and a historical replay.
+
+An event is a >10 MeV proton flux profile at 1 AU (pfu = cm⁻² s⁻¹ sr⁻¹) that rises from the
+10 pfu threshold at onset to its peak log-linearly, then decays exponentially and ends when it
+falls back below 10 pfu (NOAA SWPC's event definition). Its spectrum is a power law in energy,
+J(>E) = J10 (E / 10 MeV)^-γ.
+
+Generator: onsets are a Poisson process whose rate is `events_per_active_year` during the 7
+active years of each 11-year cycle and `events_per_quiet_year` otherwise (JPL-91/ESP
+convention: active from 2.5 years before to 4.5 years after maximum). Peak fluxes follow the
+NOAA S-scale frequencies per cycle (S1 50, S2 25, S3 10, S4 3, S5 <1: spaceweather.com
+glossary, MODELS.md §6) as an empirical distribution, log N(>P) interpolated linearly in
+log P between the S thresholds and continued above 1e5 pfu with the S4→S5 slope.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+S_THRESHOLDS_PFU = np.array([10.0, 1e2, 1e3, 1e4, 1e5])
+S_PER_CYCLE = np.array([50.0, 25.0, 10.0, 3.0, 0.5])   # S5 "<1": taken as 0.5
+SECONDS_PER_YEAR = 365.25 * 86400.0
+
+
+@dataclass
+class SolarParticleEvent:
+    onset_s: float        # scenario seconds of the 10 pfu crossing
+    peak_s: float
+    peak_pfu: float       # >10 MeV
+    decay_s: float        # e-folding time after the peak
+    gamma: float          # integral spectral index
+
+    @property
+    def end_s(self) -> float:
+        return self.peak_s + self.decay_s * np.log(max(self.peak_pfu, 10.0) / 10.0)
+
+    @property
+    def s_level(self) -> int:
+        return s_level(self.peak_pfu)
+
+    def j10_pfu(self, t_s: float) -> float:
+        if t_s < self.onset_s or t_s > self.end_s:
+            return 0.0
+        if t_s < self.peak_s:
+            w = (t_s - self.onset_s) / max(self.peak_s - self.onset_s, 1.0)
+            return 10.0 * (self.peak_pfu / 10.0) ** w
+        return self.peak_pfu * np.exp(-(t_s - self.peak_s) / self.decay_s)
+
+    def fluence_gt10_cm2_sr(self) -> float:
+        """∫ J10 dt over the event (cm⁻² sr⁻¹)."""
+        rise = self.peak_s - self.onset_s
+        ratio = max(self.peak_pfu / 10.0, 1.0 + 1e-12)
+        rise_part = (self.peak_pfu - 10.0) * rise / np.log(ratio)
+        decay_part = (self.peak_pfu - 10.0) * self.decay_s
+        return rise_part + decay_part
+
+
+def s_level(peak_pfu) -> np.ndarray | int:
+    """NOAA S-scale level (0 below 10 pfu) of >10 MeV peak fluxes."""
+    level = np.searchsorted(S_THRESHOLDS_PFU, np.asarray(peak_pfu, dtype=float), side="right")
+    return int(level) if np.ndim(level) == 0 else level
+
+
+def solar_cycle_phase_years(t: datetime, cycle_minimum: datetime, cycle_years: float) -> float:
+    """Years since the most recent solar minimum (modulo the cycle length)."""
+    dt_years = (t - cycle_minimum).total_seconds() / SECONDS_PER_YEAR
+    return float(dt_years % cycle_years)
+
+
+def is_active(phase_years: float, active_start_years: float, active_years: float) -> bool:
+    return active_start_years <= phase_years < active_start_years + active_years
+
+
+def sample_peak_pfu(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Peak >10 MeV fluxes drawn from the S-scale frequency distribution."""
+    cum = np.cumsum(S_PER_CYCLE[::-1])[::-1]            # N(≥threshold) per cycle
+    log_p = np.log10(S_THRESHOLDS_PFU)
+    log_n = np.log10(cum)
+    slope = (log_n[-1] - log_n[-2]) / (log_p[-1] - log_p[-2])
+    log_p = np.append(log_p, log_p[-1] + 1.0)            # extend one decade above S5
+    log_n = np.append(log_n, log_n[-1] + slope)
+    # inverse CDF: u ∈ (0,1] → N(>P)/N(>10) = u
+    u = rng.random(size)
+    target = np.log10(cum[0]) + np.log10(np.maximum(u, 1e-300))
+    below = target < log_n[-1]
+    out = 10.0 ** np.interp(-target, -log_n, log_p)
+    out[below] = 10.0 ** log_p[-1]
+    return out
+
+
+def synthetic_events(rng: np.random.Generator, epoch: datetime, duration_s: float, *, cycle_minimum: datetime,
+                     cycle_years: float, active_start_years: float, active_years: float,
+                     events_per_active_year: float, events_per_quiet_year: float, rise_median_h: float,
+                     decay_median_h: float, duration_sigma_ln: float, gamma_mean: float,
+                     gamma_sd: float) -> list[SolarParticleEvent]:
+    """Events with onsets in [0, duration_s) of the scenario, drawn piecewise over active/quiet
+    spans of the cycle (thinning-free: each span has a constant rate)."""
+    events = []
+    t = 0.0
+    phase0 = solar_cycle_phase_years(epoch, cycle_minimum, cycle_years)
+    while t < duration_s:
+        phase = (phase0 + t / SECONDS_PER_YEAR) % cycle_years
+        edges = np.array([active_start_years, active_start_years + active_years, cycle_years])
+        next_edge = edges[edges > phase + 1e-12][0]
+        span_end = min(duration_s, t + (next_edge - phase) * SECONDS_PER_YEAR)
+        active = is_active(phase, active_start_years, active_years)
+        rate = (events_per_active_year if active else events_per_quiet_year) / SECONDS_PER_YEAR
+        n = rng.poisson(rate * (span_end - t))
+        onsets = np.sort(rng.uniform(t, span_end, n))
+        peaks = sample_peak_pfu(rng, n)
+        rise = rise_median_h * 3600.0 * np.exp(duration_sigma_ln * rng.standard_normal(n))
+        decay = decay_median_h * 3600.0 * np.exp(duration_sigma_ln * rng.standard_normal(n))
+        gamma = np.clip(gamma_mean + gamma_sd * rng.standard_normal(n), 1.0, 5.0)
+        events += [SolarParticleEvent(float(o), float(o + r), float(p), float(d), float(g))
+                   for o, r, p, d, g in zip(onsets, rise, peaks, decay, gamma)]
+        t = span_end
+    return events
+
+
+def read_event_list(path: str | Path) -> list[tuple[datetime, datetime, float]]:
+    """(begin, maximum, >10 MeV peak pfu) rows of a NOAA-style CSV (begin_utc, max_utc,
+    max_pfu_gt10MeV; '#' comment lines). Rows whose maximum precedes their begin are kept with
+    the maximum moved to the begin."""
+    rows = []
+    with open(path, newline="") as f:
+        lines = [line for line in f if not line.startswith("#")]
+    for row in csv.DictReader(lines):
+        begin = _utc(row["begin_utc"])
+        peak = max(_utc(row["max_utc"]), begin)
+        rows.append((begin, peak, float(row["max_pfu_gt10MeV"])))
+    return sorted(set(rows))
+
+
+def replay_events(path: str | Path, epoch: datetime, duration_s: float, *, decay_h: float, gamma: float,
+                  time_shift_s: float = 0.0) -> list[SolarParticleEvent]:
+    """Historical events whose profile overlaps the scenario window, on the scenario clock.
+    `time_shift_s` is added to the historical times (0: replay at the historical dates)."""
+    out = []
+    for begin, peak, pfu in read_event_list(path):
+        onset_s = (begin - epoch).total_seconds() + time_shift_s
+        event = SolarParticleEvent(onset_s, onset_s + (peak - begin).total_seconds(), max(pfu, 10.0),
+                                   decay_h * 3600.0, gamma)
+        if event.end_s >= 0.0 and event.onset_s < duration_s:
+            out.append(event)
+    return out
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text.strip().replace("Z", "+00:00")).astimezone(timezone.utc)

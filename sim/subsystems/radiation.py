@@ -1,0 +1,402 @@
+"""Radiation: trapped protons (AP8), galactic cosmic rays and solar particle events at every
+satellite, and the upsets, functional interrupts, latch-ups and dose they cause.
+
+Per tick one kernel (sim.kernels.radiation) computes the local fluxes and accumulates each
+satellite's upset hazard; Python then handles only the satellites whose hazard crossed an
+Exp(1) threshold drawn from this subsystem's own random stream, so the event cost grows with
+the number of upsets, not with N × ticks. Each upset is assigned a device class and a kind
+(bit upset, SEFI, SEL) in proportion to their cross-sections, and its outcome follows the
+class's protection (ECC, detection) and the mitigations (redundancy, power-down).
+
+A SEFI or SEL of a device that `takes_down_gpus` makes the satellite's GPUs unavailable until
+`gpu_radiation_down_until_s` (s since epoch), the field the payload kernel reads.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from ..config_radiation import RadiationConfig
+from ..constants import R_EARTH_EQUATORIAL_M
+from ..radiation_env import geomag, spe as spe_model, transport, trapped
+from .base import Subsystem, substream
+
+SPE_PFU_TO_OMNI = 4.0 * np.pi   # pfu (cm⁻² s⁻¹ sr⁻¹), isotropic → omnidirectional cm⁻² s⁻¹
+KINDS = ("bit", "sefi", "sel")
+REDUNDANCY_FACTOR = {"none": 1.0, "dmr": 2.0, "tmr": 3.0}
+POWER_DOWN_MODE = {"none": 0, "spe": 1, "saa": 2, "spe_saa": 3}
+SPE_DOSE_LOG_EMIN = np.log(np.geomspace(1.0, 3.0e4, 48))
+ALT_MARGIN_KM = 40.0   # geodetic height exceeds r − R_eq by up to 21 km at the poles
+
+FIELDS = {
+    "gpu_radiation_down_until_s": ("f8", "s", "GPUs unavailable (reset, latch-up, power-down) until this time"),
+}
+ACTIVE_FIELDS = {
+    "radiation_powered_down": ("i1", "1", "1 while GPUs are powered down by the radiation policy"),
+    "trapped_flux_cm2_s": ("f8", "1/(cm2 s)", "trapped protons above the device floor energy"),
+    "spe_flux_cm2_s": ("f8", "1/(cm2 s)", "SPE protons above max(cutoff, device floor)"),
+    "cutoff_gv": ("f8", "GV", "Stormer vertical cutoff rigidity"),
+    "upset_rate_s": ("f8", "1/s", "total upset rate (all classes and kinds)"),
+    "dose_rate_rad_s": ("f8", "rad/s", "dose rate in Si behind the shield"),
+    "dose_rad": ("f8", "rad", "total ionising dose in Si behind the shield"),
+    "radiation_down_seconds": ("f8", "s", "time with GPUs down for radiation"),
+    "radiation_powerdown_seconds": ("f8", "s", "time with GPUs powered down by the policy"),
+    "upset_hazard": ("f8", "1", "integrated upset hazard"),
+    "upset_hazard_prev": ("f8", "1", "integrated upset hazard at the start of the tick"),
+    "upset_next_threshold": ("f8", "1", "hazard at which the next upset happens"),
+    "upset_crossed": ("i1", "1", "1 where the hazard crossed its threshold this tick"),
+}
+EVENTS = {
+    "seu_corrected": "a: device class index, b: bits upset, c: local proton flux [1/(cm2 s)]",
+    "sdc": "a: device class index, b: bits upset, c: local proton flux [1/(cm2 s)]",
+    "sdc_detected": "a: device class index, b: bits upset, c: local proton flux [1/(cm2 s)]",
+    "sefi": "a: device class index, b: downtime [s], c: local proton flux [1/(cm2 s)]",
+    "sel": "a: device class index, b: downtime [s], c: 1 destructive else 0",
+    "device_lost": "a: device class index, b: cause (1 latch-up, 2 dose), c: dose [rad(Si)]",
+    "spe_onset": "sat -1; a: peak >10 MeV flux [pfu], b: spectral index, c: S-scale level",
+    "spe_peak": "sat -1; a: peak >10 MeV flux [pfu], b: spectral index, c: S-scale level",
+    "spe_end": "sat -1; a: >10 MeV event fluence [1/(cm2 sr)], b: spectral index, c: S-scale level",
+}
+RECORDED = {"trapped_flux": ("trapped_flux_cm2_s", "1/(cm2 s)"), "spe_flux": ("spe_flux_cm2_s", "1/(cm2 s)"),
+            "cutoff_gv": ("cutoff_gv", "GV"), "dose_rad": ("dose_rad", "rad"),
+            "upset_rate": ("upset_rate_s", "1/s")}
+
+
+class Radiation(Subsystem):
+    """Radiation environment and effects; inert when the scenario has no `radiation:` section."""
+
+    def __init__(self, sim):
+        super().__init__(sim, name="radiation")
+        fleet = sim.fleet
+        self.fleet = fleet
+        if not hasattr(fleet, "gpu_radiation_down_until_s"):
+            fleet.add_fields(FIELDS)
+        self.cfg: RadiationConfig | None = sim.scenario.radiation
+        if self.cfg is None:
+            return
+        from ..kernels import orbit
+        from ..kernels import radiation as kernel
+        self._kernel, self._gmst = kernel, orbit.gmst_rad
+        cfg = self.cfg
+        fleet.add_fields(ACTIVE_FIELDS)
+        self.rng = substream(sim.scenario.seed, "radiation")
+        self.epoch: datetime = sim.scenario.epoch
+        self.epoch_jd_utc = sim.epoch_jd_utc
+
+        spe_cfg = cfg.spe
+        phase = spe_model.solar_cycle_phase_years(self.epoch, spe_cfg.cycle_minimum, spe_cfg.cycle_years)
+        self.solar_active = spe_model.is_active(phase, spe_cfg.active_start_years, spe_cfg.active_years)
+        self.device_floor_mev = float(transport.energy_outside_mev(cfg.upset_threshold_mev, cfg.shielding_al_mm))
+        self._build_map()
+        self.pole_ecef = geomag.dipole_axis_ecef(self.epoch)
+        gcr = cfg.cosmic_rays
+        self.gcr_free_cm2_s = 0.0 if not gcr.enabled else (
+            gcr.flux_solar_max_cm2_s if self.solar_active else gcr.flux_solar_min_cm2_s)
+        self.spe_events = self._spe_events(sim.scenario)
+        self._dose_tables: dict[float, np.ndarray] = {}
+        self._setup_devices()
+        mit = cfg.mitigations
+        self.power_down_mode = POWER_DOWN_MODE[mit.power_down]
+        self.redundancy = REDUNDANCY_FACTOR[mit.redundancy]
+        fleet.upset_next_threshold[:] = self.rng.exponential(size=fleet.n)
+        self.counts = {name: 0 for name in ("seu_corrected", "sdc", "sdc_detected", "sefi", "sel", "device_lost")}
+        self.counts_by_class = np.zeros((len(cfg.devices), 6), dtype=np.int64)
+        for name, meaning in EVENTS.items():
+            sim.events.register(name, meaning)
+        self.recorded_units = {k: unit for k, (_, unit) in RECORDED.items()}
+        self._initial_state()
+
+    # ------------------------------------------------------------------ set-up
+    def _build_map(self) -> None:
+        cfg, f = self.cfg, self.fleet
+        tp = cfg.trapped
+        perigee_km = (f.a_m * (1.0 - f.e) - R_EARTH_EQUATORIAL_M) / 1e3
+        apogee_km = (f.a_m * (1.0 + f.e) - R_EARTH_EQUATORIAL_M) / 1e3
+        lat = trapped.regular_grid(tp.lat_step_deg, -90.0, 90.0)
+        lon = trapped.regular_grid(tp.lon_step_deg, -180.0, 180.0)
+        alt = trapped.altitude_grid_km(max(perigee_km.min() - ALT_MARGIN_KM, 100.0),
+                                       apogee_km.max() + ALT_MARGIN_KM, tp.alt_step_km)
+        energies = np.asarray(tp.energies_mev)
+        solar = tp.solar if tp.solar != "auto" else ("max" if self.solar_active else "min")
+        if tp.enabled:
+            self.flux_map = trapped.ap8_map(lat, lon, alt, energies, solar, self.epoch, tp.cache_dir)
+            upset_flux = trapped.interpolate_energy(self.flux_map, self.device_floor_mev)
+            dose = transport.dose_rate_rad_s(energies, self.flux_map.flux_cm2_s, cfg.shielding_al_mm)
+        else:
+            self.flux_map = None
+            upset_flux = np.zeros((lat.size, lon.size, alt.size))
+            dose = np.zeros_like(upset_flux)
+        self.log_map = np.ascontiguousarray(np.stack([np.log(1e-4 + upset_flux), np.log(1e-30 + dose)], axis=-1))
+        self.grid_axes = np.array([lat[0], lat[1] - lat[0], lat.size, lon[0], lon[1] - lon[0], lon.size,
+                                   alt[0], (alt[1] - alt[0]) if alt.size > 1 else 1.0, alt.size], dtype=np.float64)
+
+    def _spe_events(self, scenario) -> list:
+        s = self.cfg.spe
+        duration_s = self.sim.n_steps * self.sim.dt_s
+        if s.mode == "off":
+            return []
+        if s.mode == "replay":
+            shift_s = 0.0
+            if s.replay_shift:
+                historical = datetime.fromisoformat(s.replay_shift.replace("Z", "+00:00"))
+                shift_s = (self.epoch - historical).total_seconds()
+            return spe_model.replay_events(scenario.resolve_path(s.replay_csv), self.epoch - timedelta(seconds=shift_s),
+                                           duration_s, decay_h=s.replay_decay_h, gamma=s.replay_gamma)
+        return spe_model.synthetic_events(
+            self.rng, self.epoch, duration_s, cycle_minimum=s.cycle_minimum, cycle_years=s.cycle_years,
+            active_start_years=s.active_start_years, active_years=s.active_years,
+            events_per_active_year=s.events_per_active_year, events_per_quiet_year=s.events_per_quiet_year,
+            rise_median_h=s.rise_median_h, decay_median_h=s.decay_median_h,
+            duration_sigma_ln=s.duration_sigma_ln, gamma_mean=s.gamma_mean, gamma_sd=s.gamma_sd)
+
+    def _setup_devices(self) -> None:
+        cfg, f = self.cfg, self.fleet
+        devices = cfg.devices
+        ecc_on = cfg.mitigations.ecc
+        self.per_gpu = np.array([d.per == "gpu" for d in devices])
+        self.sigma_kind = np.array([[d.bits * d.sigma_bit_cm2, d.sigma_sefi_cm2, d.sigma_sel_cm2] for d in devices])
+        self.ecc = np.array([d.ecc and ecc_on for d in devices])
+        self.dose_factor = np.ones((f.n, len(devices)))
+        self.host_lost = np.zeros(f.n, dtype=bool)
+        self.device_days_per_s = 0.0
+        self.sigma_on = np.zeros(f.n)
+        self.sigma_off = np.zeros(f.n)
+        self.weights = np.zeros((f.n, len(devices), len(KINDS)))
+        self._update_weights(np.arange(f.n))
+        self.devices_at_start = float(self._device_counts(np.arange(f.n)).sum())
+        self._dose_marks = sorted({k * 1000.0 for d in devices for k in (d.dose_degrade_krad, d.dose_fail_krad)
+                                   if k is not None})
+        self._next_dose_mark = self._dose_marks[0] if self._dose_marks else np.inf
+
+    def _device_counts(self, idx: np.ndarray) -> np.ndarray:
+        """(len(idx), classes) devices present on the satellites."""
+        gpus = self.fleet.gpu_count[idx].astype(float)
+        count = np.array([d.count for d in self.cfg.devices], dtype=float)
+        per_sat = np.where(self.per_gpu[None, :], gpus[:, None], 1.0) * count[None, :]
+        per_sat[self.host_lost[idx]] = 0.0
+        return per_sat
+
+    def _update_weights(self, idx: np.ndarray) -> None:
+        n_dev = self._device_counts(idx) * self.dose_factor[idx]
+        w = n_dev[:, :, None] * self.sigma_kind[None, :, :]
+        self.weights[idx] = w
+        self.sigma_on[idx] = w.sum(axis=(1, 2))
+        self.sigma_off[idx] = w[:, ~self.per_gpu, :].sum(axis=(1, 2))
+
+    def _initial_state(self) -> None:
+        f = self.fleet
+        z = np.zeros(f.n, dtype=np.int8)
+        self._call_kernel(0.0, 0.0, z)   # fluxes and rates at t = 0 (zero-length tick: no hazard, no dose)
+
+    def _dose_table(self, gamma: float) -> np.ndarray:
+        key = round(gamma, 3)
+        if key not in self._dose_tables:
+            self._dose_tables[key] = transport.power_law_dose_table(key, self.cfg.shielding_al_mm,
+                                                                   np.exp(SPE_DOSE_LOG_EMIN))
+        return self._dose_tables[key]
+
+    # ------------------------------------------------------------------ tick
+    def _spe_now(self, t_s: float) -> tuple[float, float]:
+        j10, gamma, best = 0.0, 2.0, 0.0
+        for ev in self.spe_events:
+            j = ev.j10_pfu(t_s)
+            if j > 0.0:
+                j10 += j
+                if j > best:
+                    best, gamma = j, ev.gamma
+        return j10, gamma
+
+    def _call_kernel(self, t0_s: float, dt_s: float, crossed) -> int:
+        f, m = self.fleet, self.cfg.mitigations
+        t1_s = t0_s + dt_s
+        j10_pfu, gamma = self._spe_now(t1_s)
+        return self._kernel.radiation_step(
+            f.r_eci_m, self._gmst(self.epoch_jd_utc + t1_s / 86400.0), t0_s, dt_s,
+            self.log_map, self.grid_axes, self.pole_ecef,
+            SPE_PFU_TO_OMNI * j10_pfu, gamma, SPE_DOSE_LOG_EMIN, self._dose_table(gamma), self.device_floor_mev,
+            self.gcr_free_cm2_s, self.cfg.cosmic_rays.cutoff_scale_gv, self.cfg.cosmic_rays.cutoff_index,
+            self.sigma_on, self.sigma_off, self.power_down_mode, m.power_down_spe_cm2_s, m.power_down_saa_cm2_s,
+            f.gpu_radiation_down_until_s, f.radiation_powered_down,
+            f.trapped_flux_cm2_s, f.spe_flux_cm2_s, f.cutoff_gv, f.upset_rate_s, f.dose_rate_rad_s,
+            f.dose_rad, f.radiation_down_seconds, f.radiation_powerdown_seconds, f.upset_hazard,
+            f.upset_hazard_prev, f.upset_next_threshold, crossed)
+
+    def tick(self, t_s: float, dt_s: float) -> None:
+        if self.cfg is None:
+            return
+        f = self.fleet
+        t0_s = t_s - dt_s
+        self._emit_spe(t0_s, t_s)
+        n = self._call_kernel(t0_s, dt_s, f.upset_crossed)
+        if n:
+            self._handle_upsets(t0_s, dt_s)
+        if f.dose_rad.max() >= self._next_dose_mark:
+            self._apply_dose(t_s)
+
+    def _handle_upsets(self, t0_s: float, dt_s: float) -> None:
+        f = self.fleet
+        idx = np.flatnonzero(f.upset_crossed)
+        while idx.size:
+            h0, h1 = f.upset_hazard_prev[idx], f.upset_hazard[idx]
+            frac = np.clip((f.upset_next_threshold[idx] - h0) / np.maximum(h1 - h0, 1e-300), 0.0, 1.0)
+            self._upsets(idx, t0_s + frac * dt_s, t0_s)
+            f.upset_next_threshold[idx] += self.rng.exponential(size=idx.size)
+            idx = idx[f.upset_hazard[idx] >= f.upset_next_threshold[idx]]
+
+    def _upsets(self, idx: np.ndarray, t_s: np.ndarray, t0_s: float) -> None:
+        """One upset on each satellite of idx at times t_s: pick class and kind, apply the outcome."""
+        f, rng = self.fleet, self.rng
+        w = self.weights[idx].copy()
+        down = f.gpu_radiation_down_until_s[idx] > t0_s
+        w[np.ix_(down, self.per_gpu)] = 0.0
+        flat = w.reshape(idx.size, -1)
+        cum = np.cumsum(flat, axis=1)
+        pick = (cum < rng.random(idx.size)[:, None] * cum[:, -1:]).sum(axis=1)
+        pick = np.minimum(pick, flat.shape[1] - 1)
+        cls, kind = np.divmod(pick, len(KINDS))
+        sigma = np.where(down, self.sigma_off[idx], self.sigma_on[idx])
+        flux = f.upset_rate_s[idx] / np.maximum(sigma, 1e-300)   # total local flux, trapped + SPE + GCR
+        self._bit_upsets(idx[kind == 0], t_s[kind == 0], cls[kind == 0], flux[kind == 0])
+        self._sefis(idx[kind == 1], t_s[kind == 1], cls[kind == 1], flux[kind == 1])
+        self._sels(idx[kind == 2], t_s[kind == 2], cls[kind == 2])
+
+    def _bit_upsets(self, idx, t_s, cls, flux) -> None:
+        if not idx.size:
+            return
+        cfg, rng, log = self.cfg, self.rng, self.sim.events
+        devices = cfg.devices
+        mbu = np.array([devices[c].mbu_fraction for c in cls])
+        multi = rng.random(idx.size) < mbu
+        bits = np.where(multi, 2.0, 1.0)
+        ecc = self.ecc[cls]
+        # a single upset meets an earlier uncorrected one in the same word before the next scrub
+        scrub_s = cfg.mitigations.scrub_interval_s or max(self.sim.elapsed_s, 1.0)
+        sigma_bit = np.array([devices[c].sigma_bit_cm2 for c in cls])
+        word = np.array([devices[c].word_bits for c in cls])
+        p_pair = np.minimum(flux * sigma_bit * word * 0.5 * scrub_s, 1.0)
+        multi |= ecc & (rng.random(idx.size) < p_pair)
+        corrected = ecc & ~multi
+        uncorrected = ~corrected
+        per_gpu = self.per_gpu[cls]
+        if cfg.mitigations.redundancy == "tmr":
+            masked = uncorrected & per_gpu
+            corrected |= masked
+            uncorrected &= ~masked
+        detect_p = np.array([devices[c].detect_fraction for c in cls])
+        detected = uncorrected & ((ecc & multi) | (rng.random(idx.size) < detect_p) |
+                                  (per_gpu & (cfg.mitigations.redundancy == "dmr")))
+        escaped = uncorrected & ~detected
+        for name, sel in (("seu_corrected", corrected), ("sdc_detected", detected), ("sdc", escaped)):
+            if sel.any():
+                log.emit(name, t_s[sel], idx[sel], cls[sel].astype(float), bits[sel], flux[sel])
+                self._count(name, cls[sel])
+
+    def _sefis(self, idx, t_s, cls, flux) -> None:
+        if not idx.size:
+            return
+        devices = self.cfg.devices
+        median = np.array([devices[c].sefi_downtime_median_s for c in cls])
+        sigma = np.array([devices[c].sefi_downtime_sigma_ln for c in cls])
+        downtime = median * np.exp(sigma * self.rng.standard_normal(idx.size))
+        self._take_down(idx, t_s + downtime, cls)
+        self.sim.events.emit("sefi", t_s, idx, cls.astype(float), downtime, flux)
+        self._count("sefi", cls)
+
+    def _sels(self, idx, t_s, cls) -> None:
+        if not idx.size:
+            return
+        devices = self.cfg.devices
+        downtime = np.array([devices[c].sel_downtime_s for c in cls])
+        p = np.array([devices[c].sel_destructive_probability for c in cls])
+        destructive = self.rng.random(idx.size) < p
+        self._take_down(idx, t_s + downtime, cls)
+        self.sim.events.emit("sel", t_s, idx, cls.astype(float), downtime, destructive.astype(float))
+        self._count("sel", cls)
+        if destructive.any():
+            self._lose(idx[destructive], t_s[destructive], cls[destructive], cause=1.0)
+
+    def _take_down(self, idx, until_s, cls) -> None:
+        f = self.fleet
+        takes = np.array([self.cfg.devices[c].takes_down_gpus for c in cls], dtype=bool)
+        np.maximum.at(f.gpu_radiation_down_until_s, idx[takes], until_s[takes])
+
+    def _lose(self, idx, t_s, cls, cause: float) -> None:
+        """A per-GPU device takes its GPU with it; a per-satellite device (host) stops all GPUs."""
+        f = self.fleet
+        for i, c in zip(idx, cls):
+            if self.per_gpu[c]:
+                f.gpu_count[i] = max(int(f.gpu_count[i]) - 1, 0)
+            else:
+                self.host_lost[i] = True
+                f.gpu_radiation_down_until_s[i] = np.inf
+        self.sim.events.emit("device_lost", t_s, idx, cls.astype(float), cause, f.dose_rad[idx])
+        self._count("device_lost", cls)
+        self._update_weights(np.unique(idx))
+
+    def _apply_dose(self, t_s: float) -> None:
+        """Past a class's degrade dose its rates rise by dose_degrade_factor; past its fail dose
+        its devices are lost."""
+        f = self.fleet
+        for c, d in enumerate(self.cfg.devices):
+            if d.dose_degrade_krad is not None:
+                hit = np.flatnonzero((f.dose_rad >= d.dose_degrade_krad * 1e3) & (self.dose_factor[:, c] == 1.0))
+                if hit.size:
+                    self.dose_factor[hit, c] = d.dose_degrade_factor
+                    self._update_weights(hit)
+            if d.dose_fail_krad is not None:
+                hit = np.flatnonzero((f.dose_rad >= d.dose_fail_krad * 1e3) & (self._device_counts(
+                    np.arange(f.n))[:, c] > 0))
+                for i in hit:
+                    n_lost = int(self._device_counts(np.array([i]))[0, c] / max(d.count, 1)) if self.per_gpu[c] else 1
+                    self._lose(np.full(max(n_lost, 1), i), np.full(max(n_lost, 1), t_s),
+                               np.full(max(n_lost, 1), c), cause=2.0)
+        above = [m for m in self._dose_marks if m > f.dose_rad.max()]
+        self._next_dose_mark = above[0] if above else np.inf
+
+    def _count(self, name, cls) -> None:
+        col = list(self.counts).index(name)
+        self.counts[name] += int(np.size(cls))
+        np.add.at(self.counts_by_class[:, col], np.asarray(cls, dtype=int), 1)
+
+    def _emit_spe(self, t0_s: float, t1_s: float) -> None:
+        log = self.sim.events
+        for ev in self.spe_events:
+            for name, t, a in (("spe_onset", ev.onset_s, ev.peak_pfu), ("spe_peak", ev.peak_s, ev.peak_pfu),
+                               ("spe_end", ev.end_s, ev.fluence_gt10_cm2_sr())):
+                if t0_s < t <= t1_s:
+                    log.emit(name, t, -1, a, ev.gamma, ev.s_level)
+
+    # ------------------------------------------------------------------ output
+    def record(self, t_s: float) -> dict[str, np.ndarray]:
+        if self.cfg is None:
+            return {}
+        return {k: getattr(self.fleet, field) for k, (field, _) in RECORDED.items()}
+
+    def summary(self) -> dict[str, tuple[float, str]]:
+        if self.cfg is None:
+            return {}
+        f, elapsed_s = self.fleet, self.sim.elapsed_s
+        device_days = max(self.devices_at_start * elapsed_s / 86400.0, 1e-300)
+        out = {}
+        for name, count in self.counts.items():
+            out[f"radiation.{name}"] = (count, "1")
+            if name != "device_lost":
+                out[f"radiation.{name}_per_device_day"] = (count / device_days, "1/(device d)")
+        for c, d in enumerate(self.cfg.devices):
+            for col, name in enumerate(self.counts):
+                if self.counts_by_class[c, col]:
+                    out[f"radiation.{d.name}.{name}"] = (int(self.counts_by_class[c, col]), "1")
+        gpu_down_s = float((f.radiation_down_seconds * f.gpu_count).sum())
+        delivered_h = float(f.gpu_seconds_delivered.sum()) / 3600.0
+        out.update({
+            "radiation.downtime_hours": (float(f.radiation_down_seconds.sum()) / 3600.0, "satellite h"),
+            "radiation.downtime_gpu_hours": (gpu_down_s / 3600.0, "GPU h"),
+            "radiation.powerdown_hours": (float(f.radiation_powerdown_seconds.sum()) / 3600.0, "satellite h"),
+            "radiation.dose_rad_mean": (float(f.dose_rad.mean()), "rad(Si)"),
+            "radiation.dose_rad_max": (float(f.dose_rad.max()), "rad(Si)"),
+            "radiation.spe_events": (sum(1 for ev in self.spe_events if 0.0 <= ev.onset_s <= elapsed_s), "1"),
+            "radiation.redundancy_factor": (self.redundancy, "1"),
+            "radiation.useful_gpu_hours": (delivered_h / self.redundancy, "GPU h"),
+        })
+        return out
