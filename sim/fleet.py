@@ -82,6 +82,7 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "gpu_on": ("i1", "1", "1 GPUs powered, 0 shut down"),
     "power_capped": ("i1", "1", "1 while the battery floor caps the GPUs"),
     "level_changed_t_s": ("f8", "s", "time of the last clock change"),
+    "gpu_down_until_s": ("f8", "s", "GPUs unavailable (reset, latch-up, power-down) until this time"),
     # accumulators for the summary
     "gpu_seconds_available": ("f8", "GPU s", "GPU time launched (gpu_count x elapsed)"),
     "gpu_seconds_delivered": ("f8", "GPU s", "throughput-weighted GPU time (level x on x time)"),
@@ -96,6 +97,9 @@ FIELDS: dict[str, tuple[str, str, str]] = {
 }
 
 VECTOR_FIELDS = {"r_eci_m", "v_eci_m_s"}
+# everything declared before the first state field is a fixed parameter of the satellite,
+# written once to /satellites
+PARAMETER_FIELDS = tuple(list(FIELDS)[: list(FIELDS).index("r_eci_m")])
 
 
 def _allocate(name: str, n: int) -> np.ndarray:

@@ -15,7 +15,7 @@ import simpy
 
 from . import __version__
 from .config import Scenario
-from .fleet import FIELDS
+from .fleet import FIELDS, PARAMETER_FIELDS
 from .subsystems.base import EventLog
 from .subsystems.physics import Physics, build_fleet
 from .subsystems.network import Network
@@ -24,13 +24,8 @@ from .timescale import julian_date_utc
 
 SUBSYSTEMS = (Physics, Network, Radiation)
 
-# FleetState fields written once to /satellites (the rest is state that changes)
-SATELLITE_FIELDS = tuple(name for name in FIELDS if name not in {
-    "r_eci_m", "v_eci_m_s", "illumination", "p_solar_w", "p_load_w", "battery_energy_wh", "soc",
-    "t_payload_k", "t_radiator_k", "t_junction_k", "q_env_w", "throttle_level", "gpu_on",
-    "power_capped", "level_changed_t_s", "gpu_seconds_available", "gpu_seconds_delivered",
-    "throttled_seconds", "off_seconds", "eclipse_seconds", "energy_generated_j", "energy_consumed_j",
-    "shutdowns", "min_soc", "max_t_junction_k"})
+# FleetState fields written once to /satellites
+SATELLITE_FIELDS = PARAMETER_FIELDS
 
 
 @dataclass

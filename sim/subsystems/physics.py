@@ -38,7 +38,7 @@ def shell_elements(shell: Shell, scenario: Scenario, epoch_jd_utc: float) -> dic
             raan_deg = float(np.degrees(ref["raan_rad"][0]))
         return constellation.cluster(c.count, c.radius_m, c.altitude_km, inc_deg, raan_deg or 0.0)
     if kind == "elements":
-        return constellation.elements([e.model_dump() for e in shell.elements])
+        return constellation.elements([e.model_dump(exclude_none=True) for e in shell.elements])
     satrecs = shell_satrecs(shell, scenario)
     return constellation.mean_elements(satrecs, epoch_jd_utc)
 
@@ -128,7 +128,9 @@ class Physics(Subsystem):
     def __init__(self, sim):
         super().__init__(sim, name="physics")
         from ..kernels import orbit, payload, sun
+        from ..kernels.crossings import threshold_crossings
         self._orbit, self._sun, self._payload = orbit, sun, payload
+        self._threshold_crossings = threshold_crossings
         scenario: Scenario = sim.scenario
         fleet: FleetState = sim.fleet
         self.fleet = fleet
@@ -157,13 +159,14 @@ class Physics(Subsystem):
         self.events = payload.PayloadEvents.empty(fleet.n)
         self._illumination_prev = np.empty(fleet.n)
         self._crossing_t_s = np.empty(fleet.n)
+        self._crossing_direction = np.zeros(fleet.n, dtype=np.int8)
 
         log = sim.events
         log.register("eclipse_entry", "a: illumination before, b: illumination after the tick")
         log.register("eclipse_exit", "a: illumination before, b: illumination after the tick")
-        for name in payload.GPU_EVENT_NAMES.values():
+        for name in self._event_names(payload.GPU_EVENT_NAMES):
             log.register(name, "a: old clock level, b: new clock level (fraction of f_max), c: T_junction [K]")
-        for name in payload.POWER_EVENT_NAMES.values():
+        for name in self._event_names(payload.POWER_EVENT_NAMES):
             log.register(name, "a: state of charge, b: GPU clock level allowed, c: T_junction [K]")
 
         self.recorded_units = {
@@ -173,10 +176,54 @@ class Physics(Subsystem):
         }
         self._geodetic = {k: np.empty(fleet.n) for k in ("lat_deg", "lon_deg", "alt_km")}
         self._state_at(0.0)
-        payload.initialise_payload(fleet, self.environment_on, self._sun_unit, self._solar_flux_w_m2,
-                                   initial_soc=[s.battery.initial_soc for s in scenario.constellation],
-                                   initial_temperature_k=[s.thermal.initial_temperature_k
-                                                          for s in scenario.constellation])
+        payload.initialise_payload(fleet, self.environment_on, t_s=0.0, sun_unit=self._sun_unit,
+                                   solar_flux_w_m2=self._solar_flux_w_m2)
+        self._apply_initial_state(scenario)
+
+    def _apply_initial_state(self, scenario: Scenario) -> None:
+        f = self.fleet
+        self._start_at_sustainable_level()
+        for i, shell in enumerate(scenario.constellation):
+            sel = f.shell == i
+            f.battery_energy_wh[sel] = f.battery_capacity_wh[sel] * shell.battery.initial_soc
+            f.soc[sel] = f.min_soc[sel] = shell.battery.initial_soc
+            t0 = shell.thermal.initial_temperature_k
+            if t0 is not None:
+                f.t_payload_k[sel] = f.t_radiator_k[sel] = t0
+                f.t_junction_k[sel] = f.max_t_junction_k[sel] = t0 + f.gpu_tdp_w[sel] * f.r_jc_k_w[sel]
+
+    def _start_at_sustainable_level(self) -> None:
+        """Start each satellite in the thermal steady state of the highest clock level whose
+        junction temperature stays at or below t_max_operating (the level the throttle
+        policy would settle on), rather than at full power, which an undersized radiator
+        could not hold."""
+        from ..kernels.power import gpu_power_w
+        from ..kernels.thermal import steady_state_temperatures
+        f = self.fleet
+        chosen = np.zeros(f.n, dtype=bool)
+        level = np.ones(f.n)
+        while True:
+            level = np.maximum(level, f.gpu_min_level)
+            p_gpu_w = np.array([gpu_power_w(lv, idle, tdp, k) for lv, idle, tdp, k in
+                                zip(level, f.gpu_idle_w, f.gpu_tdp_w, f.gpu_dvfs_exponent)])
+            p_heat_w = f.bus_power_w + f.gpu_count * p_gpu_w
+            t_p, t_r = steady_state_temperatures(p_heat_w, f.q_env_w, f.g_payload_radiator_w_k,
+                                                 f.radiator_area_m2, f.radiator_emissivity,
+                                                 f.radiator_sides.astype(np.float64))
+            t_j = t_p + p_gpu_w * f.r_jc_k_w
+            take = ~chosen & ((t_j <= f.t_max_operating_k) | (level <= f.gpu_min_level))
+            f.throttle_level[take] = level[take]
+            f.t_payload_k[take], f.t_radiator_k[take], f.t_junction_k[take] = t_p[take], t_r[take], t_j[take]
+            f.p_load_w[take] = p_heat_w[take]
+            chosen |= take
+            if chosen.all():
+                break
+            level = np.where(chosen, level, level - f.gpu_level_step)
+        f.max_t_junction_k[:] = f.t_junction_k
+
+    @staticmethod
+    def _event_names(table: dict[int, str]) -> list[str]:
+        return [name for code, name in table.items() if code != 0]
 
     # -- geometry at a time
     def _jd_utc(self, t_s: float) -> float:
@@ -204,13 +251,14 @@ class Physics(Subsystem):
 
     def _emit_eclipse_events(self, t0_s: float, dt_s: float) -> None:
         before, after = self._illumination_prev, self.fleet.illumination
-        entering = np.flatnonzero((before >= ECLIPSE_THRESHOLD) & (after < ECLIPSE_THRESHOLD))
-        leaving = np.flatnonzero((before < ECLIPSE_THRESHOLD) & (after >= ECLIPSE_THRESHOLD))
-        for name, idx in (("eclipse_entry", entering), ("eclipse_exit", leaving)):
-            if idx.size:
-                b, a = before[idx], after[idx]
-                t = t0_s + dt_s * (b - ECLIPSE_THRESHOLD) / (b - a)
-                self.sim.events.emit(name, t, idx, b, a)
+        if not self._threshold_crossings(before, after, ECLIPSE_THRESHOLD, t0_s, dt_s, self._crossing_direction,
+                                   self._crossing_t_s):
+            return
+        idx = np.flatnonzero(self._crossing_direction)
+        direction = self._crossing_direction[idx]
+        for name, sel in (("eclipse_entry", idx[direction < 0]), ("eclipse_exit", idx[direction > 0])):
+            if sel.size:
+                self.sim.events.emit(name, self._crossing_t_s[sel], sel, before[sel], after[sel])
 
     def _emit_payload_events(self) -> None:
         ev, f, log = self.events, self.fleet, self.sim.events
@@ -218,6 +266,8 @@ class Physics(Subsystem):
         if gpu_idx.size:
             codes = ev.gpu_event_code[gpu_idx]
             for code, name in self._payload.GPU_EVENT_NAMES.items():
+                if code == 0:
+                    continue
                 idx = gpu_idx[codes == code]
                 if idx.size:
                     log.emit(name, ev.gpu_event_t_s[idx], idx, ev.event_old_level[idx],
@@ -226,6 +276,8 @@ class Physics(Subsystem):
         if power_idx.size:
             codes = ev.power_event_code[power_idx]
             for code, name in self._payload.POWER_EVENT_NAMES.items():
+                if code == 0:
+                    continue
                 idx = power_idx[codes == code]
                 if idx.size:
                     log.emit(name, ev.power_event_t_s[idx], idx, f.soc[idx], f.throttle_level[idx],

@@ -9,7 +9,7 @@ the number of upsets, not with N × ticks. Each upset is assigned a device class
 class's protection (ECC, detection) and the mitigations (redundancy, power-down).
 
 A SEFI or SEL of a device that `takes_down_gpus` makes the satellite's GPUs unavailable until
-`gpu_radiation_down_until_s` (s since epoch), the field the payload kernel reads.
+`gpu_down_until_s` (s since epoch), the field the payload kernel reads.
 """
 from __future__ import annotations
 
@@ -29,9 +29,6 @@ POWER_DOWN_MODE = {"none": 0, "spe": 1, "saa": 2, "spe_saa": 3}
 SPE_DOSE_LOG_EMIN = np.log(np.geomspace(1.0, 3.0e4, 48))
 ALT_MARGIN_KM = 40.0   # geodetic height exceeds r − R_eq by up to 21 km at the poles
 
-FIELDS = {
-    "gpu_radiation_down_until_s": ("f8", "s", "GPUs unavailable (reset, latch-up, power-down) until this time"),
-}
 ACTIVE_FIELDS = {
     "radiation_powered_down": ("i1", "1", "1 while GPUs are powered down by the radiation policy"),
     "trapped_flux_cm2_s": ("f8", "1/(cm2 s)", "trapped protons above the device floor energy"),
@@ -70,8 +67,6 @@ class Radiation(Subsystem):
         super().__init__(sim, name="radiation")
         fleet = sim.fleet
         self.fleet = fleet
-        if not hasattr(fleet, "gpu_radiation_down_until_s"):
-            fleet.add_fields(FIELDS)
         self.cfg: RadiationConfig | None = sim.scenario.radiation
         if self.cfg is None:
             return
@@ -217,7 +212,7 @@ class Radiation(Subsystem):
             SPE_PFU_TO_OMNI * j10_pfu, gamma, SPE_DOSE_LOG_EMIN, self._dose_table(gamma), self.device_floor_mev,
             self.gcr_free_cm2_s, self.cfg.cosmic_rays.cutoff_scale_gv, self.cfg.cosmic_rays.cutoff_index,
             self.sigma_on, self.sigma_off, self.power_down_mode, m.power_down_spe_cm2_s, m.power_down_saa_cm2_s,
-            f.gpu_radiation_down_until_s, f.radiation_powered_down,
+            f.gpu_down_until_s, f.radiation_powered_down,
             f.trapped_flux_cm2_s, f.spe_flux_cm2_s, f.cutoff_gv, f.upset_rate_s, f.dose_rate_rad_s,
             f.dose_rad, f.radiation_down_seconds, f.radiation_powerdown_seconds, f.upset_hazard,
             f.upset_hazard_prev, f.upset_next_threshold, crossed)
@@ -248,7 +243,7 @@ class Radiation(Subsystem):
         """One upset on each satellite of idx at times t_s: pick class and kind, apply the outcome."""
         f, rng = self.fleet, self.rng
         w = self.weights[idx].copy()
-        down = f.gpu_radiation_down_until_s[idx] > t0_s
+        down = f.gpu_down_until_s[idx] > t0_s
         w[np.ix_(down, self.per_gpu)] = 0.0
         flat = w.reshape(idx.size, -1)
         cum = np.cumsum(flat, axis=1)
@@ -319,7 +314,7 @@ class Radiation(Subsystem):
     def _take_down(self, idx, until_s, cls) -> None:
         f = self.fleet
         takes = np.array([self.cfg.devices[c].takes_down_gpus for c in cls], dtype=bool)
-        np.maximum.at(f.gpu_radiation_down_until_s, idx[takes], until_s[takes])
+        np.maximum.at(f.gpu_down_until_s, idx[takes], until_s[takes])
 
     def _lose(self, idx, t_s, cls, cause: float) -> None:
         """A per-GPU device takes its GPU with it; a per-satellite device (host) stops all GPUs."""
@@ -329,7 +324,7 @@ class Radiation(Subsystem):
                 f.gpu_count[i] = max(int(f.gpu_count[i]) - 1, 0)
             else:
                 self.host_lost[i] = True
-                f.gpu_radiation_down_until_s[i] = np.inf
+                f.gpu_down_until_s[i] = np.inf
         self.sim.events.emit("device_lost", t_s, idx, cls.astype(float), cause, f.dose_rad[idx])
         self._count("device_lost", cls)
         self._update_weights(np.unique(idx))

@@ -1,0 +1,92 @@
+"""Solar array, battery and GPU electrical power: scalar numba helpers.
+
+All functions are small `@njit(inline="always")` scalars so that the fused payload
+kernel (`sim.kernels.payload.step_payload`) runs them inside its loop over satellites
+and tests can call them alone. Units: W, Wh, s; efficiencies and levels are fractions.
+"""
+from __future__ import annotations
+
+from numba import njit
+
+from sim.constants import DAYS_PER_JULIAN_YEAR, SECONDS_PER_DAY
+
+SECONDS_PER_JULIAN_YEAR = DAYS_PER_JULIAN_YEAR * SECONDS_PER_DAY
+WH_J = 3600.0  # joules per watt-hour
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def array_cos_incidence(sun_tracking, cos_sun_zenith):
+    """Cosine of the Sun's incidence on the array.
+
+    A sun-tracking array (`sun_tracking` = 1) faces the Sun: 1. A body-fixed array
+    facing zenith sees max(0, r̂·ŝ), `cos_sun_zenith` being r̂·ŝ.
+    """
+    if sun_tracking != 0:
+        return 1.0
+    return max(0.0, cos_sun_zenith)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def array_degradation_factor(degradation_per_year, age_years):
+    """(1 − d)^years: fraction of beginning-of-life power left after `age_years`."""
+    if degradation_per_year == 0.0 or age_years <= 0.0:
+        return 1.0
+    return (1.0 - degradation_per_year) ** age_years
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def solar_array_power_w(solar_flux_w_m2, area_m2, efficiency, degradation_factor,
+                        cos_incidence, illumination):
+    """P = S·A·η·(1−d)^years·cos(incidence)·illumination, in W."""
+    return solar_flux_w_m2 * area_m2 * efficiency * degradation_factor * cos_incidence * illumination
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def gpu_power_w(level, idle_w, tdp_w, exponent):
+    """Board power of one running GPU at clock fraction `level`, in W.
+
+    P = P_idle + (TDP − P_idle)·level^k. k = 3 follows dynamic CMOS power C·V²·f with the
+    voltage scaling with the clock inside the DVFS range; k = 3 is computed without pow.
+    """
+    if exponent == 3.0:
+        scale = level * level * level
+    elif exponent == 1.0:
+        scale = level
+    else:
+        scale = level ** exponent
+    return idle_w + (tdp_w - idle_w) * scale
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def battery_available_w(energy_wh, discharge_efficiency, dt_s):
+    """Largest mean power the battery can deliver to the bus over `dt_s`, in W."""
+    return energy_wh * WH_J * discharge_efficiency / dt_s
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def battery_step(energy_wh, capacity_wh, p_solar_w, p_load_w, charge_efficiency,
+                 discharge_efficiency, dt_s):
+    """Advance the battery one tick at constant solar power and load.
+
+    Surplus P_solar − P_load charges the battery at η_c until full (the rest is shunted);
+    a deficit discharges it, drawing deficit/η_d; a deficit larger than the battery can
+    give empties it and the remainder of the load is not served.
+
+    Returns (energy_wh, p_served_w, p_solar_used_w): stored energy at the tick end, the
+    mean load actually served, and the mean solar power used by the load or stored
+    (solar power minus shunted power).
+    """
+    surplus_w = p_solar_w - p_load_w
+    if surplus_w >= 0.0:
+        room_wh = capacity_wh - energy_wh
+        stored_wh = surplus_w * charge_efficiency * dt_s / WH_J
+        if stored_wh > room_wh:
+            stored_wh = max(room_wh, 0.0)
+        used_w = p_load_w + stored_wh * WH_J / (charge_efficiency * dt_s)
+        return min(energy_wh + stored_wh, capacity_wh), p_load_w, used_w
+    drawn_wh = -surplus_w * dt_s / (WH_J * discharge_efficiency)
+    if drawn_wh <= energy_wh:
+        return max(energy_wh - drawn_wh, 0.0), p_load_w, p_solar_w
+    # battery empties: the load gets the solar power plus what was left in it
+    served_w = p_solar_w + energy_wh * WH_J * discharge_efficiency / dt_s
+    return 0.0, served_w, p_solar_w
