@@ -53,6 +53,20 @@ class CosmicRays(Strict):
     flux_solar_max_cm2_s: NonNegative = 2.0
     cutoff_scale_gv: Positive = 1.5           # transmission (1 + R_c/R0)^-k
     cutoff_index: Positive = 1.5
+    modulation: Literal["cycle", "f107"] = Field(
+        "cycle", description="solar modulation: smooth cosine of the cycle phase, or the 81-day F10.7")
+    f107_csv: str | None = Field(None, description="CelesTrak SW-All file (.txt or .txt.gz) for modulation "
+                                                  "'f107'; relative to the YAML")
+    f107_quiet_sfu: Positive = 70.0           # F10.7 (81-day, adjusted) at which the flux is the solar-min one, U
+    f107_active_sfu: Positive = 180.0         # ... and the solar-max one, U
+
+    @model_validator(mode="after")
+    def _f107_file(self):
+        if self.modulation == "f107" and not self.f107_csv:
+            raise ValueError("modulation 'f107' needs f107_csv")
+        if self.f107_active_sfu <= self.f107_quiet_sfu:
+            raise ValueError("f107_active_sfu must exceed f107_quiet_sfu")
+        return self
 
 
 class SolarEvents(Strict):
@@ -72,6 +86,16 @@ class SolarEvents(Strict):
     duration_sigma_ln: NonNegative = 0.7
     gamma_mean: Positive = 2.5
     gamma_sd: NonNegative = 0.5
+    # JPL-91 structure (ECSS-E-ST-10-04C): log10 of the >10 MeV event fluence [cm⁻², omnidirectional]
+    # ~ Normal(μ, σ); values U (MODELS.md §6). The peak keeps the S-scale marginal, rank-correlated
+    # with the fluence (Gaussian copula, ρ U); the decay time follows from fluence and peak.
+    fluence_model: Literal["jpl91", "profile"] = Field(
+        "jpl91", description="jpl91: sampled log-normal fluence sets the decay time; profile: decay "
+                             "log-normal(decay_median_h), fluence follows")
+    fluence_log10_mean: float = 8.27
+    fluence_log10_sd: NonNegative = 1.0
+    fluence_peak_correlation: Annotated[float, Field(ge=0.0, le=1.0)] = 0.8
+    decay_min_h: Positive = 2.0
     replay_gamma: Positive = 2.0
     replay_decay_h: Positive = 24.0
 

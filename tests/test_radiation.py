@@ -21,12 +21,20 @@ QUIET = {"mode": "off"}
 
 @pytest.fixture(scope="module")
 def cache_dir(tmp_path_factory):
-    return str(tmp_path_factory.mktemp("ap8cache"))
+    """One AP8 cache for the session's radiation tests (maps are keyed by grid)."""
+    return ap8_cache(tmp_path_factory)
 
 
-def _run(tmp_path, shells, radiation, *, epoch="2026-03-20T00:00:00Z", duration="1d", dt_s=30, kinds=()):
+def ap8_cache(tmp_path_factory) -> str:
+    path = tmp_path_factory.getbasetemp() / "ap8cache"
+    path.mkdir(exist_ok=True)
+    return str(path)
+
+
+def _run(tmp_path, shells, radiation, *, epoch="2026-03-20T00:00:00Z", duration="1d", dt_s=30, kinds=(),
+         record_s=60 * 30):
     scenario = scenario_from_dict({"name": "rad", "epoch": epoch, "duration": duration, "dt_s": dt_s, "seed": 3,
-                                   "record": {"every_s": 60 * 30}, "constellation": shells,
+                                   "record": {"every_s": record_s}, "constellation": shells,
                                    "radiation": radiation})
     sim = Simulation(scenario)
     seen = {k: [] for k in kinds}

@@ -52,7 +52,8 @@ def radiation_step(r_eci_m, gmst_rad, t0_s, dt_s,
                    sigma_on_cm2, sigma_off_cm2, power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,
                    down_until_s, powered_down,
                    trapped_flux_cm2_s, spe_flux_cm2_s, cutoff_gv, upset_rate_s, dose_rate_rad_s,
-                   dose_rad, down_seconds, powerdown_seconds, hazard, hazard_prev, next_threshold, crossed):
+                   dose_rad, down_seconds, powerdown_seconds, hazard, hazard_prev, next_threshold, crossed,
+                   down_until_start_s, level_change):
     """Advance every satellite from t0_s to t0_s + dt_s.
 
     log_map (n_lat, n_lon, n_alt, 2): ln(1e-4 + J_trapped(>E_floor)) [cm⁻² s⁻¹] and
@@ -62,7 +63,11 @@ def radiation_step(r_eci_m, gmst_rad, t0_s, dt_s,
     cut at max(E_cutoff, device_floor_mev); spe_dose_table gives rad per unit >10 MeV fluence
     on a ln(E_min) grid. sigma_on/off_cm2: total upset cross-section (all classes, kinds) with
     the GPUs running / powered down. Writes the per-satellite outputs and sets crossed[i] = 1
-    where hazard passed next_threshold. Returns the number of satellites crossed.
+    where hazard passed next_threshold. down_until_start_s receives down_until_s as it was at
+    t0_s (before this tick's power-down decision); level_change[i] is 1 where the policy powers
+    the GPUs down at t0_s + dt_s, 2 where a policy power-down ended (at down_until_s), 3 where a
+    reset or latch-up ended within the tick (at down_until_start_s), else 0.
+    Returns (satellites crossed, satellites with a level change).
     """
     n = r_eci_m.shape[1]
     c = math.cos(gmst_rad)
@@ -73,6 +78,7 @@ def radiation_step(r_eci_m, gmst_rad, t0_s, dt_s,
     t1_s = t0_s + dt_s
     n_tab = spe_dose_log_emin.shape[0]
     count = 0
+    changes = 0
     for i in prange(n):
         x = c * r_eci_m[0, i] + s * r_eci_m[1, i]
         y = -s * r_eci_m[0, i] + c * r_eci_m[1, i]
@@ -111,7 +117,9 @@ def radiation_step(r_eci_m, gmst_rad, t0_s, dt_s,
             dose_rate += visible * spe_j10_cm2_s * table
         gcr = visible * gcr_free_cm2_s * (1.0 + rc / gcr_r0_gv) ** (-gcr_index)
         # time the GPUs were down during this tick (a reset, a latch-up or a power-down)
-        was_down = down_until_s[i] > t0_s
+        until_start = down_until_s[i]
+        down_until_start_s[i] = until_start
+        was_down = until_start > t0_s
         if was_down:
             overlap = min(down_until_s[i], t1_s) - t0_s
             down_seconds[i] += overlap
@@ -134,15 +142,25 @@ def radiation_step(r_eci_m, gmst_rad, t0_s, dt_s,
             want = True
         if (power_down_mode & 2) != 0 and trapped >= power_down_saa_cm2_s:
             want = True
+        change = 0
         if want:
             if down_until_s[i] < t1_s + dt_s:
                 down_until_s[i] = t1_s + dt_s
+            if powered_down[i] == 0:
+                change = 1
             powered_down[i] = 1
         elif down_until_s[i] <= t1_s:
+            if powered_down[i] != 0:
+                change = 2
+            elif was_down:
+                change = 3
             powered_down[i] = 0
+        level_change[i] = change
+        if change != 0:
+            changes += 1
         if hazard[i] >= next_threshold[i]:
             crossed[i] = 1
             count += 1
         else:
             crossed[i] = 0
-    return count
+    return count, changes

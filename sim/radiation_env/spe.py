@@ -11,6 +11,12 @@ convention: active from 2.5 years before to 4.5 years after maximum). Peak fluxe
 NOAA S-scale frequencies per cycle (S1 50, S2 25, S3 10, S4 3, S5 <1: spaceweather.com
 glossary, MODELS.md §6) as an empirical distribution, log N(>P) interpolated linearly in
 log P between the S thresholds and continued above 1e5 pfu with the S4→S5 slope.
+
+Event fluence (JPL-91 structure, Feynman et al. 1993; ECSS-E-ST-10-04C): log10 F(>10 MeV)
+~ Normal(μ, σ), F omnidirectional in cm⁻² (F/4π per steradian for an isotropic flux). The
+peak keeps its S-scale marginal and is rank-correlated with the fluence through a Gaussian
+copula (ρ); the profile's duration then follows from both: F/4π = (P − 10)(t_rise/ln(P/10) + τ),
+with the sampled rise time capped at half of D ln(P/10), D = F/(4π (P − 10)), so that τ ≥ D/2.
 """
 from __future__ import annotations
 
@@ -77,6 +83,11 @@ def is_active(phase_years: float, active_start_years: float, active_years: float
 
 def sample_peak_pfu(rng: np.random.Generator, size: int) -> np.ndarray:
     """Peak >10 MeV fluxes drawn from the S-scale frequency distribution."""
+    return peak_pfu_quantile(rng.random(size))
+
+
+def peak_pfu_quantile(u: np.ndarray) -> np.ndarray:
+    """Peak >10 MeV flux exceeded by a fraction u ∈ (0, 1] of events (S-scale distribution)."""
     cum = np.cumsum(S_PER_CYCLE[::-1])[::-1]            # N(≥threshold) per cycle
     log_p = np.log10(S_THRESHOLDS_PFU)
     log_n = np.log10(cum)
@@ -84,7 +95,7 @@ def sample_peak_pfu(rng: np.random.Generator, size: int) -> np.ndarray:
     log_p = np.append(log_p, log_p[-1] + 1.0)            # extend one decade above S5
     log_n = np.append(log_n, log_n[-1] + slope)
     # inverse CDF: u ∈ (0,1] → N(>P)/N(>10) = u
-    u = rng.random(size)
+    u = np.asarray(u, dtype=float)
     target = np.log10(cum[0]) + np.log10(np.maximum(u, 1e-300))
     below = target < log_n[-1]
     out = 10.0 ** np.interp(-target, -log_n, log_p)
@@ -96,9 +107,12 @@ def synthetic_events(rng: np.random.Generator, epoch: datetime, duration_s: floa
                      cycle_years: float, active_start_years: float, active_years: float,
                      events_per_active_year: float, events_per_quiet_year: float, rise_median_h: float,
                      decay_median_h: float, duration_sigma_ln: float, gamma_mean: float,
-                     gamma_sd: float) -> list[SolarParticleEvent]:
+                     gamma_sd: float, fluence_model: str = "jpl91", fluence_log10_mean: float = 8.27,
+                     fluence_log10_sd: float = 1.0,
+                     fluence_peak_correlation: float = 0.8) -> list[SolarParticleEvent]:
     """Events with onsets in [0, duration_s) of the scenario, drawn piecewise over active/quiet
-    spans of the cycle (thinning-free: each span has a constant rate)."""
+    spans of the cycle (thinning-free: each span has a constant rate). fluence_model 'jpl91':
+    log10 fluence ~ N(mean, sd) and the decay time follows; 'profile': log-normal decay time."""
     events = []
     t = 0.0
     phase0 = solar_cycle_phase_years(epoch, cycle_minimum, cycle_years)
@@ -111,14 +125,33 @@ def synthetic_events(rng: np.random.Generator, epoch: datetime, duration_s: floa
         rate = (events_per_active_year if active else events_per_quiet_year) / SECONDS_PER_YEAR
         n = rng.poisson(rate * (span_end - t))
         onsets = np.sort(rng.uniform(t, span_end, n))
-        peaks = sample_peak_pfu(rng, n)
-        rise = rise_median_h * 3600.0 * np.exp(duration_sigma_ln * rng.standard_normal(n))
-        decay = decay_median_h * 3600.0 * np.exp(duration_sigma_ln * rng.standard_normal(n))
+        if fluence_model == "jpl91":
+            peaks, rise, decay = _jpl91_profiles(rng, n, rise_median_h, duration_sigma_ln, fluence_log10_mean,
+                                                 fluence_log10_sd, fluence_peak_correlation)
+        else:
+            peaks = sample_peak_pfu(rng, n)
+            rise = rise_median_h * 3600.0 * np.exp(duration_sigma_ln * rng.standard_normal(n))
+            decay = decay_median_h * 3600.0 * np.exp(duration_sigma_ln * rng.standard_normal(n))
         gamma = np.clip(gamma_mean + gamma_sd * rng.standard_normal(n), 1.0, 5.0)
         events += [SolarParticleEvent(float(o), float(o + r), float(p), float(d), float(g))
                    for o, r, p, d, g in zip(onsets, rise, peaks, decay, gamma)]
         t = span_end
     return events
+
+
+def _jpl91_profiles(rng, n, rise_median_h, duration_sigma_ln, log10_mean, log10_sd, rho):
+    """(peak pfu, rise s, decay s) of n events whose >10 MeV fluence is log-normal (module doc)."""
+    from scipy.special import ndtr
+    z_fluence = rng.standard_normal(n)
+    z_peak = rho * z_fluence + np.sqrt(1.0 - rho * rho) * rng.standard_normal(n)
+    peaks = np.maximum(peak_pfu_quantile(ndtr(-z_peak)), 10.0 * (1.0 + 1e-9))
+    fluence_cm2_sr = 10.0 ** (log10_mean + log10_sd * z_fluence) / (4.0 * np.pi)
+    log_ratio = np.log(peaks / 10.0)
+    d_s = fluence_cm2_sr / (peaks - 10.0)
+    rise = rise_median_h * 3600.0 * np.exp(duration_sigma_ln * rng.standard_normal(n))
+    rise = np.minimum(rise, 0.5 * d_s * log_ratio)
+    decay = d_s - rise / log_ratio
+    return peaks, rise, decay
 
 
 def read_event_list(path: str | Path) -> list[tuple[datetime, datetime, float]]:

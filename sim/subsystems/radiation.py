@@ -9,7 +9,10 @@ the number of upsets, not with N × ticks. Each upset is assigned a device class
 class's protection (ECC, detection) and the mitigations (redundancy, power-down).
 
 A SEFI or SEL of a device that `takes_down_gpus` makes the satellite's GPUs unavailable until
-`gpu_down_until_s` (s since epoch), the field the payload kernel reads.
+`gpu_down_until_s` (s since epoch), the field the payload kernel reads. A reset and a
+radiation-aware power-down are GPU levels like a throttle step: each start and end is an event
+carrying the clock level before and after (rad_gpu_reset / rad_gpu_restored,
+rad_power_down / rad_power_up).
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ import numpy as np
 
 from ..config_radiation import RadiationConfig
 from ..constants import R_EARTH_EQUATORIAL_M
-from ..radiation_env import geomag, spe as spe_model, transport, trapped
+from ..radiation_env import geomag, solar_activity, spe as spe_model, transport, trapped
 from .base import Subsystem, substream
 
 SPE_PFU_TO_OMNI = 4.0 * np.pi   # pfu (cm⁻² s⁻¹ sr⁻¹), isotropic → omnidirectional cm⁻² s⁻¹
@@ -43,7 +46,11 @@ ACTIVE_FIELDS = {
     "upset_hazard_prev": ("f8", "1", "integrated upset hazard at the start of the tick"),
     "upset_next_threshold": ("f8", "1", "hazard at which the next upset happens"),
     "upset_crossed": ("i1", "1", "1 where the hazard crossed its threshold this tick"),
+    "down_until_start_s": ("f8", "s", "gpu_down_until_s at the tick start, then as covered within the tick"),
+    "level_change": ("i1", "1", "radiation level change this tick (kernel code)"),
+    "gpu_down_since_s": ("f8", "s", "start of the current radiation down period"),
 }
+GCR_TABLE_STEP_S = 6 * 3600.0
 EVENTS = {
     "seu_corrected": "a: device class index, b: bits upset, c: local proton flux [1/(cm2 s)]",
     "sdc": "a: device class index, b: bits upset, c: local proton flux [1/(cm2 s)]",
@@ -54,10 +61,15 @@ EVENTS = {
     "spe_onset": "sat -1; a: peak >10 MeV flux [pfu], b: spectral index, c: S-scale level",
     "spe_peak": "sat -1; a: peak >10 MeV flux [pfu], b: spectral index, c: S-scale level",
     "spe_end": "sat -1; a: >10 MeV event fluence [1/(cm2 sr)], b: spectral index, c: S-scale level",
+    "rad_gpu_reset": "a: GPU clock level before, b: level after (0), c: device class index",
+    "rad_gpu_restored": "a: level before (0), b: GPU clock level after, c: time down [s]",
+    "rad_power_down": "a: GPU clock level before, b: level after (0), c: local SPE + trapped flux [1/(cm2 s)]",
+    "rad_power_up": "a: level before (0), b: GPU clock level after, c: time down [s]",
 }
 RECORDED = {"trapped_flux": ("trapped_flux_cm2_s", "1/(cm2 s)"), "spe_flux": ("spe_flux_cm2_s", "1/(cm2 s)"),
             "cutoff_gv": ("cutoff_gv", "GV"), "dose_rad": ("dose_rad", "rad"),
             "upset_rate": ("upset_rate_s", "1/s")}
+GPU_DOWN_UNIT = "1"   # recorded "gpu_down": 1 while radiation holds the GPUs off
 
 
 class Radiation(Subsystem):
@@ -85,9 +97,7 @@ class Radiation(Subsystem):
         self.device_floor_mev = float(transport.energy_outside_mev(cfg.upset_threshold_mev, cfg.shielding_al_mm))
         self._build_map()
         self.pole_ecef = geomag.dipole_axis_ecef(self.epoch)
-        gcr = cfg.cosmic_rays
-        self.gcr_free_cm2_s = 0.0 if not gcr.enabled else (
-            gcr.flux_solar_max_cm2_s if self.solar_active else gcr.flux_solar_min_cm2_s)
+        self._gcr_table_s, self._gcr_table_cm2_s = self._gcr_table(sim.scenario, phase)
         self.spe_events = self._spe_events(sim.scenario)
         self._dose_tables: dict[float, np.ndarray] = {}
         self._setup_devices()
@@ -100,6 +110,8 @@ class Radiation(Subsystem):
         for name, meaning in EVENTS.items():
             sim.events.register(name, meaning)
         self.recorded_units = {k: unit for k, (_, unit) in RECORDED.items()}
+        self.recorded_units["gpu_down"] = GPU_DOWN_UNIT
+        self._t1_s = 0.0
         self._initial_state()
 
     # ------------------------------------------------------------------ set-up
@@ -126,6 +138,25 @@ class Radiation(Subsystem):
         self.grid_axes = np.array([lat[0], lat[1] - lat[0], lat.size, lon[0], lon[1] - lon[0], lon.size,
                                    alt[0], (alt[1] - alt[0]) if alt.size > 1 else 1.0, alt.size], dtype=np.float64)
 
+    def _gcr_table(self, scenario, phase_years: float) -> tuple[np.ndarray, np.ndarray]:
+        """Free-space GCR flux [1/(cm2 s)] every 6 h of the run, smoothly modulated (solar_activity)."""
+        gcr = self.cfg.cosmic_rays
+        duration_s = self.sim.n_steps * self.sim.dt_s
+        grid_s = np.arange(0.0, duration_s + 2 * GCR_TABLE_STEP_S, GCR_TABLE_STEP_S)
+        if not gcr.enabled:
+            return grid_s, np.zeros_like(grid_s)
+        if gcr.modulation == "f107":
+            days, sfu = solar_activity.read_f107_81day(scenario.resolve_path(gcr.f107_csv))
+            m = solar_activity.f107_modulation(solar_activity.days_since_unix(self.epoch) + grid_s / 86400.0,
+                                               days, sfu, gcr.f107_quiet_sfu, gcr.f107_active_sfu)
+        else:
+            m = solar_activity.cycle_modulation(phase_years + grid_s / spe_model.SECONDS_PER_YEAR,
+                                                self.cfg.spe.cycle_years)
+        return grid_s, gcr.flux_solar_min_cm2_s + (gcr.flux_solar_max_cm2_s - gcr.flux_solar_min_cm2_s) * m
+
+    def gcr_free_cm2_s(self, t_s: float) -> float:
+        return float(np.interp(t_s, self._gcr_table_s, self._gcr_table_cm2_s))
+
     def _spe_events(self, scenario) -> list:
         s = self.cfg.spe
         duration_s = self.sim.n_steps * self.sim.dt_s
@@ -143,7 +174,9 @@ class Radiation(Subsystem):
             active_start_years=s.active_start_years, active_years=s.active_years,
             events_per_active_year=s.events_per_active_year, events_per_quiet_year=s.events_per_quiet_year,
             rise_median_h=s.rise_median_h, decay_median_h=s.decay_median_h,
-            duration_sigma_ln=s.duration_sigma_ln, gamma_mean=s.gamma_mean, gamma_sd=s.gamma_sd)
+            duration_sigma_ln=s.duration_sigma_ln, gamma_mean=s.gamma_mean, gamma_sd=s.gamma_sd,
+            fluence_model=s.fluence_model, fluence_log10_mean=s.fluence_log10_mean,
+            fluence_log10_sd=s.fluence_log10_sd, fluence_peak_correlation=s.fluence_peak_correlation)
 
     def _setup_devices(self) -> None:
         cfg, f = self.cfg, self.fleet
@@ -183,6 +216,8 @@ class Radiation(Subsystem):
         f = self.fleet
         z = np.zeros(f.n, dtype=np.int8)
         self._call_kernel(0.0, 0.0, z)   # fluxes and rates at t = 0 (zero-length tick: no hazard, no dose)
+        f.radiation_powered_down[:] = 0   # the policy decides in the first tick (and emits its event)
+        f.level_change[:] = 0
 
     def _dose_table(self, gamma: float) -> np.ndarray:
         key = round(gamma, 3)
@@ -202,7 +237,7 @@ class Radiation(Subsystem):
                     best, gamma = j, ev.gamma
         return j10, gamma
 
-    def _call_kernel(self, t0_s: float, dt_s: float, crossed) -> int:
+    def _call_kernel(self, t0_s: float, dt_s: float, crossed) -> tuple[int, int]:
         f, m = self.fleet, self.cfg.mitigations
         t1_s = t0_s + dt_s
         j10_pfu, gamma = self._spe_now(t1_s)
@@ -210,22 +245,27 @@ class Radiation(Subsystem):
             f.r_eci_m, self._gmst(self.epoch_jd_utc + t1_s / 86400.0), t0_s, dt_s,
             self.log_map, self.grid_axes, self.pole_ecef,
             SPE_PFU_TO_OMNI * j10_pfu, gamma, SPE_DOSE_LOG_EMIN, self._dose_table(gamma), self.device_floor_mev,
-            self.gcr_free_cm2_s, self.cfg.cosmic_rays.cutoff_scale_gv, self.cfg.cosmic_rays.cutoff_index,
+            self.gcr_free_cm2_s(t1_s), self.cfg.cosmic_rays.cutoff_scale_gv, self.cfg.cosmic_rays.cutoff_index,
             self.sigma_on, self.sigma_off, self.power_down_mode, m.power_down_spe_cm2_s, m.power_down_saa_cm2_s,
             f.gpu_down_until_s, f.radiation_powered_down,
             f.trapped_flux_cm2_s, f.spe_flux_cm2_s, f.cutoff_gv, f.upset_rate_s, f.dose_rate_rad_s,
             f.dose_rad, f.radiation_down_seconds, f.radiation_powerdown_seconds, f.upset_hazard,
-            f.upset_hazard_prev, f.upset_next_threshold, crossed)
+            f.upset_hazard_prev, f.upset_next_threshold, crossed, f.down_until_start_s, f.level_change)
 
     def tick(self, t_s: float, dt_s: float) -> None:
         if self.cfg is None:
             return
         f = self.fleet
         t0_s = t_s - dt_s
+        self._t1_s = t_s
         self._emit_spe(t0_s, t_s)
-        n = self._call_kernel(t0_s, dt_s, f.upset_crossed)
+        n, n_changed = self._call_kernel(t0_s, dt_s, f.upset_crossed)
+        if n_changed:
+            self._emit_restarts()
         if n:
             self._handle_upsets(t0_s, dt_s)
+        if n_changed:   # after the upsets: a reset earlier in the tick makes the level before 0
+            self._emit_power_downs(t0_s, t_s)
         if f.dose_rad.max() >= self._next_dose_mark:
             self._apply_dose(t_s)
 
@@ -243,8 +283,10 @@ class Radiation(Subsystem):
         """One upset on each satellite of idx at times t_s: pick class and kind, apply the outcome."""
         f, rng = self.fleet, self.rng
         w = self.weights[idx].copy()
-        down = f.gpu_down_until_s[idx] > t0_s
+        down = f.down_until_start_s[idx] > t0_s   # as the kernel saw it: GPUs down during the tick
         w[np.ix_(down, self.per_gpu)] = 0.0
+        empty = w.sum(axis=(1, 2)) <= 0.0   # taken down earlier in this tick: the hazard saw them running
+        w[empty] = self.weights[idx[empty]]
         flat = w.reshape(idx.size, -1)
         cum = np.cumsum(flat, axis=1)
         pick = (cum < rng.random(idx.size)[:, None] * cum[:, -1:]).sum(axis=1)
@@ -294,7 +336,7 @@ class Radiation(Subsystem):
         median = np.array([devices[c].sefi_downtime_median_s for c in cls])
         sigma = np.array([devices[c].sefi_downtime_sigma_ln for c in cls])
         downtime = median * np.exp(sigma * self.rng.standard_normal(idx.size))
-        self._take_down(idx, t_s + downtime, cls)
+        self._take_down(idx, t_s, t_s + downtime, cls)
         self.sim.events.emit("sefi", t_s, idx, cls.astype(float), downtime, flux)
         self._count("sefi", cls)
 
@@ -305,26 +347,70 @@ class Radiation(Subsystem):
         downtime = np.array([devices[c].sel_downtime_s for c in cls])
         p = np.array([devices[c].sel_destructive_probability for c in cls])
         destructive = self.rng.random(idx.size) < p
-        self._take_down(idx, t_s + downtime, cls)
+        self._take_down(idx, t_s, t_s + downtime, cls)
         self.sim.events.emit("sel", t_s, idx, cls.astype(float), downtime, destructive.astype(float))
         self._count("sel", cls)
         if destructive.any():
             self._lose(idx[destructive], t_s[destructive], cls[destructive], cause=1.0)
 
-    def _take_down(self, idx, until_s, cls) -> None:
-        f = self.fleet
+    def _take_down(self, idx, t_s, until_s, cls) -> None:
         takes = np.array([self.cfg.devices[c].takes_down_gpus for c in cls], dtype=bool)
-        np.maximum.at(f.gpu_down_until_s, idx[takes], until_s[takes])
+        if takes.any():
+            self._hold_down(idx[takes], t_s[takes], until_s[takes], cls[takes])
+
+    def _gpu_level(self, idx) -> np.ndarray:
+        f = self.fleet
+        return f.throttle_level[idx] * (f.gpu_on[idx] != 0)
+
+    def _hold_down(self, idx, t_s, until_s, cls) -> None:
+        """GPUs of idx (unique) off from t_s to until_s: count the part of this tick the kernel
+        did not see, emit the reset (and the restart when it ends within the tick)."""
+        f, log, t1_s = self.fleet, self.sim.events, self._t1_s
+        t_s = np.broadcast_to(np.asarray(t_s, dtype=float), idx.shape)
+        until_s = np.broadcast_to(np.asarray(until_s, dtype=float), idx.shape)
+        covered = f.down_until_start_s[idx]
+        f.radiation_down_seconds[idx] += np.maximum(np.minimum(until_s, t1_s) - np.maximum(t_s, covered), 0.0)
+        f.down_until_start_s[idx] = np.maximum(covered, until_s)
+        f.gpu_down_until_s[idx] = np.maximum(f.gpu_down_until_s[idx], until_s)
+        was_up = covered <= t_s
+        if not was_up.any():
+            return
+        up, t_up = idx[was_up], t_s[was_up]
+        level = self._gpu_level(up)
+        log.emit("rad_gpu_reset", t_up, up, level, 0.0, np.asarray(cls, dtype=float)[was_up])
+        f.gpu_down_since_s[up] = t_up
+        quick = f.gpu_down_until_s[up] <= t1_s
+        if quick.any():
+            back = f.gpu_down_until_s[up[quick]]
+            log.emit("rad_gpu_restored", back, up[quick], 0.0, level[quick], back - t_up[quick])
+
+    def _emit_restarts(self) -> None:
+        """GPUs back after a policy power-down (code 2) or a reset/latch-up (code 3)."""
+        f, log = self.fleet, self.sim.events
+        for c, name, back_s in ((2, "rad_power_up", f.gpu_down_until_s), (3, "rad_gpu_restored", f.down_until_start_s)):
+            sel = np.flatnonzero(f.level_change == c)
+            if sel.size:
+                t_back = back_s[sel]
+                log.emit(name, t_back, sel, 0.0, self._gpu_level(sel), t_back - f.gpu_down_since_s[sel])
+
+    def _emit_power_downs(self, t0_s: float, t1_s: float) -> None:
+        f = self.fleet
+        down = np.flatnonzero(f.level_change == 1)
+        if down.size:
+            already = f.down_until_start_s[down] > t0_s   # reset earlier (or in) this tick
+            self.sim.events.emit("rad_power_down", t1_s, down, np.where(already, 0.0, self._gpu_level(down)), 0.0,
+                                 f.spe_flux_cm2_s[down] + f.trapped_flux_cm2_s[down])
+            f.gpu_down_since_s[down[~already]] = t1_s
 
     def _lose(self, idx, t_s, cls, cause: float) -> None:
         """A per-GPU device takes its GPU with it; a per-satellite device (host) stops all GPUs."""
         f = self.fleet
-        for i, c in zip(idx, cls):
+        for i, c, t in zip(idx, cls, np.broadcast_to(t_s, np.shape(idx))):
             if self.per_gpu[c]:
                 f.gpu_count[i] = max(int(f.gpu_count[i]) - 1, 0)
-            else:
+            elif not self.host_lost[i]:
                 self.host_lost[i] = True
-                f.gpu_down_until_s[i] = np.inf
+                self._hold_down(np.array([i]), np.array([t]), np.array([np.inf]), np.array([c]))
         self.sim.events.emit("device_lost", t_s, idx, cls.astype(float), cause, f.dose_rad[idx])
         self._count("device_lost", cls)
         self._update_weights(np.unique(idx))
@@ -366,7 +452,9 @@ class Radiation(Subsystem):
     def record(self, t_s: float) -> dict[str, np.ndarray]:
         if self.cfg is None:
             return {}
-        return {k: getattr(self.fleet, field) for k, (field, _) in RECORDED.items()}
+        out = {k: getattr(self.fleet, field) for k, (field, _) in RECORDED.items()}
+        out["gpu_down"] = (self.fleet.gpu_down_until_s > t_s).astype(np.int8)
+        return out
 
     def summary(self) -> dict[str, tuple[float, str]]:
         if self.cfg is None:

@@ -1,0 +1,41 @@
+"""Radiation figures (sim.analysis.radiation_plots): a world map of upset locations over the AP8
+map and an upset-rate timeline against the SPE flux."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.analysis.radiation_plots import plot_radiation, upset_locations
+from sim.analysis.results import open_run
+
+from test_radiation import COARSE, _memory, _run, ap8_cache
+
+
+@pytest.fixture(scope="module")
+def radiation_run(tmp_path_factory):
+    rad = {"trapped": {**COARSE, "cache_dir": ap8_cache(tmp_path_factory)}, "spe": {"mode": "off"},
+           "devices": [_memory(bits=1e9)]}
+    shells = [{"name": "hst", "walker": {"altitude_km": 550, "inclination_deg": 28.5, "planes": 1,
+                                         "sats_per_plane": 2, "phasing": 0}}]
+    _, result, _ = _run(tmp_path_factory.mktemp("run"), shells, rad, duration="6h", dt_s=60, record_s=120)
+    return result.path
+
+
+def test_figures_written(radiation_run, tmp_path):
+    """Both PNGs are written and non-trivial; every upset gets a location from its satellite's track,
+    and at 28.5°/550 km those locations lie in the South Atlantic (the SAA; UoSAT-2/HST, MODELS.md §6)."""
+    with open_run(radiation_run) as run:
+        paths = plot_radiation(run, tmp_path)
+        where = upset_locations(run)
+    assert [p.name for p in paths] == ["radiation_map.png", "radiation_timeline.png"]
+    assert all(p.stat().st_size > 20_000 for p in paths)
+    t, lat, lon = where["sdc"]
+    assert t.size > 10 and np.all(np.abs(lat) <= 29.5)
+    assert np.mean((lat < 0) & (lon > -100) & (lon < 40)) > 0.8
+
+
+def test_no_radiation_no_figures(tmp_path):
+    """A run without a radiation section gives no radiation figures."""
+    _, result, _ = _run(tmp_path, [{"sso": {"altitude_km": 650, "count": 1}}], None, duration="20m", dt_s=60)
+    with open_run(result.path) as run:
+        assert plot_radiation(run, tmp_path / "figs") == []
