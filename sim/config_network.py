@@ -60,6 +60,13 @@ class Crosslinks(_Strict):
         "grid: slot offset across the seam; default the shell's Walker phasing F"))
     cross_plane_shift: int = Field(0, description="grid: slot offset to the next plane (Hypatia isl_shift)")
     k: Annotated[int, Field(ge=1)] = 4
+    reselect_every_s: NonNegative = Field(60.0, description=(
+        "nearest: re-select the k nearest neighbours (spatial index rebuild + query) this often; "
+        "between re-selections the candidates are fixed and only their feasibility is evaluated each "
+        "tick; 0: every tick"))
+    reselect_margin_km: NonNegative = Field(0.0, description=(
+        "nearest: select neighbours within max_range_km + this margin, so that satellites coming into "
+        "range before the next re-selection are candidates already (they stay infeasible until in range)"))
     pairs: list[tuple[int, int]] | None = None
     max_terminals: Annotated[int, Field(ge=1)] = 4
     max_range_km: Positive = 5400.0
@@ -69,6 +76,12 @@ class Crosslinks(_Strict):
     acquisition: Acquisition = Field(default_factory=Acquisition)
     mtbf_h: Positive | None = Field(None, description="mean time between random link failures; None: none")
     start_up: bool = Field(True, description="links feasible at the epoch start up (no acquisition)")
+
+    @field_validator("reselect_every_s", mode="before")
+    @classmethod
+    def _duration(cls, v):
+        from .config import parse_duration_s
+        return parse_duration_s(v)
 
     @model_validator(mode="after")
     def _pairs(self):
@@ -122,15 +135,20 @@ class GroundStations(_Strict):
 
 
 class Routing(_Strict):
-    every_s: Positive = Field(60.0, description="re-route at least this often (latencies drift with range)")
+    every_s: Positive = Field(60.0, description=(
+        "refresh interval: latencies along current routes, link rates in the flow allocation, and "
+        "shortest paths of the latency pairs (latencies drift with range)"))
+    reoptimize_s: Positive | None = Field(None, description=(
+        "re-compute the shortest path of a transfer whose route is still intact once it is this old "
+        "(checked at each refresh); None: only new transfers and broken routes are routed"))
     latency_pairs: list[tuple[str, str]] = Field(default_factory=list, description=(
         "named ground-station pairs whose path latency is tracked (events route_latency)"))
 
-    @field_validator("every_s", mode="before")
+    @field_validator("every_s", "reoptimize_s", mode="before")
     @classmethod
     def _duration(cls, v):
         from .config import parse_duration_s
-        return parse_duration_s(v)
+        return v if v is None else parse_duration_s(v)
 
 
 class NetworkConfig(_Strict):

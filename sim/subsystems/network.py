@@ -44,8 +44,12 @@ class Transfer:
     rate_bps: float = 0.0
     done_t_s: float | None = None
     path: np.ndarray | None = None      # node path, None while unroutable
-    edges: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    resources: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # shared capacities crossed
     latency_s: float = math.nan
+    routed_t_s: float = math.nan        # when the current route was computed
+    hop_links: np.ndarray | None = None  # candidate-link index of each crosslink hop (link set `links_epoch`)
+    links_epoch: int = -1
+    unposted_bytes: float = 0.0         # moved along `path` but not yet added to bytes_in / bytes_out
 
 
 class Network(Subsystem):
@@ -58,14 +62,18 @@ class Network(Subsystem):
         if not self.enabled:
             return
         from ..kernels import links, orbit
-        from ..kernels.crossings import threshold_crossings
-        self._links, self._gmst_rad, self._crossings = links, orbit.gmst_rad, threshold_crossings
+        from ..kernels import crossings
+        self._links, self._gmst_rad = links, orbit.gmst_rad
+        # the serial variant (few elements: no parallel launch) where the crossings module has one
+        self._crossings_parallel = crossings.threshold_crossings
+        self._crossings_range = getattr(crossings, "crossings_range", None)
         sim.network = self
         self.env = sim.env
         self.fleet = sim.fleet
         self.n = sim.fleet.n
         self.rng = substream(sim.scenario.seed, "network")
         self.isl = self.config.crosslinks
+        self._links_epoch = 0  # bumped whenever the candidate link set changes
         self._init_crosslinks()
         self._init_stations()
         log = sim.events
@@ -84,8 +92,12 @@ class Network(Subsystem):
         self._next_transfer_id = 0
         self._flow_gen = 0
         self._route_pending = False
+        self._route_full = False
+        self._paths_may_break = False
         self._last_route_t_s = -math.inf
-        self._graph = None
+        self._router = None
+        self._link_weight_s = None
+        self._alloc_ids = self._alloc_cap = None  # resources and capacities of the last allocation
         self._settled_t_s = 0.0
         self.bytes_in = np.zeros(self.n)
         self.bytes_out = np.zeros(self.n)
@@ -94,6 +106,7 @@ class Network(Subsystem):
         self.latency_samples_s: list[float] = []
         self._pairs = [(self.node_of(a, as_source=True), self.node_of(b, as_source=False))
                        for a, b in self.config.routing.latency_pairs]
+        self._pair_paths: list[np.ndarray | None] = [None] * len(self._pairs)
 
     # ------------------------------------------------------------------ set-up
     def _init_crosslinks(self) -> None:
@@ -134,6 +147,7 @@ class Network(Subsystem):
         self._rate_args = (r.max_gbps * 1e9, r.ref_gbps * 1e9, r.ref_range_km * 1e3,
                            r.dwdm.range_km * 1e3 if r.dwdm else -1.0, r.dwdm.rate_gbps * 1e9 if r.dwdm else 0.0)
         self._gen_seq = 0
+        self._reselected_t_s = -math.inf
         self.up_link_seconds = 0.0
         self.feasible_link_seconds = 0.0
         self.acquisitions = 0
@@ -143,6 +157,8 @@ class Network(Subsystem):
         """Candidate arrays for sorted keys; state of keys already present is carried over."""
         L = keys.size
         self.link_keys = keys
+        self._router = None  # adjacency of the candidate set
+        self._links_epoch += 1
         a, b = self._topology.pairs_of(keys, self.n)
         self.link_a, self.link_b = np.ascontiguousarray(a), np.ascontiguousarray(b)
         self.link_state = np.zeros(L, np.int8)
@@ -204,23 +220,28 @@ class Network(Subsystem):
     def _geometry(self, t_s: float) -> None:
         f = self.fleet
         if self.isl is not None:
-            if self.isl.topology == "nearest":
+            if self.isl.topology == "nearest" and t_s - self._reselected_t_s >= self.isl.reselect_every_s:
                 self._reselect(t_s)
-            self._links.isl_geometry(f.r_eci_m, f.v_eci_m_s, self.link_a, self.link_b, self._max_range_m,
-                                     self._clear_radius_m, self._max_slew_rad_s, *self._rate_args,
-                                     self.link_range_m, self.link_rate_bps, self.link_slew_rad_s, self.link_margin)
+                self._reselected_t_s = t_s
+            isl = self._links.isl_geometry if self.link_a.size >= self._links.PARALLEL_MIN \
+                else self._links.isl_geometry_serial
+            isl(f.r_eci_m, f.v_eci_m_s, self.link_a, self.link_b, self._max_range_m, self._clear_radius_m,
+                self._max_slew_rad_s, *self._rate_args, self.link_range_m, self.link_rate_bps, self.link_slew_rad_s,
+                self.link_margin)
         if self.stations is not None:
             gmst = self._gmst_rad(self.sim.epoch_jd_utc + t_s / 86400.0)
             from ..network.stations import rotate_z
             self._station_eci_m = np.ascontiguousarray(rotate_z(self._station_ecef_m, gmst))
             self._station_up = np.ascontiguousarray(rotate_z(self._station_up_ecef, gmst))
-            self._links.ground_elevation_margin(f.r_eci_m, self._station_eci_m, self._station_up,
-                                                self._sin_min_el, self.gs_margin)
+            elevation = self._links.ground_elevation_margin if self.gs_margin.size >= self._links.PARALLEL_MIN \
+                else self._links.ground_elevation_margin_serial
+            elevation(f.r_eci_m, self._station_eci_m, self._station_up, self._sin_min_el, self.gs_margin)
 
     def _reselect(self, t_s: float) -> None:
         c = self.isl
         current = self.link_keys[self.link_state != IDLE]
-        keys = self._topology.nearest_keys(self.fleet.r_eci_m, c.k, self._max_range_m, c.max_terminals, current)
+        keys = self._topology.nearest_keys(self.fleet.r_eci_m, c.k, self._max_range_m + c.reselect_margin_km * 1e3,
+                                           c.max_terminals, current)
         if keys.size == self.link_keys.size and np.array_equal(keys, self.link_keys):
             return
         dropped = ~np.isin(self.link_keys, keys) & (self.link_state == UP)
@@ -249,7 +270,13 @@ class Network(Subsystem):
         if self.stations is not None:
             g, i = np.nonzero(self.gs_margin >= 0.0)
             self._contacts_start(g, i, np.zeros(g.size))
-        self._topology_changed()
+        if self.transfers or self._pairs:
+            self._request_reroute(refresh=True)
+
+    def _crossings(self, before, after, threshold, t0_s, dt_s, direction, t_cross_s) -> int:
+        if before.size >= self._links.PARALLEL_MIN or self._crossings_range is None:
+            return self._crossings_parallel(before, after, threshold, t0_s, dt_s, direction, t_cross_s)
+        return self._crossings_range(0, before.size, before, after, threshold, t0_s, dt_s, direction, t_cross_s)
 
     def tick(self, t_s: float, dt_s: float) -> None:
         if not self.enabled:
@@ -271,7 +298,7 @@ class Network(Subsystem):
                                self._gs_direction, self._gs_t_cross):
                 self._contact_crossings()
         if (self.transfers or self._pairs) and t_s - self._last_route_t_s >= self.config.routing.every_s:
-            self._request_reroute()
+            self._request_reroute(refresh=True)
 
     # ------------------------------------------------------------------ crosslink events
     def _link_crossings(self) -> None:
@@ -331,7 +358,7 @@ class Network(Subsystem):
         self.acquisitions += 1
         self.sim.events.emit("link_up", t_s, self.link_a[j], self.link_b[j], duration_s)
         self._schedule_failure(j, t_s)
-        self._topology_changed()
+        self._topology_changed(lost=False)
 
     def _schedule_failure(self, j: int, t_s: float) -> None:
         if self.isl.mtbf_h is not None:
@@ -358,7 +385,7 @@ class Network(Subsystem):
         self.contacts += g.size
         self.sim.events.emit("contact_start", t_s, i, g, usable.astype(float))
         if usable.any():
-            self._topology_changed()
+            self._topology_changed(lost=False)
 
     def _contact_crossings(self) -> None:
         n = self.n
@@ -394,106 +421,239 @@ class Network(Subsystem):
     def cancel_transfer(self, transfer: Transfer) -> None:
         if transfer in self.transfers:
             self._settle(self.env.now)
+            self._post_bytes(transfer)
             self.transfers.remove(transfer)
             self._reallocate(self.env.now)
 
-    def _topology_changed(self) -> None:
-        self._graph = None
-        if self.transfers or self._pairs:
+    def _topology_changed(self, lost: bool = True) -> None:
+        """A link or usable contact went down (lost) or came up. Losses re-route the demands
+        whose path used it; gains only matter to demands that have no route."""
+        if lost:
+            self._paths_may_break = True
+            if self.transfers or self._pairs:
+                self._request_reroute()
+        elif any(tr.path is None for tr in self.transfers) or any(p is None for p in self._pair_paths):
             self._request_reroute()
 
-    def _request_reroute(self) -> None:
+    def _request_reroute(self, refresh: bool = False) -> None:
+        self._route_full |= refresh
         if not self._route_pending:
             self._route_pending = True
             self.env.timeout(0.0).callbacks.append(lambda _ev: self._reroute())
 
     def build_graph(self):
-        """The current directed graph: nodes 0..N-1 satellites, N+g station g sending, N+G+g
-        station g receiving (stations never relay). Edge capacity [bit/s] and resources for
-        the flow allocation are kept alongside (resource E+g / E+G+g: station g's uplink /
-        downlink total, rate × antennas)."""
+        """The current directed graph as a scipy sparse matrix (for inspection and tests; routing
+        itself uses the A* kernel): nodes 0..N-1 satellites, N+g station g sending, N+G+g
+        station g receiving (stations never relay); weights d/c [s]."""
         from ..network.routing import build_graph
-        src, dst, dist_m, cap = [], [], [], []
+        src, dst, dist_m = [], [], []
         if self.isl is not None:
             up = np.flatnonzero(self.link_state == UP)
             a, b = self.link_a[up], self.link_b[up]
             src += [a, b]
             dst += [b, a]
             dist_m += [self.link_range_m[up]] * 2
-            cap += [self.link_rate_bps[up]] * 2
         G = 0
         if self.stations is not None:
             G = self.stations.n
             g, i = np.nonzero((self.gs_margin >= 0.0) & self.gs_usable)
             d = np.linalg.norm(self.fleet.r_eci_m[:, i] - self._station_eci_m[:, g], axis=0)
-            rate = self.stations.rate_bps[g]
             src += [self.n + g, i]
             dst += [i, self.n + G + g]
             dist_m += [d, d]
-            cap += [rate, rate]
         cat = (lambda x, dt: np.concatenate(x).astype(dt) if x else np.zeros(0, dt))
-        graph = build_graph(self.n + 2 * G, cat(src, np.int64), cat(dst, np.int64),
-                            cat(dist_m, float) / SPEED_OF_LIGHT_M_S)
-        edge_cap = cat(cap, float)
-        if G:
-            total = self.stations.rate_bps * self.stations.antennas
-            graph.capacity_bps = np.concatenate([edge_cap, total, total])
-        else:
-            graph.capacity_bps = edge_cap
-        return graph
+        return build_graph(self.n + 2 * G, cat(src, np.int64), cat(dst, np.int64),
+                           cat(dist_m, float) / SPEED_OF_LIGHT_M_S)
 
-    def _resources(self, graph, tr: Transfer) -> np.ndarray:
-        res = tr.edges
-        E, G = graph.src.size, self.n_nodes - self.n
-        G //= 2
-        extra = []
-        if self.n <= tr.src < self.n + G:
-            extra.append(E + (tr.src - self.n))
-        if tr.dst >= self.n + G:
-            extra.append(E + G + (tr.dst - self.n - G))
-        return np.concatenate([res, np.array(extra, np.int64)]) if extra else res
+    # -- resources shared by flows: int64 ids, decoded into capacities at each allocation
+    # ISL hop u→v over link key k: 2k + (u > v); station g's edge to/from satellite i:
+    # R1 + g·N + i (uplink) / R2 + g·N + i (downlink); station totals R3 + g / R3 + G + g.
+    def _resource_bases(self) -> tuple[int, int, int]:
+        n, G = self.n, (self.stations.n if self.stations is not None else 0)
+        r1 = 2 * n * n
+        return r1, r1 + G * n, r1 + 2 * G * n
+
+    def _usable_contacts(self, g: int) -> tuple[np.ndarray, np.ndarray]:
+        """Satellites in usable contact with station g and the hop latency to each [s]."""
+        i = np.flatnonzero((self.gs_margin[g] >= 0.0) & self.gs_usable[g])
+        d = np.sqrt(((self.fleet.r_eci_m[:, i] - self._station_eci_m[:, g:g + 1]) ** 2).sum(axis=0))
+        return i, d / SPEED_OF_LIGHT_M_S
+
+    def _route(self, src: int, dst: int) -> tuple[float, np.ndarray | None, np.ndarray]:
+        """Shortest path by latency from node src to node dst now: (latency [s], node path,
+        resource ids); (inf, None, empty) when there is none."""
+        n, none = self.n, (math.inf, None, np.zeros(0, np.int64))
+        G = self.stations.n if self.stations is not None else 0
+        if src < n:
+            start, start_cost = np.array([src]), np.zeros(1)
+        else:
+            start, start_cost = self._usable_contacts(src - n)
+        if dst < n:
+            goal, goal_cost, goal_m = np.array([dst]), np.zeros(1), self.fleet.r_eci_m[:, dst]
+            ball_m = self._clear_radius_m if self.isl is not None else 0.0
+        else:
+            g = dst - n - G
+            goal, goal_cost = self._usable_contacts(g)
+            goal_m = self._station_eci_m[:, g]
+            # the downlink, at elevation ≥ the mask (≥ −5°), clears a ball just under the station
+            dip_rad = math.radians(max(0.0, -self.stations.min_elevation_deg[g]) + 0.25)
+            ball_m = min(self._clear_radius_m, float(np.linalg.norm(goal_m)) * math.cos(dip_rad)) \
+                if self.isl is not None else 0.0
+        if self.isl is None:  # ground only: a satellite path is a single satellite
+            common = np.intersect1d(start, goal)
+            if common.size == 0:
+                return none
+            cost = {int(s): c for s, c in zip(start, start_cost)}
+            total = [cost[int(s)] + c for s, c in zip(goal, goal_cost) if int(s) in cost]
+            k = int(np.argmin(total))
+            latency, sats = float(total[k]), np.array([int(s) for s in goal if int(s) in cost][k:k + 1])
+        else:
+            latency, sats = self._router_now().route(self._link_weight_s, self.fleet.r_eci_m, start, start_cost,
+                                                     goal, goal_cost, goal_m, 1.0 / SPEED_OF_LIGHT_M_S,
+                                                     ball_m * (1.0 - 1e-6))
+            if sats is None:
+                return none
+        r1, r2, r3 = self._resource_bases()
+        u, v = sats[:-1], sats[1:]
+        res = [2 * (np.minimum(u, v) * n + np.maximum(u, v)) + (u > v)]
+        nodes = [sats]
+        if src >= n:
+            g = src - n
+            res.append(np.array([r1 + g * n + sats[0], r3 + g]))
+            nodes.insert(0, np.array([src]))
+        if dst >= n:
+            g = dst - n - G
+            res.append(np.array([r2 + g * n + sats[-1], r3 + G + g]))
+            nodes.append(np.array([dst]))
+        return latency, np.concatenate(nodes), np.concatenate(res).astype(np.int64)
+
+    def _router_now(self):
+        if self._router is None:
+            from ..network.routing import Router
+            self._router = Router(self.n, self.link_a, self.link_b)
+        if self._link_weight_s is None:  # once per re-route batch: states and ranges are those of now
+            self._link_weight_s = np.where(self.link_state == UP, self.link_range_m / SPEED_OF_LIGHT_M_S, np.inf)
+        return self._router
+
+    def _path_intact(self, path: np.ndarray | None) -> bool:
+        """Every hop of a node path is still up (ISL state UP, contact in view and usable)."""
+        if path is None:
+            return False
+        n = self.n
+        sats = path[path < n]
+        if sats.size > 1:
+            keys = np.minimum(sats[:-1], sats[1:]) * n + np.maximum(sats[:-1], sats[1:])
+            j = np.minimum(np.searchsorted(self.link_keys, keys), self.link_keys.size - 1)
+            if not (np.all(self.link_keys[j] == keys) and np.all(self.link_state[j] == UP)):
+                return False
+        G = self.stations.n if self.stations is not None else 0
+        if path[0] >= n:
+            g, i = path[0] - n, path[1]
+            if not (self.gs_usable[g, i] and self.gs_margin[g, i] >= 0.0):
+                return False
+        if path[-1] >= n:
+            g, i = path[-1] - n - G, path[-2]
+            if not (self.gs_usable[g, i] and self.gs_margin[g, i] >= 0.0):
+                return False
+        return True
+
+    def _path_latency_s(self, tr: Transfer) -> float:
+        """One-way latency along a transfer's intact path now [s]."""
+        n, path = self.n, tr.path
+        if tr.links_epoch != self._links_epoch or tr.hop_links is None:
+            sats = path[path < n]
+            keys = np.minimum(sats[:-1], sats[1:]) * n + np.maximum(sats[:-1], sats[1:])
+            tr.hop_links = np.searchsorted(self.link_keys, keys) if keys.size else np.zeros(0, np.int64)
+            tr.links_epoch = self._links_epoch
+        d_m = float(self.link_range_m[tr.hop_links].sum()) if tr.hop_links.size else 0.0
+        if path[0] >= n:
+            d_m += float(np.linalg.norm(self.fleet.r_eci_m[:, path[1]] - self._station_eci_m[:, path[0] - n]))
+        if path[-1] >= n:
+            g = path[-1] - n - self.stations.n
+            d_m += float(np.linalg.norm(self.fleet.r_eci_m[:, path[-2]] - self._station_eci_m[:, g]))
+        return d_m / SPEED_OF_LIGHT_M_S
 
     def _reroute(self) -> None:
-        from ..network.routing import path_edges, path_nodes, shortest_paths
+        """Route the demands that need it now: new transfers, unroutable ones and those whose
+        route lost a hop. On the periodic refresh (routing.every_s) also: latencies along the
+        routes kept, routes older than routing.reoptimize_s, the latency pairs' shortest paths,
+        and the flow allocation with the current link rates."""
         self._route_pending = False
+        refresh, self._route_full = self._route_full, False
+        check, self._paths_may_break = self._paths_may_break, False
         t_s = self.env.now
         self._settle(t_s)
-        self._last_route_t_s = t_s
-        graph = self._graph = self.build_graph()
-        sources = sorted({tr.src for tr in self.transfers} | {s for s, _ in self._pairs})
-        if not sources:
-            return
-        dist, pred = shortest_paths(graph, sources)
-        row = {s: k for k, s in enumerate(sources)}
+        self._link_weight_s = None
+        reoptimize_s = self.config.routing.reoptimize_s
+        if refresh:
+            self._last_route_t_s = t_s
+        changed = False
         for tr in self.transfers:
-            k = row[tr.src]
-            nodes = path_nodes(pred[k], tr.src, tr.dst)
-            tr.path = nodes
-            tr.edges = path_edges(graph, nodes) if nodes is not None and nodes.size > 1 else np.zeros(0, np.int64)
-            tr.latency_s = float(dist[k, tr.dst])
-            if nodes is not None:
+            stale = refresh and reoptimize_s is not None and t_s - tr.routed_t_s >= reoptimize_s
+            if stale or tr.path is None or (check and not self._path_intact(tr.path)):
+                self._post_bytes(tr)
+                tr.latency_s, tr.path, tr.resources = self._route(tr.src, tr.dst)
+                tr.routed_t_s, tr.hop_links = t_s, None
+                changed = True
+            elif refresh:
+                tr.latency_s = self._path_latency_s(tr)
+            else:
+                continue
+            if tr.path is not None:
                 self.latency_samples_s.append(tr.latency_s)
         for p, (s, d) in enumerate(self._pairs):
-            k = row[s]
-            latency = float(dist[k, d])
-            nodes = path_nodes(pred[k], s, d)
-            first = int(nodes[1]) if nodes is not None and nodes.size > 2 else -1
-            self.sim.events.emit("route_latency", t_s, first, p, latency if np.isfinite(latency) else math.nan)
-            if np.isfinite(latency):
-                self.latency_samples_s.append(latency)
-        self._reallocate(t_s)
+            path = self._pair_paths[p]
+            if refresh or path is None or (check and not self._path_intact(path)):
+                latency, path, _ = self._route(s, d)
+                if not refresh and path is None and self._pair_paths[p] is None:
+                    continue  # still unreachable: nothing new to report
+                self._pair_paths[p] = path
+                first = int(path[1]) if path is not None and path.size > 2 else -1
+                self.sim.events.emit("route_latency", t_s, first, p, latency if path is not None else math.nan)
+                if path is not None:
+                    self.latency_samples_s.append(latency)
+        if changed:
+            self._reallocate(t_s)
+        elif refresh and self._alloc_ids is not None and \
+                not np.array_equal(self._capacity_bps(self._alloc_ids), self._alloc_cap):
+            self._reallocate(t_s)  # same routes, link rates changed with range
+
+    def _capacity_bps(self, resource: np.ndarray) -> np.ndarray:
+        """Capacity of resource ids now [bit/s] (0 for a link that is not up)."""
+        r1, r2, r3 = self._resource_bases()
+        cap = np.zeros(resource.size)
+        isl = resource < r1
+        if isl.any():
+            key = resource[isl] // 2
+            j = np.minimum(np.searchsorted(self.link_keys, key), self.link_keys.size - 1)
+            ok = (self.link_keys[j] == key) & (self.link_state[j] == UP)
+            cap[isl] = np.where(ok, self.link_rate_bps[j], 0.0)
+        if self.stations is not None:
+            n, G = self.n, self.stations.n
+            edge = (resource >= r1) & (resource < r3)
+            g = ((resource[edge] - r1) % (G * n)) // n
+            cap[edge] = self.stations.rate_bps[g]
+            total = resource >= r3
+            g = (resource[total] - r3) % G
+            cap[total] = self.stations.rate_bps[g] * self.stations.antennas[g]
+        return cap
 
     def _reallocate(self, t_s: float) -> None:
         from ..network.flows import max_min_fair
         self._flow_gen += 1
-        graph = self._graph
-        if graph is None or not self.transfers:
-            for tr in self.transfers:
-                tr.rate_bps = 0.0
+        routed = [tr for tr in self.transfers if tr.path is not None]
+        for tr in self.transfers:
+            tr.rate_bps = 0.0
+        self._alloc_ids = None
+        if not routed:
             return
-        rates = max_min_fair(graph.capacity_bps, [self._resources(graph, tr) for tr in self.transfers])
-        for tr, rate in zip(self.transfers, rates):
-            tr.rate_bps = float(rate) if tr.path is not None else 0.0
+        lengths = [tr.resources.size for tr in routed]
+        ids, inverse = np.unique(np.concatenate([tr.resources for tr in routed]), return_inverse=True)
+        bounds = np.cumsum([0] + lengths)
+        self._alloc_ids, self._alloc_cap = ids, self._capacity_bps(ids)
+        rates = max_min_fair(self._alloc_cap, [inverse[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
+        for tr, rate in zip(routed, rates):
+            tr.rate_bps = float(rate)
         finish = [t_s + tr.remaining_bytes * 8.0 / tr.rate_bps for tr in self.transfers if tr.rate_bps > 0]
         if finish:
             self._at(min(finish), self._flows_due, self._flow_gen)
@@ -505,6 +665,7 @@ class Network(Subsystem):
         done = [tr for tr in self.transfers if tr.remaining_bytes <= 1e-9 * tr.size_bytes + 1e-6]
         self.transfers = [tr for tr in self.transfers if tr not in done]
         for tr in done:
+            self._post_bytes(tr)
             tr.remaining_bytes = 0.0
             tr.done_t_s = t_s
             self.transfers_done += 1
@@ -525,17 +686,26 @@ class Network(Subsystem):
                 continue
             moved = min(tr.rate_bps * dt / 8.0, tr.remaining_bytes)
             tr.remaining_bytes -= moved
+            tr.unposted_bytes += moved
             self.bytes_moved += moved
-            senders = tr.path[:-1][tr.path[:-1] < self.n]
-            receivers = tr.path[1:][tr.path[1:] < self.n]
-            self.bytes_out[senders] += moved
-            self.bytes_in[receivers] += moved
+
+    def _post_bytes(self, tr: Transfer) -> None:
+        """Add the bytes a transfer moved along its current path to bytes_in / bytes_out
+        (relays count both); done before its path changes, when it ends and at each record."""
+        if tr.unposted_bytes > 0.0 and tr.path is not None:
+            sats = tr.path[tr.path < self.n]
+            first, last = (1 if tr.path[0] >= self.n else 0), (1 if tr.path[-1] >= self.n else 0)
+            self.bytes_out[sats[:sats.size - 1 + last]] += tr.unposted_bytes
+            self.bytes_in[sats[1 - first:]] += tr.unposted_bytes
+        tr.unposted_bytes = 0.0
 
     # ------------------------------------------------------------------ outputs
     def record(self, t_s: float) -> dict[str, np.ndarray]:
         if not self.enabled:
             return {}
         self._settle(t_s)
+        for tr in self.transfers:
+            self._post_bytes(tr)
         isl_up = np.zeros(self.n)
         if self.isl is not None:
             up = self.link_state == UP
