@@ -247,9 +247,13 @@ def _plot_ground_track(run, shells, colors, out_dir) -> Path | None:
 def plot_run(run: RunResult, out_dir: str | Path) -> list[Path]:
     """Write the run's figures as PNG files into `out_dir`; return their paths.
 
-    temperatures.png, battery_soc.png, throttle.png, power.png, ground_track.png; a figure
-    whose fields the run did not record is skipped.
+    temperatures.png, battery_soc.png, throttle.png, power.png, ground_track.png; then the
+    radiation and network figures when the run has those subsystems. A figure whose fields
+    the run did not record is skipped.
     """
+    from .network_plots import plot_network
+    from .radiation_plots import plot_radiation
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if run.timeseries.sizes.get("time", 0) == 0:
@@ -264,6 +268,7 @@ def plot_run(run: RunResult, out_dir: str | Path) -> list[Path]:
         _plot_power(run, x, xlabel, shells, colors, out_dir),
         _plot_ground_track(run, shells, colors, out_dir),
     ]
+    written += plot_radiation(run, out_dir) + plot_network(run, out_dir)
     return [path for path in written if path is not None]
 
 
