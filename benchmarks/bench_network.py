@@ -13,6 +13,13 @@ physics are printed for
   - worst case: every route re-computed every tick;
 and one full re-route of the 50 transfers by the A* kernel against the first slice's method
 (graph rebuild + scipy Dijkstra from the 50 sources), measured in the same run.
+
+Demand load (scheduled `network.transfers`, second fixture): the same shell plus 12 ground
+stations (contacts come and go every tick) and 150 demands submitted by the subsystem's own
+process: 100 satellite → satellite (5–50 GB every 1–5 min), 40 satellite → station, 10
+station → station, on top of the 50 long transfers. Ratio network / physics with the
+link → transfers index, and without it (every route checked on every link or contact loss:
+the previous behaviour) in the same run.
 Run with ``pytest benchmarks/bench_network.py --benchmark-only -s``.
 """
 from __future__ import annotations
@@ -47,6 +54,54 @@ def sim():
         net.submit_transfer(int(a), int(b), 1e18)
     sim.clock_s = 0.0
     _drive(sim, 3)  # warm up (numba compilation, caches)
+    return sim
+
+
+STATIONS = [("London", 51.5, -0.13), ("New York", 40.7, -74.0), ("Tokyo", 35.7, 139.7),
+            ("Sydney", -33.9, 151.2), ("Sao Paulo", -23.5, -46.6), ("Johannesburg", -26.2, 28.0),
+            ("Mumbai", 19.1, 72.9), ("Singapore", 1.35, 103.8), ("Los Angeles", 34.0, -118.2),
+            ("Frankfurt", 50.1, 8.7), ("Santiago", -33.4, -70.6), ("Anchorage", 61.2, -149.9)]
+
+
+def _demands(n_sats: int) -> list[dict]:
+    rng = np.random.default_rng(7)
+    names = [name for name, _, _ in STATIONS]
+    out = []
+
+    def add(src, dst):
+        out.append({"src": src, "dst": dst, "size_gb": float(rng.uniform(5, 50)),
+                    "start": float(rng.uniform(0, 60)), "every": float(rng.choice([60, 120, 180, 300]))})
+
+    for a, b in rng.choice(n_sats, size=(100, 2), replace=False):
+        add(int(a), int(b))
+    for a in rng.choice(n_sats, size=40, replace=False):
+        add(int(a), names[int(rng.integers(len(names)))])
+    for k in range(10):
+        add(names[k], names[(k + 5) % len(names)])
+    return out
+
+
+@pytest.fixture(scope="module")
+def demand_sim():
+    stations = [{"name": n, "lat_deg": lat, "lon_deg": lon, "min_elevation_deg": 25, "rate_gbps": 20,
+                 "antennas": 8} for n, lat, lon in STATIONS]
+    scenario = scenario_from_dict({
+        "name": "bench_network_demands", "epoch": "2026-03-20T00:00:00Z", "duration": "1d", "dt_s": DT_S,
+        "constellation": [{"walker": {"altitude_km": 550, "inclination_deg": 53, "planes": 100,
+                                      "sats_per_plane": 100, "phasing": 1}}],
+        "network": {"crosslinks": {"topology": "grid", "max_slew_rate_deg_s": 1.0, "mtbf_h": 2000,
+                                   "acquisition": {"distribution": "uniform", "min_s": 2, "max_s": 30}},
+                    "ground_stations": {"stations": stations},
+                    "transfers": _demands(10_000)},
+    })
+    sim = Simulation(scenario)
+    net = sim.network
+    net.start()
+    rng = np.random.default_rng(0)
+    for a, b in rng.integers(0, sim.fleet.n, size=(50, 2)):
+        net.submit_transfer(int(a), int(b), 1e18)
+    sim.clock_s = 0.0
+    _drive(sim, 3)
     return sim
 
 
@@ -98,6 +153,54 @@ def test_reoptimize_every_10_min(benchmark, sim):
 
 def test_worst_case_reroute_every_tick(benchmark, sim):
     _measure(benchmark, sim, "every_tick", DT_S, 1e-9)
+
+
+def _measure_demands(benchmark, sim, key: str, index_links: bool):
+    net = sim.network
+    net.index_links = index_links
+    phys, cost, checks = [], [], [0]
+    intact = type(net)._path_intact
+
+    def counted(path):
+        checks[0] += 1
+        return intact(net, path)
+
+    net._path_intact = counted
+
+    def run():
+        p, n = _drive(sim, N_TICKS)
+        phys.append(p / N_TICKS)
+        cost.append(n / N_TICKS)
+
+    try:
+        benchmark.pedantic(run, rounds=3, iterations=1)
+    finally:
+        net.index_links = True
+        del net._path_intact
+    RESULTS[key] = (float(np.mean(phys)), float(np.mean(cost)))
+    RESULTS[key + "_checks"] = (checks[0] / (3 * N_TICKS), 0.0)
+
+
+def test_demand_load_indexed(benchmark, demand_sim):
+    _measure_demands(benchmark, demand_sim, "demands_indexed", True)
+
+
+def test_demand_load_full_check(benchmark, demand_sim):
+    _measure_demands(benchmark, demand_sim, "demands_full", False)
+    _report_demands(demand_sim)
+
+
+def _report_demands(sim):
+    print()
+    net = sim.network
+    for key, label in (("demands_indexed", "demand load, link → transfers index"),
+                       ("demands_full", "demand load, every route checked per loss")):
+        if key in RESULTS:
+            p, n = RESULTS[key]
+            print(f"{label:45s} physics {p * 1e3:7.3f} ms/tick  network {n * 1e3:7.3f} ms/tick  "
+                  f"ratio {n / p:.2f}  route checks/tick {RESULTS[key + '_checks'][0]:.1f}")
+    print(f"demand load: {net.transfers_submitted} submitted, {net.transfers_done} done, {len(net.transfers)} active, "
+          f"{net.bytes_moved / 1e12:.1f} TB moved, contacts {net.contacts}")
 
 
 def test_one_full_reroute_astar_vs_dijkstra(benchmark, sim):

@@ -151,7 +151,59 @@ class Routing(_Strict):
         return v if v is None else parse_duration_s(v)
 
 
+Endpoint = Annotated[int, Field(strict=True)] | str
+
+
+class Demand(_Strict):
+    """Scheduled transfers: `size` bytes from src to dst at `start`, then every `every`
+    (`count` times in all; without `count`, until the end of the run). src/dst: a satellite
+    index or a ground-station name, checked against the fleet and the stations at set-up.
+    `ring` instead of src/dst: each member i sends to the next member (the last to the first),
+    the pattern of one step of a ring all-reduce; `all` = every satellite in index order."""
+    src: Endpoint | None = None
+    dst: Endpoint | None = None
+    ring: Literal["all"] | list[Annotated[int, Field(strict=True)]] | None = None
+    size_gb: Positive | None = Field(None, description="gigabytes (1e9 B)")
+    size_bytes: Positive | None = None
+    start: NonNegative = Field(0.0, description="first submission, duration from the epoch")
+    every: Positive | None = Field(None, description="repeat interval; None: once")
+    count: Annotated[int, Field(ge=1)] | None = Field(None, description="submissions in all; None: 1 without "
+                                                      "`every`, unlimited with it")
+
+    @field_validator("start", "every", mode="before")
+    @classmethod
+    def _duration(cls, v):
+        from .config import parse_duration_s
+        if v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and v == 0):
+            return v  # start: 0 (the epoch) is allowed; every: 0 is refused by its gt=0
+        return parse_duration_s(v)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if (self.size_gb is None) == (self.size_bytes is None):
+            raise ValueError("give exactly one of `size_gb` and `size_bytes`")
+        if self.ring is None:
+            if self.src is None or self.dst is None:
+                raise ValueError("give `src` and `dst`, or `ring`")
+            if self.src == self.dst:
+                raise ValueError(f"src and dst are the same ({self.src!r})")
+        else:
+            if self.src is not None or self.dst is not None:
+                raise ValueError("`ring` replaces `src` and `dst`; give one form only")
+            if isinstance(self.ring, list) and (len(self.ring) < 2 or len(set(self.ring)) != len(self.ring)):
+                raise ValueError("`ring` needs at least two distinct satellite indices")
+        if self.count is not None and self.count > 1 and self.every is None:
+            raise ValueError("`count` > 1 needs `every`")
+        return self
+
+    @property
+    def bytes(self) -> float:
+        return self.size_bytes if self.size_bytes is not None else self.size_gb * 1e9
+
+
 class NetworkConfig(_Strict):
     crosslinks: Crosslinks | None = None
     ground_stations: GroundStations | None = None
     routing: Routing = Field(default_factory=Routing)
+    transfers: list[Demand] = Field(default_factory=list, description=(
+        "scheduled transfer demands, submitted by the network subsystem at their times"))

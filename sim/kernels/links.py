@@ -275,3 +275,69 @@ def shortest_path(indptr, neighbour, edge_link, link_weight_s, pos_m, inv_c_s_m,
         u = pred[u]
     path_out[:length] = path_out[:length][::-1].copy()
     return best, length
+
+
+@njit(cache=True)
+def max_min_fair_csr(capacity, indptr, resource, tol, rates, remaining, count, active):
+    """Progressive filling (Bertsekas & Gallager §6.5.2) over flows in CSR form: flow f crosses
+    resource[indptr[f]:indptr[f+1]]. Writes rates (F,); remaining (R,), count (R,) int64 and
+    active (F,) bool are work arrays. Per bottleneck level O(F + R + entries)."""
+    n_flows = indptr.size - 1
+    n_res = capacity.size
+    for r in range(n_res):
+        remaining[r] = capacity[r]
+        count[r] = 0
+    n_active = 0
+    for f in range(n_flows):
+        rates[f] = 0.0
+        active[f] = indptr[f + 1] > indptr[f]
+        if active[f]:
+            n_active += 1
+            for e in range(indptr[f], indptr[f + 1]):
+                count[resource[e]] += 1
+    while n_active > 0:
+        delta = math.inf
+        tightest = -1
+        for r in range(n_res):
+            if count[r] > 0:
+                share = remaining[r] / count[r]
+                if share < delta:
+                    delta = share
+                    tightest = r
+        if delta < 0.0:
+            delta = 0.0
+        for f in range(n_flows):
+            if active[f]:
+                rates[f] += delta
+        for r in range(n_res):
+            if count[r] > 0:
+                remaining[r] -= delta * count[r]
+        frozen = 0
+        for f in range(n_flows):
+            if not active[f]:
+                continue
+            hit = False
+            for e in range(indptr[f], indptr[f + 1]):
+                if remaining[resource[e]] <= tol:
+                    hit = True
+                    break
+            if hit:
+                active[f] = False
+                frozen += 1
+        if frozen == 0:  # numerical guard: freeze the flows of the tightest resource
+            for f in range(n_flows):
+                if active[f]:
+                    for e in range(indptr[f], indptr[f + 1]):
+                        if resource[e] == tightest:
+                            active[f] = False
+                            frozen += 1
+                            break
+        # recount from the flows still active
+        for r in range(n_res):
+            count[r] = 0
+        n_active = 0
+        for f in range(n_flows):
+            if active[f]:
+                n_active += 1
+                for e in range(indptr[f], indptr[f + 1]):
+                    count[resource[e]] += 1

@@ -15,9 +15,16 @@ src and dst are a satellite index (int) or a ground-station name (str). Transfer
 link capacity max–min fairly, re-route when a link on their path goes down and wait
 (rate 0) while no route exists; `on_done(transfer)` is called at completion, with
 `transfer.done_t_s` set. `sim.network.cancel_transfer(transfer)` drops one.
+
+Scheduled demands (`network.transfers:` in the scenario) are submitted through the same API
+by one SimPy process, at their start time and then every `every`. A link → transfers index
+(every crosslink and ground contact a route uses, as an element id) lets a link going down
+check only the transfers and latency pairs whose route crosses it.
 """
 from __future__ import annotations
 
+import difflib
+import heapq
 import math
 from dataclasses import dataclass, field
 from typing import Callable
@@ -50,6 +57,18 @@ class Transfer:
     hop_links: np.ndarray | None = None  # candidate-link index of each crosslink hop (link set `links_epoch`)
     links_epoch: int = -1
     unposted_bytes: float = 0.0         # moved along `path` but not yet added to bytes_in / bytes_out
+    elements: tuple = ()                # link index keys of the current path (Network._elements)
+
+
+@dataclass(frozen=True)
+class ScheduledDemand:
+    """One resolved `network.transfers` entry (a ring expands into one per member)."""
+    src: int            # graph nodes
+    dst: int
+    size_bytes: float
+    start_s: float
+    every_s: float | None
+    count: int | None
 
 
 class Network(Subsystem):
@@ -93,7 +112,6 @@ class Network(Subsystem):
         self._flow_gen = 0
         self._route_pending = False
         self._route_full = False
-        self._paths_may_break = False
         self._last_route_t_s = -math.inf
         self._router = None
         self._link_weight_s = None
@@ -104,9 +122,21 @@ class Network(Subsystem):
         self.bytes_moved = 0.0
         self.transfers_done = 0
         self.latency_samples_s: list[float] = []
-        self._pairs = [(self.node_of(a, as_source=True), self.node_of(b, as_source=False))
-                       for a, b in self.config.routing.latency_pairs]
+        # link → transfers index: element id (crosslink key, or N² + g·N + i for the contact of
+        # station g with satellite i) → transfers whose route uses it
+        self.index_links = True           # False: every route is checked on every loss (reference)
+        self._by_element: dict[int, set[Transfer]] = {}
+        self._lost: set[int] = set()      # elements lost since the last re-route (indexed mode)
+        self._check_all = False
+        self._unrouted: set[Transfer] = set()
+        self.transfers_submitted = 0
+        self.transfer_times_s: list[float] = []
+        self._pairs = [(self._endpoint_node(a, True, f"network.routing.latency_pairs.{p}.0"),
+                        self._endpoint_node(b, False, f"network.routing.latency_pairs.{p}.1"))
+                       for p, (a, b) in enumerate(self.config.routing.latency_pairs)]
         self._pair_paths: list[np.ndarray | None] = [None] * len(self._pairs)
+        self._pair_elements: list[frozenset] = [frozenset()] * len(self._pairs)
+        self.demands = self._resolve_demands()
 
     # ------------------------------------------------------------------ set-up
     def _init_crosslinks(self) -> None:
@@ -212,6 +242,59 @@ class Network(Subsystem):
         g = self.stations.index(str(endpoint))
         return self.n + g if as_source else self.n + self.stations.n + g
 
+    def _config_error(self, path: str, msg: str):
+        from ..config import ConfigError
+        return ConfigError(self.sim.scenario.name or "<scenario>", [(path, msg)])
+
+    def _endpoint_node(self, endpoint, as_source: bool, path: str) -> int:
+        """node_of for a configured endpoint; a bad index or name is a ConfigError naming `path`."""
+        if isinstance(endpoint, (int, np.integer)):
+            if not 0 <= int(endpoint) < self.n:
+                raise self._config_error(path, f"satellite index {endpoint} outside 0..{self.n - 1}")
+            return int(endpoint)
+        if self.stations is None:
+            raise self._config_error(path, f"no ground station {endpoint!r} (the scenario has no "
+                                           "network.ground_stations)")
+        if endpoint not in self.stations.names:
+            close = difflib.get_close_matches(str(endpoint), self.stations.names, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise self._config_error(path, f"no ground station {endpoint!r}{hint}")
+        return self.node_of(endpoint, as_source=as_source)
+
+    def _resolve_demands(self) -> list[ScheduledDemand]:
+        out = []
+        for k, d in enumerate(self.config.transfers):
+            where = f"network.transfers.{k}"
+            if d.ring is None:
+                pairs = [(self._endpoint_node(d.src, True, f"{where}.src"),
+                          self._endpoint_node(d.dst, False, f"{where}.dst"))]
+            else:
+                members = list(range(self.n)) if d.ring == "all" else \
+                    [self._endpoint_node(m, True, f"{where}.ring.{j}") for j, m in enumerate(d.ring)]
+                if len(members) < 2:
+                    raise self._config_error(f"{where}.ring", "a ring needs at least two satellites")
+                pairs = list(zip(members, members[1:] + members[:1]))
+            count = d.count if d.count is not None else (None if d.every is not None else 1)
+            out += [ScheduledDemand(s, t, d.bytes, d.start, d.every, count) for s, t in pairs]
+        return out
+
+    def _submit_scheduled(self):
+        """SimPy process: submits the scheduled demands at start + k·every (one wake-up per
+        instant with submissions, all of that instant's transfers together)."""
+        heap = [(dem.start_s, k, 0) for k, dem in enumerate(self.demands)]
+        heapq.heapify(heap)
+        while heap:
+            t_s = heap[0][0]
+            if t_s > self.env.now:
+                yield self.env.timeout(t_s - self.env.now)
+            while heap and heap[0][0] <= t_s:
+                _, k, done = heapq.heappop(heap)
+                dem = self.demands[k]
+                self._submit(dem.src, dem.dst, dem.size_bytes)
+                done += 1
+                if dem.every_s is not None and (dem.count is None or done < dem.count):
+                    heapq.heappush(heap, (dem.start_s + done * dem.every_s, k, done))
+
     @property
     def n_nodes(self) -> int:
         return self.n + 2 * (self.stations.n if self.stations is not None else 0)
@@ -248,7 +331,7 @@ class Network(Subsystem):
         if dropped.any():
             idx = np.flatnonzero(dropped)
             self.sim.events.emit("link_down", t_s, self.link_a[idx], self.link_b[idx], DOWN_RESELECTED)
-            self._topology_changed()
+            self._topology_changed(elements=self.link_keys[idx])
         old = {"keys": self.link_keys, "state": self.link_state, "gen": self.link_gen,
                "margin_prev": self.link_margin_prev}
         self._set_links(keys, old)
@@ -270,6 +353,8 @@ class Network(Subsystem):
         if self.stations is not None:
             g, i = np.nonzero(self.gs_margin >= 0.0)
             self._contacts_start(g, i, np.zeros(g.size))
+        if self.demands:
+            self.env.process(self._submit_scheduled())
         if self.transfers or self._pairs:
             self._request_reroute(refresh=True)
 
@@ -310,7 +395,7 @@ class Network(Subsystem):
             if was_up.size:
                 self.sim.events.emit("link_down", self._t_cross[was_up], self.link_a[was_up], self.link_b[was_up],
                                      DOWN_GEOMETRY)
-                self._topology_changed()
+                self._topology_changed(elements=self.link_keys[was_up])
             self.link_state[falling] = IDLE
             self._new_generation(falling)
         if rising.size:
@@ -373,7 +458,7 @@ class Network(Subsystem):
         self.sim.events.emit("link_down", t_s, self.link_a[j], self.link_b[j], DOWN_FAILURE)
         self.link_state[j] = IDLE
         self._begin_acquisition(np.array([j]), np.array([t_s]))
-        self._topology_changed()
+        self._topology_changed(elements=self.link_keys[j:j + 1])
 
     # ------------------------------------------------------------------ ground contacts
     def _contacts_start(self, g: np.ndarray, i: np.ndarray, t_s: np.ndarray) -> None:
@@ -401,7 +486,7 @@ class Network(Subsystem):
             self.sim.events.emit("contact_end", self._gs_t_cross[flat[end]], ie, ge, usable.astype(float))
             self.gs_usable[ge, ie] = False
             if usable.any():
-                self._topology_changed()
+                self._topology_changed(elements=n * n + ge[usable] * n + ie[usable])
 
     # ------------------------------------------------------------------ routing and transfers
     def submit_transfer(self, src, dst, size_bytes: float, on_done: Callable | None = None) -> Transfer:
@@ -410,11 +495,17 @@ class Network(Subsystem):
             raise RuntimeError("the scenario has no network section")
         if not size_bytes > 0:
             raise ValueError(f"size_bytes must be positive, got {size_bytes}")
-        tr = Transfer(self._next_transfer_id, self.node_of(src, as_source=True), self.node_of(dst, as_source=False),
-                      float(size_bytes), float(self.env.now), on_done, remaining_bytes=float(size_bytes))
+        return self._submit(self.node_of(src, as_source=True), self.node_of(dst, as_source=False), size_bytes,
+                            on_done)
+
+    def _submit(self, src: int, dst: int, size_bytes: float, on_done: Callable | None = None) -> Transfer:
+        tr = Transfer(self._next_transfer_id, src, dst, float(size_bytes), float(self.env.now), on_done,
+                      remaining_bytes=float(size_bytes))
         self._next_transfer_id += 1
+        self.transfers_submitted += 1
         self._settle(self.env.now)
         self.transfers.append(tr)
+        self._unrouted.add(tr)
         self._request_reroute()
         return tr
 
@@ -423,16 +514,59 @@ class Network(Subsystem):
             self._settle(self.env.now)
             self._post_bytes(transfer)
             self.transfers.remove(transfer)
+            self._forget(transfer)
             self._reallocate(self.env.now)
 
-    def _topology_changed(self, lost: bool = True) -> None:
+    # -- the link → transfers index
+    def _elements(self, path: np.ndarray | None) -> tuple:
+        """Element ids a node path relies on: crosslink keys a·N + b (a < b) and, for a ground
+        hop, N² + g·N + i (station g, satellite i)."""
+        if path is None:
+            return ()
+        n = self.n
+        sats = path[path < n]
+        out = (np.minimum(sats[:-1], sats[1:]) * n + np.maximum(sats[:-1], sats[1:])).tolist()
+        if path[0] >= n:
+            out.append(n * n + (int(path[0]) - n) * n + int(path[1]))
+        if path[-1] >= n:
+            out.append(n * n + (int(path[-1]) - n - self.stations.n) * n + int(path[-2]))
+        return tuple(out)
+
+    def _index(self, tr: Transfer) -> None:
+        tr.elements = self._elements(tr.path)
+        for e in tr.elements:
+            self._by_element.setdefault(e, set()).add(tr)
+        if tr.path is None:
+            self._unrouted.add(tr)
+        else:
+            self._unrouted.discard(tr)
+
+    def _forget(self, tr: Transfer) -> None:
+        for e in tr.elements:
+            users = self._by_element.get(e)
+            if users is not None:
+                users.discard(tr)
+                if not users:
+                    del self._by_element[e]
+        tr.elements = ()
+        self._unrouted.discard(tr)
+
+    def _topology_changed(self, lost: bool = True, elements=None) -> None:
         """A link or usable contact went down (lost) or came up. Losses re-route the demands
-        whose path used it; gains only matter to demands that have no route."""
+        whose path used it (elements: the ids lost, see _elements; None: unknown, check every
+        route); gains only matter to demands that have no route."""
         if lost:
-            self._paths_may_break = True
-            if self.transfers or self._pairs:
+            if elements is None or not self.index_links:
+                self._check_all = True
+                if self.transfers or self._pairs:
+                    self._request_reroute()
+                return
+            hit = [e for e in map(int, np.atleast_1d(elements))
+                   if e in self._by_element or any(e in pe for pe in self._pair_elements)]
+            if hit:
+                self._lost.update(hit)
                 self._request_reroute()
-        elif any(tr.path is None for tr in self.transfers) or any(p is None for p in self._pair_paths):
+        elif self._unrouted or any(p is None for p in self._pair_paths):
             self._request_reroute()
 
     def _request_reroute(self, refresh: bool = False) -> None:
@@ -580,20 +714,31 @@ class Network(Subsystem):
         and the flow allocation with the current link rates."""
         self._route_pending = False
         refresh, self._route_full = self._route_full, False
-        check, self._paths_may_break = self._paths_may_break, False
+        check_all, self._check_all = self._check_all, False
+        lost, self._lost = self._lost, set()
         t_s = self.env.now
         self._settle(t_s)
         self._link_weight_s = None
         reoptimize_s = self.config.routing.reoptimize_s
         if refresh:
             self._last_route_t_s = t_s
+        suspects: set[Transfer] = set()
+        for e in lost:
+            suspects |= self._by_element.get(e, set())
+        if refresh or check_all:
+            todo = self.transfers
+        else:  # only what lost a hop or has no route, in submission order
+            todo = sorted(suspects | self._unrouted, key=lambda tr: tr.id)
         changed = False
-        for tr in self.transfers:
+        for tr in todo:
             stale = refresh and reoptimize_s is not None and t_s - tr.routed_t_s >= reoptimize_s
+            check = check_all or tr in suspects
             if stale or tr.path is None or (check and not self._path_intact(tr.path)):
                 self._post_bytes(tr)
+                self._forget(tr)
                 tr.latency_s, tr.path, tr.resources = self._route(tr.src, tr.dst)
                 tr.routed_t_s, tr.hop_links = t_s, None
+                self._index(tr)
                 changed = True
             elif refresh:
                 tr.latency_s = self._path_latency_s(tr)
@@ -603,11 +748,13 @@ class Network(Subsystem):
                 self.latency_samples_s.append(tr.latency_s)
         for p, (s, d) in enumerate(self._pairs):
             path = self._pair_paths[p]
+            check = check_all or not lost.isdisjoint(self._pair_elements[p])
             if refresh or path is None or (check and not self._path_intact(path)):
                 latency, path, _ = self._route(s, d)
                 if not refresh and path is None and self._pair_paths[p] is None:
                     continue  # still unreachable: nothing new to report
                 self._pair_paths[p] = path
+                self._pair_elements[p] = frozenset(self._elements(path))
                 first = int(path[1]) if path is not None and path.size > 2 else -1
                 self.sim.events.emit("route_latency", t_s, first, p, latency if path is not None else math.nan)
                 if path is not None:
@@ -639,7 +786,7 @@ class Network(Subsystem):
         return cap
 
     def _reallocate(self, t_s: float) -> None:
-        from ..network.flows import max_min_fair
+        from ..network.flows import max_min_fair_csr
         self._flow_gen += 1
         routed = [tr for tr in self.transfers if tr.path is not None]
         for tr in self.transfers:
@@ -647,11 +794,11 @@ class Network(Subsystem):
         self._alloc_ids = None
         if not routed:
             return
-        lengths = [tr.resources.size for tr in routed]
+        indptr = np.zeros(len(routed) + 1, np.int64)
+        np.cumsum([tr.resources.size for tr in routed], out=indptr[1:])
         ids, inverse = np.unique(np.concatenate([tr.resources for tr in routed]), return_inverse=True)
-        bounds = np.cumsum([0] + lengths)
         self._alloc_ids, self._alloc_cap = ids, self._capacity_bps(ids)
-        rates = max_min_fair(self._alloc_cap, [inverse[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
+        rates = max_min_fair_csr(self._alloc_cap, indptr, inverse)
         for tr, rate in zip(routed, rates):
             tr.rate_bps = float(rate)
         finish = [t_s + tr.remaining_bytes * 8.0 / tr.rate_bps for tr in self.transfers if tr.rate_bps > 0]
@@ -663,12 +810,15 @@ class Network(Subsystem):
             return
         self._settle(t_s)
         done = [tr for tr in self.transfers if tr.remaining_bytes <= 1e-9 * tr.size_bytes + 1e-6]
-        self.transfers = [tr for tr in self.transfers if tr not in done]
+        done_set = set(done)
+        self.transfers = [tr for tr in self.transfers if tr not in done_set]
         for tr in done:
             self._post_bytes(tr)
+            self._forget(tr)
             tr.remaining_bytes = 0.0
             tr.done_t_s = t_s
             self.transfers_done += 1
+            self.transfer_times_s.append(t_s - tr.submitted_t_s)
             self.sim.events.emit("transfer_done", t_s, tr.src, tr.id, t_s - tr.submitted_t_s)
         self._reallocate(t_s)
         for tr in done:
@@ -723,8 +873,12 @@ class Network(Subsystem):
         if not self.enabled:
             return {}
         days = max(self.sim.elapsed_s, 1e-9) / 86400.0
+        times = np.asarray(self.transfer_times_s)
         out = {"network.bytes_moved": (self.bytes_moved, "B"),
-               "network.transfers_done": (self.transfers_done, "1")}
+               "network.transfers_submitted": (self.transfers_submitted, "1"),
+               "network.transfers_done": (self.transfers_done, "1"),
+               "network.transfer_time_mean_s": (float(times.mean()) if times.size else math.nan, "s"),
+               "network.transfer_time_p95_s": (float(np.percentile(times, 95)) if times.size else math.nan, "s")}
         if self.isl is not None:
             avail = self.up_link_seconds / self.feasible_link_seconds if self.feasible_link_seconds else 0.0
             out.update({
