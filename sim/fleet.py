@@ -94,6 +94,10 @@ FIELDS: dict[str, tuple[str, str, str]] = {
     "shutdowns": ("i4", "1", "thermal shutdowns"),
     "min_soc": ("f8", "1", "lowest state of charge seen"),
     "max_t_junction_k": ("f8", "K", "highest junction temperature seen"),
+    # solar array retention (1 − d)^years, evaluated exactly once an hour, linear in between
+    "array_retention": ("f8", "1", "array power retention (1 - d)^years at array_retention_t_ref_s"),
+    "array_retention_rate_per_s": ("f8", "1/s", "ln(1 - d) per second: relative rate of the retention"),
+    "array_retention_t_ref_s": ("f8", "s", "time at which array_retention was last evaluated exactly"),
 }
 
 VECTOR_FIELDS = {"r_eci_m", "v_eci_m_s"}

@@ -1,5 +1,24 @@
 """Threshold crossings inside a tick, with times interpolated linearly."""
+import numpy as np
 from numba import njit, prange
+
+
+@njit(cache=True, error_model="numpy")
+def crossings_range(lo, hi, before, after, threshold, t0_s, dt_s, direction, t_cross_s):
+    """`threshold_crossings` on elements lo..hi-1, branch-free so that the loop vectorises:
+    t_cross_s is written everywhere (meaningful only where direction != 0). Returns the count."""
+    count = 0
+    for i in range(np.uint64(lo), np.uint64(hi)):
+        b = before[i]
+        a = after[i]
+        falling = (b >= threshold) & (a < threshold)
+        rising = (b < threshold) & (a >= threshold)
+        d = -1 if falling else (1 if rising else 0)
+        direction[i] = d
+        span = b - a
+        t_cross_s[i] = t0_s + dt_s * (b - threshold) / (span if span != 0.0 else 1.0)
+        count += d * d
+    return count
 
 
 @njit(parallel=True, cache=True)

@@ -202,25 +202,42 @@ def _write_from_state(const, state, r, v):
                      state[_CW, i], state[_SW, i], state[_CO, i], state[_SO, i], r, v)
 
 
+@njit(cache=True, fastmath=True, inline="always")
+def _advance_one(i, const, step, state, r, v):
+    """One tick of satellite i: rotate cos/sin of M, ω, Ω by their increments, write r, v."""
+    cM = state[_CM, i] * step[_CM, i] - state[_SM, i] * step[_SM, i]
+    sM = state[_SM, i] * step[_CM, i] + state[_CM, i] * step[_SM, i]
+    cw = state[_CW, i] * step[_CW, i] - state[_SW, i] * step[_SW, i]
+    sw = state[_SW, i] * step[_CW, i] + state[_CW, i] * step[_SW, i]
+    cO = state[_CO, i] * step[_CO, i] - state[_SO, i] * step[_SO, i]
+    sO = state[_SO, i] * step[_CO, i] + state[_CO, i] * step[_SO, i]
+    state[_CM, i] = cM
+    state[_SM, i] = sM
+    state[_CW, i] = cw
+    state[_SW, i] = sw
+    state[_CO, i] = cO
+    state[_SO, i] = sO
+    cE, sE = _small_kepler(cM, sM, const[_E, i])
+    _write_state(i, const[_A, i], const[_E, i], const[_B, i], const[_CI, i], const[_SI, i],
+                 const[_N, i], const[_WDOT, i], const[_ODOT, i], cE, sE, cw, sw, cO, sO, r, v)
+
+
 @njit(cache=True, parallel=True, fastmath=True)
 def _advance(const, step, state, r, v):
-    """One tick: rotate cos/sin of M, ω, Ω by their increments, then write r, v."""
+    """One tick of every satellite, in parallel."""
     for i in prange(state.shape[1]):
-        cM = state[_CM, i] * step[_CM, i] - state[_SM, i] * step[_SM, i]
-        sM = state[_SM, i] * step[_CM, i] + state[_CM, i] * step[_SM, i]
-        cw = state[_CW, i] * step[_CW, i] - state[_SW, i] * step[_SW, i]
-        sw = state[_SW, i] * step[_CW, i] + state[_CW, i] * step[_SW, i]
-        cO = state[_CO, i] * step[_CO, i] - state[_SO, i] * step[_SO, i]
-        sO = state[_SO, i] * step[_CO, i] + state[_CO, i] * step[_SO, i]
-        state[_CM, i] = cM
-        state[_SM, i] = sM
-        state[_CW, i] = cw
-        state[_SW, i] = sw
-        state[_CO, i] = cO
-        state[_SO, i] = sO
-        cE, sE = _small_kepler(cM, sM, const[_E, i])
-        _write_state(i, const[_A, i], const[_E, i], const[_B, i], const[_CI, i], const[_SI, i],
-                     const[_N, i], const[_WDOT, i], const[_ODOT, i], cE, sE, cw, sw, cO, sO, r, v)
+        _advance_one(i, const, step, state, r, v)
+
+
+@njit(cache=True, fastmath=True)
+def _advance_serial(const, step, state, r, v):
+    """`_advance` on the calling thread: for small fleets, where a parallel launch costs more."""
+    for i in range(state.shape[1]):
+        _advance_one(i, const, step, state, r, v)
+
+
+# below this many satellites the per-tick advance runs on one thread
+SERIAL_BELOW = 2048
 
 
 class J2Propagator:
@@ -281,7 +298,8 @@ class J2Propagator:
                    and abs(t_s - (self._t_prev + self.dt_s)) <= 1e-6
                    and self._steps_since_anchor < self.reanchor_every)
         if on_grid:
-            _advance(self._const, self._step, self._state, r_eci_m, v_eci_m_s)
+            advance = _advance_serial if self._state.shape[1] < SERIAL_BELOW else _advance
+            advance(self._const, self._step, self._state, r_eci_m, v_eci_m_s)
             self._steps_since_anchor += 1
         else:
             _anchor(t_s, self.raan_rad, self.argp_rad, self.mean_anomaly_rad, self._const, self._state)

@@ -1,7 +1,9 @@
 """The payload tick: solar power, battery, two-node thermal model and GPU throttling.
 
-`step_payload` advances every satellite from t_s to t_s + dt_s in three parallel passes
-(the middle one branch-free, so that LLVM vectorises it). Per satellite:
+`step_payload` advances every satellite from t_s to t_s + dt_s; `step_physics` (what the
+physics tick calls) first computes the illumination at t_s + dt_s and the eclipse crossings,
+then does the same, in one parallel launch over chunks of satellites. Within a chunk the
+branch-free passes (geometry, thermal) vectorise and the branchy ones run scalar. Per satellite:
 
 1. solar array power from the geometry at the tick end (position and illumination are
    already computed for t_s + dt_s by the orbit and sun kernels); electrical load at the
@@ -16,7 +18,8 @@
    power event per satellite and tick.
 
 Argument names are FleetState field names (sim/fleet.py), so `step_payload_fleet` can
-pass the arrays by name.
+pass the arrays by name; `step_physics` takes the constant hardware packed into one 2-D
+array (`pack_hardware`, rows HARDWARE_ROWS) and the live arrays in STATE_ARRAYS order.
 """
 from __future__ import annotations
 
@@ -25,12 +28,13 @@ import math
 from dataclasses import dataclass, fields
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange
 
 from sim.constants import (
     R_EARTH_EQUATORIAL_M,
     SOLAR_CONSTANT_W_M2,
 )
+from sim.kernels.crossings import crossings_range
 from sim.kernels.gpu import (
     GPU_EVENT_NONE,
     GPU_EVENT_SHUTDOWN,
@@ -40,14 +44,17 @@ from sim.kernels.gpu import (
     throttle_decision,
 )
 from sim.kernels.power import (
+    ARRAY_RETENTION_REFRESH_S,
     SECONDS_PER_JULIAN_YEAR,
     array_cos_incidence,
     array_degradation_factor,
+    array_retention_refresh,
     battery_available_w,
     battery_step,
     gpu_power_w,
     solar_array_power_w,
 )
+from sim.kernels.sun import illumination_range
 from sim.kernels.thermal import (
     radiator_absorbed_w,
     steady_state_temperatures,
@@ -78,60 +85,167 @@ def _sun_geometry(rx, ry, rz, sun_unit_x, sun_unit_y, sun_unit_z):
     return cos_sun_zenith, r_m - R_EARTH_EQUATORIAL_M
 
 
-# fusion off: the three passes must stay separate loops so that the thermal one vectorises
-@njit(parallel={"fusion": False}, cache=True, error_model="numpy")
-def step_payload(t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, environment_on,
-                 r_eci_m, illumination,
-                 array_area_m2, array_efficiency, array_degradation_per_year, array_age_years,
-                 array_sun_tracking,
-                 battery_capacity_wh, soc_floor, soc_release, charge_efficiency,
-                 discharge_efficiency, bus_power_w,
-                 gpu_count, gpu_tdp_w, gpu_idle_w, gpu_dvfs_exponent, gpu_min_level,
-                 gpu_level_step, gpu_slowdown_level, gpu_capped_level, r_jc_k_w,
-                 t_max_operating_k, t_slowdown_k, t_shutdown_k, t_restart_k,
-                 throttle_hysteresis_k, throttle_hold_s,
-                 c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k, radiator_area_m2,
-                 radiator_emissivity, radiator_absorptivity, radiator_sides,
-                 radiator_orientation,
-                 p_solar_w, p_load_w, battery_energy_wh, soc, t_payload_k, t_radiator_k,
-                 t_junction_k, q_env_w, throttle_level, gpu_on, power_capped, level_changed_t_s,
-                 gpu_down_until_s, gpu_seconds_available, gpu_seconds_delivered, throttled_seconds, off_seconds,
-                 eclipse_seconds, energy_generated_j, energy_consumed_j, shutdowns, min_soc,
-                 max_t_junction_k,
-                 gpu_event_code, power_event_code, gpu_event_t_s, power_event_t_s,
-                 event_old_level, event_new_level, event_t_junction_k):
-    """Advance power, battery, thermal nodes and throttle state of all satellites one tick.
+# Constant hardware parameters, packed once at set-up into one (len(HARDWARE_ROWS), N) float64
+# array (`pack_hardware`): passing ~35 arrays to a numba kernel costs ~0.17 µs each per call.
+HARDWARE_ROWS = (
+    "array_area_m2", "array_efficiency", "array_degradation_per_year", "array_age_years",
+    "array_sun_tracking",
+    "battery_capacity_wh", "soc_floor", "soc_release", "charge_efficiency",
+    "discharge_efficiency", "bus_power_w",
+    "gpu_tdp_w", "gpu_idle_w", "gpu_dvfs_exponent", "gpu_min_level",
+    "gpu_level_step", "gpu_slowdown_level", "gpu_capped_level", "r_jc_k_w",
+    "t_max_operating_k", "t_slowdown_k", "t_shutdown_k", "t_restart_k",
+    "throttle_hysteresis_k", "throttle_hold_s",
+    "c_payload_j_k", "c_radiator_j_k", "g_payload_radiator_w_k", "radiator_area_m2",
+    "radiator_emissivity", "radiator_absorptivity", "radiator_sides", "radiator_orientation",
+)
+(_AREA, _EFF, _DEG, _AGE, _TRACK, _CAP, _FLOOR, _RELEASE, _ETA_C, _ETA_D, _BUS, _TDP,
+ _IDLE, _DVFS, _MIN_LEVEL, _STEP, _SLOW_LEVEL, _CAP_LEVEL, _RJC, _T_MAX, _T_SLOW, _T_SHUT,
+ _T_RESTART, _HYST, _HOLD, _C_P, _C_R, _G, _RAD_AREA, _RAD_EPS, _RAD_ALPHA, _SIDES,
+ _ORIENT) = range(len(HARDWARE_ROWS))
 
-    Scalars: t_s (s, tick start), dt_s (s), the Sun's unit vector in the inertial frame,
-    solar_flux_w_m2 (W/m² at the current Sun–Earth distance), environment_on (1: Sun,
-    albedo and Earth IR heat the radiator; 0: deep-space sink only). Arrays: FleetState
-    fields of the same names (units in sim/fleet.py), updated in place, and the seven
-    per-satellite event outputs: the two codes are written every tick (0: no event); the
-    time, levels and T_j are written only where the matching code is non-zero (elsewhere
-    they hold stale values).
-    """
-    n = illumination.shape[0]
-    t_end_s = t_s + dt_s
-    years_since_epoch = t_end_s / SECONDS_PER_JULIAN_YEAR
-    # per-tick scratch (allocated once per call, outside the loops)
-    q_end_w = np.empty(n)
-    p_gpu_tick_w = np.empty(n)
-    t_payload_end_k = np.empty(n)
-    t_radiator_end_k = np.empty(n)
-    converged = np.empty(n, dtype=np.bool_)
+# the arrays passed live, in this order (FleetState names): the payload state, and gpu_count,
+# a parameter that the radiation subsystem lowers as devices are lost
+STATE_ARRAYS = (
+    "gpu_count",
+    "p_solar_w", "p_load_w", "battery_energy_wh", "soc", "t_payload_k", "t_radiator_k",
+    "t_junction_k", "q_env_w", "throttle_level", "gpu_on", "power_capped", "level_changed_t_s",
+    "gpu_down_until_s", "gpu_seconds_available", "gpu_seconds_delivered", "throttled_seconds",
+    "off_seconds", "eclipse_seconds", "energy_generated_j", "energy_consumed_j", "shutdowns",
+    "min_soc", "max_t_junction_k", "array_retention", "array_retention_rate_per_s",
+    "array_retention_t_ref_s",
+)
 
-    # pass 1: power, battery, power cap, environmental load (branchy, scalar)
-    for i in prange(n):
+# rows of the per-tick scratch array (caller-supplied, (SCRATCH_ROWS, N) float64)
+_S_SOLAR, _S_Q_END, _S_P_GPU, _S_TP_END, _S_TR_END, _S_PREVIOUS = range(6)
+SCRATCH_ROWS = 6
+SCRATCH_PREVIOUS_ILLUMINATION = _S_PREVIOUS  # row holding the illumination before the tick
+# A work item runs all passes over a chunk of satellites while its arrays are in cache; each
+# item costs a few µs of fixed overhead (measured: reference counting of ~45 array arguments),
+# so the parallel kernel cuts the fleet into two items per thread of at least MIN_CHUNK.
+MIN_CHUNK = 1024
+# below this many satellites the serial kernel is used: a parallel launch costs 2-100 µs
+# on a busy 2-core machine, more than the whole tick of a few hundred satellites
+SERIAL_BELOW = 1024
+
+
+def pack_hardware(fleet) -> np.ndarray:
+    """The constant hardware parameters of a FleetState as one (len(HARDWARE_ROWS), N) array.
+
+    A copy: pack again after changing any of these parameters."""
+    return np.ascontiguousarray(
+        np.stack([getattr(fleet, name).astype(np.float64) for name in HARDWARE_ROWS]))
+
+
+def physics_chunk(n: int) -> int:
+    """Work-item size for `step_physics`: two items per numba thread, at least MIN_CHUNK."""
+    items = 2 * get_num_threads()
+    return max(MIN_CHUNK, (n + items - 1) // items)
+
+
+def new_scratch(n: int) -> np.ndarray:
+    return np.zeros((SCRATCH_ROWS, n))
+
+
+# Vectorisation, measured with inspect_asm: loops run over `range(np.uint64(lo), np.uint64(hi))`,
+# since a signed index that LLVM cannot prove non-negative keeps numba's negative-index
+# wraparound and turns every load into a gather (4x slower); and LLVM vectorises a loop over
+# arrays it cannot prove disjoint only with few enough runtime overlap checks (11 input arrays:
+# two output arrays vectorise, three do not), hence the sign trick and the small functions.
+@njit(cache=True, error_model="numpy")
+def _geometry_range(lo, hi, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, r_eci_m,
+                    illumination, array_area_m2, array_efficiency, array_sun_tracking,
+                    radiator_orientation, radiator_sides, radiator_area_m2, radiator_absorptivity,
+                    radiator_emissivity, solar_bol_w, q_end_w):
+    """Solar array output before degradation (W) and radiator environmental load (W) at the
+    tick end, for satellites lo..hi-1; branch-free."""
+    for i in range(np.uint64(lo), np.uint64(hi)):
         cos_sun_zenith, altitude_m = _sun_geometry(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i],
                                                    sun_unit_x, sun_unit_y, sun_unit_z)
         lit = illumination[i]
-        solar_w = solar_array_power_w(solar_flux_w_m2, array_area_m2[i], array_efficiency[i],
-                                      1.0,
-                                      array_cos_incidence(array_sun_tracking[i], cos_sun_zenith),
-                                      lit)
-        if solar_w > 0.0:  # pow only where it matters
-            solar_w *= array_degradation_factor(array_degradation_per_year[i],
-                                                array_age_years[i] + years_since_epoch)
+        solar_bol_w[i] = solar_array_power_w(
+            solar_flux_w_m2, array_area_m2[i], array_efficiency[i], 1.0,
+            array_cos_incidence(array_sun_tracking[i], cos_sun_zenith), lit)
+        q_end_w[i] = radiator_absorbed_w(radiator_orientation[i], radiator_sides[i],
+                                         radiator_area_m2[i], radiator_absorptivity[i],
+                                         radiator_emissivity[i], altitude_m, cos_sun_zenith,
+                                         lit, solar_flux_w_m2)
+
+
+@njit(cache=True, error_model="numpy")
+def _thermal_range(lo, hi, dt_s, t_payload_k, t_radiator_k, p_load_w, q_env_w, q_end_w,
+                   c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k, radiator_area_m2,
+                   radiator_emissivity, radiator_sides, t_payload_end_k, t_radiator_end_k):
+    """`thermal_step_fast` for satellites lo..hi-1; branch-free. T_radiator is written with a
+    negative sign where the fixed Newton steps did not converge (temperatures are > 0 K)."""
+    for i in range(np.uint64(lo), np.uint64(hi)):
+        tp_k, tr_k, ok = thermal_step_fast(
+            t_payload_k[i], t_radiator_k[i], p_load_w[i], q_env_w[i], q_end_w[i],
+            c_payload_j_k[i], c_radiator_j_k[i], g_payload_radiator_w_k[i],
+            radiator_area_m2[i], radiator_emissivity[i], radiator_sides[i], dt_s)
+        t_payload_end_k[i] = tp_k
+        t_radiator_end_k[i] = tr_k if ok else -tr_k
+
+
+@njit(cache=True, error_model="numpy")
+def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2,
+                   environment_on, r_eci_m, illumination, hw, gpu_count,
+                   p_solar_w, p_load_w, battery_energy_wh, soc, t_payload_k, t_radiator_k,
+                   t_junction_k, q_env_w, throttle_level, gpu_on, power_capped, level_changed_t_s,
+                   gpu_down_until_s, gpu_seconds_available, gpu_seconds_delivered,
+                   throttled_seconds, off_seconds, eclipse_seconds, energy_generated_j,
+                   energy_consumed_j, shutdowns, min_soc, max_t_junction_k, array_retention,
+                   array_retention_rate_per_s, array_retention_t_ref_s,
+                   gpu_event_code, power_event_code, gpu_event_t_s, power_event_t_s,
+                   event_old_level, event_new_level, event_t_junction_k, scratch):
+    """The payload tick for satellites lo..hi-1; returns (GPU events, power events).
+
+    `hw` is the packed hardware (rows HARDWARE_ROWS): a 2-D array or a tuple of 1-D arrays.
+    """
+    array_area_m2, array_efficiency = hw[_AREA], hw[_EFF]
+    array_degradation_per_year, array_age_years, array_sun_tracking = hw[_DEG], hw[_AGE], hw[_TRACK]
+    battery_capacity_wh, soc_floor, soc_release = hw[_CAP], hw[_FLOOR], hw[_RELEASE]
+    charge_efficiency, discharge_efficiency, bus_power_w = hw[_ETA_C], hw[_ETA_D], hw[_BUS]
+    gpu_tdp_w, gpu_idle_w, gpu_dvfs_exponent = hw[_TDP], hw[_IDLE], hw[_DVFS]
+    gpu_min_level, gpu_level_step = hw[_MIN_LEVEL], hw[_STEP]
+    gpu_slowdown_level, gpu_capped_level, r_jc_k_w = hw[_SLOW_LEVEL], hw[_CAP_LEVEL], hw[_RJC]
+    t_max_operating_k, t_slowdown_k, t_shutdown_k = hw[_T_MAX], hw[_T_SLOW], hw[_T_SHUT]
+    t_restart_k, throttle_hysteresis_k, throttle_hold_s = hw[_T_RESTART], hw[_HYST], hw[_HOLD]
+    c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k = hw[_C_P], hw[_C_R], hw[_G]
+    radiator_area_m2, radiator_emissivity = hw[_RAD_AREA], hw[_RAD_EPS]
+    radiator_absorptivity, radiator_sides, radiator_orientation = hw[_RAD_ALPHA], hw[_SIDES], hw[_ORIENT]
+    solar_bol_w = scratch[_S_SOLAR]
+    q_end_w = scratch[_S_Q_END]
+    p_gpu_tick_w = scratch[_S_P_GPU]
+    t_payload_end_k = scratch[_S_TP_END]
+    t_radiator_end_k = scratch[_S_TR_END]
+    t_end_s = t_s + dt_s
+    years_at_end = t_end_s / SECONDS_PER_JULIAN_YEAR
+    n_gpu_events = 0
+    n_power_events = 0
+
+    # pass 0: geometry, solar power before degradation, environmental load (branch-free)
+    _geometry_range(lo, hi, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, r_eci_m,
+                    illumination, array_area_m2, array_efficiency, array_sun_tracking,
+                    radiator_orientation, radiator_sides, radiator_area_m2, radiator_absorptivity,
+                    radiator_emissivity, solar_bol_w, q_end_w)
+    if environment_on == 0:  # deep-space sink only
+        for i in range(np.uint64(lo), np.uint64(hi)):
+            q_end_w[i] = 0.0
+            q_env_w[i] = 0.0
+
+    # pass 1: power, battery, power cap, accumulators (branchy, scalar)
+    for i in range(np.uint64(lo), np.uint64(hi)):
+        lit = illumination[i]
+        solar_w = solar_bol_w[i]
+        if solar_w > 0.0:  # retention: exact once an hour, linear in between
+            t_ref_s = array_retention_t_ref_s[i]
+            if not (array_retention[i] > 0.0 and abs(t_end_s - t_ref_s) <= ARRAY_RETENTION_REFRESH_S):
+                array_retention[i], array_retention_rate_per_s[i] = array_retention_refresh(
+                    array_degradation_per_year[i], array_age_years[i] + years_at_end)
+                array_retention_t_ref_s[i] = t_end_s
+                t_ref_s = t_end_s
+            solar_w *= array_retention[i] * (1.0 + array_retention_rate_per_s[i] * (t_end_s - t_ref_s))
         level = throttle_level[i]
         running = gpu_on[i] != 0 and not gpu_down_until_s[i] > t_s  # radiation reset / power-down
         count = gpu_count[i]
@@ -171,22 +285,14 @@ def step_payload(t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2,
             capped = 1
             power_code = POWER_EVENT_CAP
             power_event_t_s[i] = crossing_time_s(t_s, dt_s, soc[i], soc_end, soc_floor[i])
+            n_power_events += 1
         elif capped != 0 and soc_end >= soc_release[i]:
             capped = 0
             power_code = POWER_EVENT_RELEASE
             power_event_t_s[i] = crossing_time_s(t_s, dt_s, soc[i], soc_end, soc_release[i])
+            n_power_events += 1
         power_capped[i] = capped
         power_event_code[i] = power_code
-
-        q_env = 0.0
-        if environment_on != 0:
-            q_env = radiator_absorbed_w(radiator_orientation[i], radiator_sides[i],
-                                        radiator_area_m2[i], radiator_absorptivity[i],
-                                        radiator_emissivity[i], altitude_m, cos_sun_zenith,
-                                        lit, solar_flux_w_m2)
-        else:
-            q_env_w[i] = 0.0
-        q_end_w[i] = q_env
         p_gpu_tick_w[i] = p_gpu_w
         p_solar_w[i] = solar_w
         p_load_w[i] = served_w
@@ -194,15 +300,13 @@ def step_payload(t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2,
         soc[i] = soc_end
 
     # pass 2: thermal nodes, fixed Newton steps, no branches: vectorises across satellites
-    for i in prange(n):
-        t_payload_end_k[i], t_radiator_end_k[i], converged[i] = thermal_step_fast(
-            t_payload_k[i], t_radiator_k[i], p_load_w[i], q_env_w[i], q_end_w[i],
-            c_payload_j_k[i], c_radiator_j_k[i], g_payload_radiator_w_k[i],
-            radiator_area_m2[i], radiator_emissivity[i], radiator_sides[i], dt_s)
+    _thermal_range(lo, hi, dt_s, t_payload_k, t_radiator_k, p_load_w, q_env_w, q_end_w,
+                   c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k, radiator_area_m2,
+                   radiator_emissivity, radiator_sides, t_payload_end_k, t_radiator_end_k)
 
     # pass 3: junction temperature and throttle policy (branchy, scalar)
-    for i in prange(n):
-        if converged[i]:
+    for i in range(np.uint64(lo), np.uint64(hi)):
+        if t_radiator_end_k[i] > 0.0:  # converged (the sign carries the flag)
             tp_k = t_payload_end_k[i]
             tr_k = t_radiator_end_k[i]
         else:  # a violent transient: redo the step with the robust iteration
@@ -233,6 +337,7 @@ def step_payload(t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2,
             throttle_hysteresis_k[i], throttle_hold_s[i])
         gpu_event_code[i] = gpu_code
         if gpu_code != GPU_EVENT_NONE:
+            n_gpu_events += 1
             level_changed_t_s[i] = gpu_t_s
             throttle_level[i] = new_level
             gpu_on[i] = new_on
@@ -242,6 +347,132 @@ def step_payload(t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2,
             event_t_junction_k[i] = tj_k
             if gpu_code == GPU_EVENT_SHUTDOWN:
                 shutdowns[i] += 1
+    return n_gpu_events, n_power_events
+
+
+@njit(cache=True, error_model="numpy")
+def _physics_range(lo, hi, t_s, dt_s, sun_x_m, sun_y_m, sun_z_m, sun_unit_x, sun_unit_y,
+                   sun_unit_z, solar_flux_w_m2, environment_on, eclipse_model, eclipse_threshold,
+                   crossing_direction, crossing_t_s, scratch, r_eci_m, illumination, hw, *state):
+    """Illumination at the tick end, eclipse crossings, then the payload tick, for lo..hi-1."""
+    previous = scratch[_S_PREVIOUS]
+    for i in range(np.uint64(lo), np.uint64(hi)):
+        previous[i] = illumination[i]
+    illumination_range(lo, hi, r_eci_m, sun_x_m, sun_y_m, sun_z_m, eclipse_model, illumination)
+    n_eclipse = crossings_range(lo, hi, previous, illumination, eclipse_threshold, t_s, dt_s,
+                                crossing_direction, crossing_t_s)
+    n_gpu, n_power = _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z,
+                                    solar_flux_w_m2, environment_on, r_eci_m, illumination, hw,
+                                    *state, scratch)
+    return n_eclipse, n_gpu, n_power
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def step_physics(chunk, t_s, dt_s, sun_x_m, sun_y_m, sun_z_m, sun_unit_x, sun_unit_y, sun_unit_z,
+                 solar_flux_w_m2, environment_on, eclipse_model, eclipse_threshold,
+                 crossing_direction, crossing_t_s, scratch, r_eci_m, illumination, hw, *state):
+    """One physics tick after propagation, in a single parallel launch.
+
+    For every satellite: illumination at t_s + dt_s (r_eci_m already there; the Sun at
+    sun_*_m, model 0 conical, 1 cylindrical), eclipse threshold crossings against the
+    previous illumination (crossing_direction −1 entry, +1 exit, 0 none; crossing_t_s the
+    interpolated time, meaningful where the direction is non-zero), then `step_payload`.
+    `chunk`: satellites per work item (`physics_chunk`).
+    `hw` from `pack_hardware`; `state`: the STATE_ARRAYS then the PayloadEvents arrays
+    (EVENT_ARRAYS); scratch (SCRATCH_ROWS, N). Returns (eclipse crossings, GPU events,
+    power events) so that the caller can skip event emission when there is none.
+    """
+    n = illumination.shape[0]
+    n_eclipse = 0
+    n_gpu = 0
+    n_power = 0
+    for c in prange((n + chunk - 1) // chunk):
+        lo = c * chunk
+        e, g, p = _physics_range(lo, min(lo + chunk, n), t_s, dt_s, sun_x_m, sun_y_m, sun_z_m,
+                                 sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2,
+                                 environment_on, eclipse_model, eclipse_threshold,
+                                 crossing_direction, crossing_t_s, scratch, r_eci_m,
+                                 illumination, hw, *state)
+        n_eclipse += e
+        n_gpu += g
+        n_power += p
+    return n_eclipse, n_gpu, n_power
+
+
+@njit(cache=True, error_model="numpy")
+def step_physics_serial(chunk, t_s, dt_s, sun_x_m, sun_y_m, sun_z_m, sun_unit_x, sun_unit_y,
+                        sun_unit_z, solar_flux_w_m2, environment_on, eclipse_model,
+                        eclipse_threshold, crossing_direction, crossing_t_s, scratch, r_eci_m,
+                        illumination, hw, *state):
+    """`step_physics` on the calling thread (no parallel launch): for small fleets."""
+    return _physics_range(0, illumination.shape[0], t_s, dt_s, sun_x_m, sun_y_m, sun_z_m,
+                          sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, environment_on,
+                          eclipse_model, eclipse_threshold, crossing_direction, crossing_t_s,
+                          scratch, r_eci_m, illumination, hw, *state)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def step_payload(t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, environment_on,
+                 r_eci_m, illumination,
+                 array_area_m2, array_efficiency, array_degradation_per_year, array_age_years,
+                 array_sun_tracking,
+                 battery_capacity_wh, soc_floor, soc_release, charge_efficiency,
+                 discharge_efficiency, bus_power_w,
+                 gpu_count, gpu_tdp_w, gpu_idle_w, gpu_dvfs_exponent, gpu_min_level,
+                 gpu_level_step, gpu_slowdown_level, gpu_capped_level, r_jc_k_w,
+                 t_max_operating_k, t_slowdown_k, t_shutdown_k, t_restart_k,
+                 throttle_hysteresis_k, throttle_hold_s,
+                 c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k, radiator_area_m2,
+                 radiator_emissivity, radiator_absorptivity, radiator_sides,
+                 radiator_orientation,
+                 p_solar_w, p_load_w, battery_energy_wh, soc, t_payload_k, t_radiator_k,
+                 t_junction_k, q_env_w, throttle_level, gpu_on, power_capped, level_changed_t_s,
+                 gpu_down_until_s, gpu_seconds_available, gpu_seconds_delivered, throttled_seconds, off_seconds,
+                 eclipse_seconds, energy_generated_j, energy_consumed_j, shutdowns, min_soc,
+                 max_t_junction_k, array_retention, array_retention_rate_per_s,
+                 array_retention_t_ref_s,
+                 gpu_event_code, power_event_code, gpu_event_t_s, power_event_t_s,
+                 event_old_level, event_new_level, event_t_junction_k):
+    """Advance power, battery, thermal nodes and throttle state of all satellites one tick.
+
+    Scalars: t_s (s, tick start), dt_s (s), the Sun's unit vector in the inertial frame,
+    solar_flux_w_m2 (W/m² at the current Sun–Earth distance), environment_on (1: Sun,
+    albedo and Earth IR heat the radiator; 0: deep-space sink only). Arrays: FleetState
+    fields of the same names (units in sim/fleet.py), updated in place, and the seven
+    per-satellite event outputs: the two codes are written every tick (0: no event); the
+    time, levels and T_j are written only where the matching code is non-zero (elsewhere
+    they hold stale values). Allocates its scratch (SCRATCH_ROWS × N) per call; the
+    physics tick uses `step_physics` with packed hardware and caller-supplied scratch.
+    Returns (GPU events, power events).
+    """
+    n = illumination.shape[0]
+    hw = (array_area_m2, array_efficiency, array_degradation_per_year, array_age_years,
+          array_sun_tracking, battery_capacity_wh, soc_floor, soc_release, charge_efficiency,
+          discharge_efficiency, bus_power_w, gpu_tdp_w, gpu_idle_w, gpu_dvfs_exponent,
+          gpu_min_level, gpu_level_step, gpu_slowdown_level, gpu_capped_level, r_jc_k_w,
+          t_max_operating_k, t_slowdown_k, t_shutdown_k, t_restart_k, throttle_hysteresis_k,
+          throttle_hold_s, c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k,
+          radiator_area_m2, radiator_emissivity, radiator_absorptivity, radiator_sides,
+          radiator_orientation)
+    scratch = np.empty((SCRATCH_ROWS, n))
+    chunk = max(MIN_CHUNK, (n + 3) // 4)
+    n_gpu = 0
+    n_power = 0
+    for c in prange((n + chunk - 1) // chunk):
+        lo = c * chunk
+        g, p = _payload_range(
+            lo, min(lo + chunk, n), t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z,
+            solar_flux_w_m2, environment_on, r_eci_m, illumination, hw, gpu_count,
+            p_solar_w, p_load_w, battery_energy_wh, soc, t_payload_k, t_radiator_k,
+            t_junction_k, q_env_w, throttle_level, gpu_on, power_capped, level_changed_t_s,
+            gpu_down_until_s, gpu_seconds_available, gpu_seconds_delivered, throttled_seconds,
+            off_seconds, eclipse_seconds, energy_generated_j, energy_consumed_j, shutdowns,
+            min_soc, max_t_junction_k, array_retention, array_retention_rate_per_s,
+            array_retention_t_ref_s, gpu_event_code, power_event_code, gpu_event_t_s,
+            power_event_t_s, event_old_level, event_new_level, event_t_junction_k, scratch)
+        n_gpu += g
+        n_power += p
+    return n_gpu, n_power
 
 
 STEP_PAYLOAD_SCALARS = ("t_s", "dt_s", "sun_unit_x", "sun_unit_y", "sun_unit_z",
@@ -287,9 +518,9 @@ def step_payload_fleet(fleet, t_s, dt_s, sun_unit, solar_flux_w_m2, environment_
             return events[name] if isinstance(events, dict) else getattr(events, name)
         return getattr(fleet, name)
 
-    step_payload(float(t_s), float(dt_s), float(sun_unit[0]), float(sun_unit[1]),
-                 float(sun_unit[2]), float(solar_flux_w_m2), int(environment_on),
-                 *[lookup(name) for name in STEP_PAYLOAD_ARRAYS])
+    return step_payload(float(t_s), float(dt_s), float(sun_unit[0]), float(sun_unit[1]),
+                        float(sun_unit[2]), float(solar_flux_w_m2), int(environment_on),
+                        *[lookup(name) for name in STEP_PAYLOAD_ARRAYS])
 
 
 @njit(cache=True, error_model="numpy")
@@ -344,7 +575,7 @@ def initialise_payload(fleet, environment_on, *, t_s=0.0, sun_unit=None,
     fleet.level_changed_t_s[:] = t_s - fleet.throttle_hold_s
     for name in ("gpu_seconds_available", "gpu_seconds_delivered", "throttled_seconds",
                  "off_seconds", "eclipse_seconds", "energy_generated_j", "energy_consumed_j",
-                 "shutdowns", "p_solar_w", "q_env_w"):
+                 "shutdowns", "p_solar_w", "q_env_w", "array_retention"):
         getattr(fleet, name)[:] = 0
     if sun_unit is not None:
         _environment_now(float(t_s), float(sun_unit[0]), float(sun_unit[1]), float(sun_unit[2]),

@@ -92,6 +92,66 @@ def illumination_conical(rx, ry, rz, sx, sy, sz):
     return min(max(1.0 - area / (math.pi * a * a), 0.0), 1.0)
 
 
+ILLUMINATION_CHUNK = 2048  # satellites per parallel work item
+
+
+@njit(cache=True, error_model="numpy")
+def illumination_range(lo, hi, r_eci_m, sx, sy, sz, model, out):
+    """`illumination` for satellites lo..hi-1.
+
+    The common cases (sunlit, umbra) are classified in a branch-free loop that vectorises;
+    only satellites in the penumbra (marked −1 there) go through `illumination_conical`.
+    The results are those of `illumination_conical` / `illumination_cylindrical`.
+    """
+    s = math.sqrt(sx * sx + sy * sy + sz * sz)
+    re2 = R_EARTH_EQUATORIAL_M * R_EARTH_EQUATORIAL_M
+    if model == ILLUMINATION_CYLINDRICAL:
+        for i in range(np.uint64(lo), np.uint64(hi)):
+            rx, ry, rz = r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i]
+            behind = -(rx * sx + ry * sy + rz * sz) / s
+            rho2 = rx * rx + ry * ry + rz * rz - behind * behind
+            out[i] = 1.0 if (behind <= 0.0) | (rho2 >= re2) else 0.0
+        return
+    sin_p = (R_SUN_M + R_EARTH_EQUATORIAL_M) / s
+    cos_p = math.sqrt(1.0 - sin_p * sin_p)
+    sin_u = (R_SUN_M - R_EARTH_EQUATORIAL_M) / s
+    cos_u = math.sqrt(1.0 - sin_u * sin_u)
+    # cone radii rho = r0 ± behind·tan, constants hoisted out of the loop (no division inside).
+    # Rounding can flip the classification only on a cone's surface, where the penumbra
+    # formula gives the same 1 or 0 (the overlap of the two discs vanishes there).
+    penumbra_r0_m, penumbra_tan = R_EARTH_EQUATORIAL_M / cos_p, sin_p / cos_p
+    umbra_r0_m, umbra_tan = R_EARTH_EQUATORIAL_M / cos_u, sin_u / cos_u
+    minus_inv_s = -1.0 / s
+    # day side: the Earth's apparent radius b = asin(Re/r) ≤ 90° − a, a = asin(R_sun/|s − r|),
+    # holds for r² (1 − (2 R_sun/s)²) ≥ Re² when r ≤ s/2
+    day_side_k = 1.0 - (2.0 * R_SUN_M / s) ** 2
+    quarter_s2 = 0.25 * s * s
+    penumbra = 0
+    for i in range(np.uint64(lo), np.uint64(hi)):
+        rx, ry, rz = r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i]
+        r2 = rx * rx + ry * ry + rz * rz
+        behind = (rx * sx + ry * sy + rz * sz) * minus_inv_s
+        rho = math.sqrt(max(r2 - behind * behind, 0.0))
+        # outside the penumbra cone, or on the day side where the Earth's disc, seen at 90° or
+        # more from the Sun, cannot reach the Sun's disc (c ≥ 90° ≥ a + b; the cone test alone
+        # leaves the day side near the Sun axis to the penumbra formula, which returns 1)
+        day_side = (behind * s + r2 <= 0.0) & (r2 * day_side_k >= re2) & (r2 <= quarter_s2)
+        sunlit = (rho >= penumbra_r0_m + behind * penumbra_tan) | day_side
+        umbra = (behind > 0.0) & (rho <= umbra_r0_m - behind * umbra_tan)
+        value = 1.0 if sunlit else (0.0 if umbra else -1.0)
+        value = 0.0 if r2 <= re2 else value
+        out[i] = value
+        penumbra += 1 if value < 0.0 else 0
+    # a loop whose trip count is unknown in advance: LLVM does not vectorise it (measured: as a
+    # `for` loop it was if-converted and evaluated the penumbra formula in every lane, 10x slower)
+    i = np.uint64(lo)
+    while penumbra > 0:
+        if out[i] < 0.0:
+            out[i] = illumination_conical(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i], sx, sy, sz)
+            penumbra -= 1
+        i += np.uint64(1)
+
+
 @njit(cache=True, parallel=True)
 def illumination(r_eci_m, sun_eci_m, model, out):
     """Visible fraction of the solar disc for every satellite.
@@ -99,13 +159,11 @@ def illumination(r_eci_m, sun_eci_m, model, out):
     r_eci_m (3, N) m, sun_eci_m (3,) m (same frame); model 0 conical
     (umbra + penumbra), 1 cylindrical (0 or 1); writes out (N,).
     """
-    sx, sy, sz = sun_eci_m[0], sun_eci_m[1], sun_eci_m[2]
-    if model == ILLUMINATION_CYLINDRICAL:
-        for i in prange(out.shape[0]):
-            out[i] = illumination_cylindrical(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i], sx, sy, sz)
-    else:
-        for i in prange(out.shape[0]):
-            out[i] = illumination_conical(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i], sx, sy, sz)
+    n = out.shape[0]
+    for c in prange((n + ILLUMINATION_CHUNK - 1) // ILLUMINATION_CHUNK):
+        lo = c * ILLUMINATION_CHUNK
+        illumination_range(lo, min(lo + ILLUMINATION_CHUNK, n), r_eci_m, sun_eci_m[0],
+                           sun_eci_m[1], sun_eci_m[2], model, out)
 
 
 def beta_angle_rad(raan_rad, inc_rad, sun_unit_x, sun_unit_y, sun_unit_z):

@@ -49,15 +49,39 @@ def view_factor_nadir_plate(altitude_m):
     return ratio * ratio
 
 
+# Cephes atan coefficients (rational minimax on |x| <= 0.66, error < 1.2e-16); no SVML here,
+# so math.atan is a scalar libm call (~13 ns) and would stop the loop from vectorising
+_ATAN_P = (-8.750608600031904122785e-1, -1.615753718733365076637e1, -7.500855792314704667340e1,
+           -1.228866684490136173410e2, -6.485021904942025371773e1)
+_ATAN_Q = (2.485846490142306297962e1, 1.650270098316988542046e2, 4.328810604912902668951e2,
+           4.853903996359136964868e2, 1.945506571482613964425e2)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def atan_unit(x):
+    """atan(x) for 0 <= x <= 1 to within 1 ulp, branch-free (selects only)."""
+    big = x > 0.66
+    xr = (x - 1.0) / (x + 1.0) if big else x
+    y0 = 0.25 * math.pi if big else 0.0
+    z = xr * xr
+    p = (((_ATAN_P[0] * z + _ATAN_P[1]) * z + _ATAN_P[2]) * z + _ATAN_P[3]) * z + _ATAN_P[4]
+    q = ((((z + _ATAN_Q[0]) * z + _ATAN_Q[1]) * z + _ATAN_Q[2]) * z + _ATAN_Q[3]) * z + _ATAN_Q[4]
+    return y0 + (xr + xr * z * p / q)
+
+
 @njit(cache=True, inline="always", error_model="numpy")
 def view_factor_vertical_plate(altitude_m):
     """View factor from a plate whose normal is horizontal (⟂ nadir) to a spherical Earth.
 
     F = [atan(1/X) − X/H²]/π with H = (Re+h)/Re and X = √(H² − 1); F → ½ as h → 0.
+    atan(1/X) is π/2 − atan(X) for X ≤ 1 (h ≤ 2640 km), else atan(1/X): both from atan_unit.
     """
     h_ratio = (R_EARTH_EQUATORIAL_M + altitude_m) / R_EARTH_EQUATORIAL_M
     x = math.sqrt(max(h_ratio * h_ratio - 1.0, 1e-30))
-    return (math.atan(1.0 / x) - x / (h_ratio * h_ratio)) / math.pi
+    inv_x = 1.0 / x
+    a = atan_unit(min(x, inv_x))
+    atan_inv_x = 0.5 * math.pi - a if x <= 1.0 else a
+    return (atan_inv_x - x / (h_ratio * h_ratio)) / math.pi
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -93,23 +117,20 @@ def radiator_absorbed_w(orientation, sides, area_m2, absorptivity, emissivity, a
                    direct Sun.
     `sides` = 1 counts the front face only, 2 both. `cos_sun_zenith` is r̂·ŝ.
     """
-    if orientation == ORIENTATION_VERTICAL:
-        f_vertical = view_factor_vertical_plate(altitude_m)
-        one = face_absorbed_w(area_m2, absorptivity, emissivity, 0.0, f_vertical,
-                              cos_sun_zenith, illumination, solar_flux_w_m2, albedo, earth_ir_w_m2)
-        return one * sides
+    # all three layouts are evaluated and one is selected, without branches, so that the
+    # loop over satellites vectorises
+    f_vertical = view_factor_vertical_plate(altitude_m)
+    vertical = face_absorbed_w(area_m2, absorptivity, emissivity, 0.0, f_vertical,
+                               cos_sun_zenith, illumination, solar_flux_w_m2, albedo, earth_ir_w_m2)
     f_nadir = view_factor_nadir_plate(altitude_m)
     nadir = face_absorbed_w(area_m2, absorptivity, emissivity, -cos_sun_zenith, f_nadir,
                             cos_sun_zenith, illumination, solar_flux_w_m2, albedo, earth_ir_w_m2)
     zenith = face_absorbed_w(area_m2, absorptivity, emissivity, cos_sun_zenith, 0.0,
                              cos_sun_zenith, illumination, solar_flux_w_m2, albedo, earth_ir_w_m2)
-    if orientation == ORIENTATION_NADIR:
-        front, back = nadir, zenith
-    else:
-        front, back = zenith, nadir
-    if sides >= 2:
-        return front + back
-    return front
+    two = sides >= 2
+    facing = (nadir + zenith) if two else (nadir if orientation == ORIENTATION_NADIR else zenith)
+    edge_on = vertical * sides
+    return edge_on if orientation == ORIENTATION_VERTICAL else facing
 
 
 @njit(cache=True, inline="always", error_model="numpy")
