@@ -214,3 +214,28 @@ def test_view_factors(altitude_km, nadir, vertical):
 
 def test_vertical_view_factor_tends_to_one_half_near_the_ground():
     assert view_factor_vertical_plate(1.0) == pytest.approx(0.5, abs=1e-3)
+
+
+def test_vectorised_classification_equals_the_scalar_conical_model():
+    """The array kernel classifies sunlit and umbra satellites in a branch-free pass and sends
+    only the penumbra to `illumination_conical`; the result must be that function's, exactly,
+    including positions within a few km of the shadow boundaries."""
+    from sim.kernels.sun import ILLUMINATION_CONICAL, illumination_conical, illumination_range
+    rng = np.random.default_rng(11)
+    sun = np.array([1.47e11, 2.0e10, -8.0e9])
+    sun_unit = sun / np.linalg.norm(sun)
+    n = 200_000
+    radius = 6378137.0 + rng.uniform(150e3, 40000e3, n)
+    direction = rng.normal(size=(3, n))
+    direction /= np.linalg.norm(direction, axis=0)
+    # half the sample hugs the terminator and the shadow cone, where the classes meet
+    hug = rng.random(n) < 0.5
+    along = np.einsum("i,ij->j", sun_unit, direction)
+    direction[:, hug] -= (along[hug] + rng.uniform(0.0, 0.3, hug.sum())) * sun_unit[:, None]
+    direction /= np.linalg.norm(direction, axis=0)
+    r = np.ascontiguousarray(direction * radius)
+    out = np.empty(n)
+    illumination_range(0, n, r, sun[0], sun[1], sun[2], ILLUMINATION_CONICAL, out)
+    expected = np.array([illumination_conical(r[0, i], r[1, i], r[2, i], *sun) for i in range(n)])
+    assert np.count_nonzero((expected > 0) & (expected < 1)) > 100  # penumbra was sampled
+    np.testing.assert_array_equal(out, expected)

@@ -293,11 +293,14 @@ class Recorder:
 
     def add_events(self, t_s, sat, kind, a=np.nan, b=np.nan, c=np.nan) -> None:
         """Append events; each argument is an array or a scalar broadcast to the others."""
-        columns = np.broadcast_arrays(
-            np.atleast_1d(np.asarray(t_s, np.float64)), np.atleast_1d(np.asarray(sat)),
-            np.atleast_1d(np.asarray(kind)), np.atleast_1d(np.asarray(a, np.float64)),
-            np.atleast_1d(np.asarray(b, np.float64)), np.atleast_1d(np.asarray(c, np.float64)),
-        )
+        columns = (t_s, sat, kind, a, b, c)
+        if not all(isinstance(col, np.ndarray) and col.ndim == 1 for col in columns) or \
+                len({col.shape[0] for col in columns}) != 1:
+            columns = np.broadcast_arrays(
+                np.atleast_1d(np.asarray(t_s, np.float64)), np.atleast_1d(np.asarray(sat)),
+                np.atleast_1d(np.asarray(kind)), np.atleast_1d(np.asarray(a, np.float64)),
+                np.atleast_1d(np.asarray(b, np.float64)), np.atleast_1d(np.asarray(c, np.float64)),
+            )
         if columns[0].ndim != 1:
             raise ValueError("event columns must be scalars or 1-D arrays")
         total = columns[0].shape[0]

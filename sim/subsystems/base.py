@@ -52,15 +52,24 @@ class EventLog:
 
     def emit(self, name: str, t_s, sat, a=0.0, b=0.0, c=0.0) -> None:
         kind = self.kinds[name]
-        sat = np.atleast_1d(np.asarray(sat, dtype=np.int32))
-        if sat.size == 0:
+        sat = np.asarray(sat, dtype=np.int32).reshape(-1)
+        n = sat.size
+        if n == 0:
             return
-        t_s, a, b, c = (np.broadcast_to(np.asarray(x, dtype=np.float64), sat.shape) for x in (t_s, a, b, c))
-        self.counts[name] += sat.size
+        t_s, a, b, c = (_column(x, n) for x in (t_s, a, b, c))
+        self.counts[name] += n
         if self._sink is not None:
-            self._sink(t_s, sat, np.full(sat.shape, kind.code, dtype=np.int16), a, b, c)
+            self._sink(t_s, sat, np.full(n, kind.code, dtype=np.int16), a, b, c)
         for callback in self._subscribers.get(name, ()):
             callback(t_s, sat, a, b, c)
+
+
+def _column(value, n: int) -> np.ndarray:
+    """`value` as a float64 column of length n; arrays already of that form pass untouched."""
+    if isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64:
+        return value
+    value = np.asarray(value, dtype=np.float64)
+    return value.reshape(-1) if value.size == n else np.full(n, value, dtype=np.float64)
 
 
 def substream(seed: int, subsystem: str) -> np.random.Generator:
