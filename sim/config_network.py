@@ -1,6 +1,6 @@
 """Scenario section `network:` — optical crosslinks, ground stations and routing.
 
-Defaults and their sources are in docs/parts/network.md (MODELS.md §7–8). Every model
+Defaults and their sources are in docs/models.md (MODELS.md §7–8). Every model
 forbids unknown keys, like the rest of the scenario.
 """
 from __future__ import annotations

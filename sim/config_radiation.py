@@ -1,6 +1,6 @@
 """Scenario section `radiation:` — environment, device classes and mitigations.
 
-Defaults and their sources are listed in docs/parts/radiation.md; numbers marked U there are
+Defaults and their sources are listed in docs/models.md; numbers marked U there are
 order-of-magnitude placeholders to be replaced by test data for the chosen parts.
 """
 from __future__ import annotations

@@ -81,7 +81,7 @@ def test_max_line_of_sight_range_with_100_km_grazing():
 
 
 def test_rate_follows_the_inverse_square_budget_and_dwdm():
-    """rate = min(rate_max, rate_ref (d_ref/d)²), DWDM below its range (docs/parts/network.md)."""
+    """rate = min(rate_max, rate_ref (d_ref/d)²), DWDM below its range (docs/models.md)."""
     r = np.ascontiguousarray(np.array([[7e6, 7e6, 7e6, 7e6], [0, 500.0, 0, 4e6], [0, 0, 0, 0]]))
     v = np.zeros_like(r)
     n = 2

@@ -1,7 +1,7 @@
 """Solar array, battery and GPU power: closed forms and the battery's energy books.
 
 References: P = S·A·η·(1−d)^years·cos·illumination and P_gpu = P_idle + (TDP − P_idle)·f^k
-(docs/parts/payload.md, MODELS.md §3 and §5); the battery identity
+(docs/models.md, MODELS.md §3 and §5); the battery identity
 ΔE = η_c·(surplus) or −(deficit)/η_d, written out independently of the kernel.
 """
 import math

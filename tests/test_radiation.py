@@ -157,7 +157,7 @@ def test_s_scale_frequencies_over_synthetic_cycles():
 def test_alsat1_legacy_memory(tmp_path, cache_dir):
     """Alsat-1 OBC386 memory, ~686 km SSO: 4.04e-7 upsets/bit/day, 98.6 % single-bit (MODELS.md §6,
     8-year in-orbit study). The cross-section 1e-13 cm²/bit is the top of the commercial-SRAM proton
-    σ_sat range (MODELS.md §6, U); the agreement is stated in docs/parts/radiation.md."""
+    σ_sat range (MODELS.md §6, U); the agreement is stated in docs/models.md."""
     rad = {"shielding_al_mm": 2.0, "upset_threshold_mev": 10.0,
            "trapped": {**COARSE, "cache_dir": cache_dir}, "spe": QUIET,
            "devices": [_memory(bits=1e8, sigma_bit_cm2=1e-13, mbu_fraction=0.014)]}
