@@ -159,7 +159,7 @@ def _plot_throttle(run, x, xlabel, shells, colors, out_dir) -> Path | None:
         bottom.plot(x, 100.0 * np.mean((block > 0) & (block < 1.0 - 1e-6), axis=1),
                     color=color, label=f"{shell}: throttled")
         bottom.plot(x, 100.0 * np.mean(block <= 0, axis=1), color=color, linestyle="--",
-                    label=f"{shell}: off")
+                    label=f"{shell}: no compute (off, or capped to idle)")
     top.set_ylabel("GPU clock [fraction of f_max]")
     top.set_title("mean and min–max band per shell", fontsize="medium")
     top.set_ylim(-0.05, 1.05)
