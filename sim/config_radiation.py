@@ -160,6 +160,9 @@ class Mitigations(Strict):
 class RadiationConfig(Strict):
     shielding_al_mm: NonNegative = 10.0
     upset_threshold_mev: Positive = Field(20.0, description="proton energy at the device above which σ applies")
+    environment_every_s: NonNegative = Field(
+        60.0, description="each satellite's fluxes, cutoff and dose rate are refreshed this often (staggered "
+                          "across ticks; 0 or ≤ dt_s: every tick); the hazard and dose integrate every tick")
     trapped: TrappedProtons = Field(default_factory=TrappedProtons)
     cosmic_rays: CosmicRays = Field(default_factory=CosmicRays)
     spe: SolarEvents = Field(default_factory=SolarEvents)

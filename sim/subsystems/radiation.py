@@ -37,6 +37,7 @@ ACTIVE_FIELDS = {
     "trapped_flux_cm2_s": ("f8", "1/(cm2 s)", "trapped protons above the device floor energy"),
     "spe_flux_cm2_s": ("f8", "1/(cm2 s)", "SPE protons above max(cutoff, device floor)"),
     "cutoff_gv": ("f8", "GV", "Stormer vertical cutoff rigidity"),
+    "proton_flux_cm2_s": ("f8", "1/(cm2 s)", "trapped + SPE + GCR protons at the device"),
     "upset_rate_s": ("f8", "1/s", "total upset rate (all classes and kinds)"),
     "dose_rate_rad_s": ("f8", "rad/s", "dose rate in Si behind the shield"),
     "dose_rad": ("f8", "rad", "total ionising dose in Si behind the shield"),
@@ -51,6 +52,8 @@ ACTIVE_FIELDS = {
     "gpu_down_since_s": ("f8", "s", "start of the current radiation down period"),
 }
 GCR_TABLE_STEP_S = 6 * 3600.0
+GCR_CUTOFF_STEP_GV = 0.005   # the transmission table in R_c: linear error < 1e-5
+GCR_CUTOFF_MAX_GV = 16.0     # above the Størmer cutoff at the equator at the ground (14.9 GV)
 EVENTS = {
     "seu_corrected": "a: device class index, b: bits upset, c: local proton flux [1/(cm2 s)]",
     "sdc": "a: device class index, b: bits upset, c: local proton flux [1/(cm2 s)]",
@@ -85,6 +88,8 @@ class Radiation(Subsystem):
         from ..kernels import orbit
         from ..kernels import radiation as kernel
         self._kernel, self._gmst = kernel, orbit.gmst_rad
+        self._step = kernel.radiation_step_serial if fleet.n < kernel.SERIAL_BELOW else kernel.radiation_step
+        self._chunk = kernel.step_chunk(fleet.n)
         cfg = self.cfg
         fleet.add_fields(ACTIVE_FIELDS)
         self.rng = substream(sim.scenario.seed, "radiation")
@@ -97,6 +102,11 @@ class Radiation(Subsystem):
         self.device_floor_mev = float(transport.energy_outside_mev(cfg.upset_threshold_mev, cfg.shielding_al_mm))
         self._build_map()
         self.pole_ecef = geomag.dipole_axis_ecef(self.epoch)
+        rc_gv = np.arange(0.0, GCR_CUTOFF_MAX_GV + GCR_CUTOFF_STEP_GV, GCR_CUTOFF_STEP_GV)
+        self._gcr_transmission = (1.0 + rc_gv / cfg.cosmic_rays.cutoff_scale_gv) ** (-cfg.cosmic_rays.cutoff_index)
+        # the environment is refreshed for each satellite every `every` ticks (staggered)
+        self.every = max(1, int(round(cfg.environment_every_s / sim.dt_s)))
+        self._tick_index = 0
         self._gcr_table_s, self._gcr_table_cm2_s = self._gcr_table(sim.scenario, phase)
         self.spe_events = self._spe_events(sim.scenario)
         self._dose_tables: dict[float, np.ndarray] = {}
@@ -112,6 +122,7 @@ class Radiation(Subsystem):
         self.recorded_units = {k: unit for k, (_, unit) in RECORDED.items()}
         self.recorded_units["gpu_down"] = GPU_DOWN_UNIT
         self._t1_s = 0.0
+        self._dose_max = 0.0
         self._initial_state()
 
     # ------------------------------------------------------------------ set-up
@@ -137,6 +148,17 @@ class Radiation(Subsystem):
         self.log_map = np.ascontiguousarray(np.stack([np.log(1e-4 + upset_flux), np.log(1e-30 + dose)], axis=-1))
         self.grid_axes = np.array([lat[0], lat[1] - lat[0], lat.size, lon[0], lon[1] - lon[0], lon.size,
                                    alt[0], (alt[1] - alt[0]) if alt.size > 1 else 1.0, alt.size], dtype=np.float64)
+        # the same map on Earth-fixed (z/r, pseudo-angle, r) nodes at twice the resolution, so the
+        # tick needs no trigonometry (sim.kernels.radiation.resample_map)
+        n_u = int(np.ceil(2.0 / np.radians(tp.lat_step_deg / 2.0))) + 1
+        n_p = int(np.ceil(4.0 / (np.radians(tp.lon_step_deg) / 4.0)))
+        r0_m = float((f.a_m * (1.0 - f.e)).min()) - 10e3
+        r1_m = float((f.a_m * (1.0 + f.e)).max()) + 10e3
+        dr_m = tp.alt_step_km * 1e3 / 2.0
+        n_r = max(2, int(np.ceil((r1_m - r0_m) / dr_m)) + 1)
+        self.env_map = np.zeros((n_u, n_p + 1, n_r, 2))
+        self._kernel.resample_map(self.log_map, self.grid_axes, n_u, n_p, r0_m, dr_m, n_r, self.env_map)
+        self.env_axes = self._kernel.environment_axes(n_u, n_p, r0_m, dr_m, n_r)
 
     def _gcr_table(self, scenario, phase_years: float) -> tuple[np.ndarray, np.ndarray]:
         """Free-space GCR flux [1/(cm2 s)] every 6 h of the run, smoothly modulated (solar_activity)."""
@@ -185,6 +207,12 @@ class Radiation(Subsystem):
         self.per_gpu = np.array([d.per == "gpu" for d in devices])
         self.sigma_kind = np.array([[d.bits * d.sigma_bit_cm2, d.sigma_sefi_cm2, d.sigma_sel_cm2] for d in devices])
         self.ecc = np.array([d.ecc and ecc_on for d in devices])
+        # per-class parameters as arrays, indexed by class in the event handlers
+        self._mbu = np.array([d.mbu_fraction for d in devices], dtype=float)
+        self._sigma_bit = np.array([d.sigma_bit_cm2 for d in devices], dtype=float)
+        self._word_bits = np.array([d.word_bits for d in devices], dtype=float)
+        self._detect = np.array([d.detect_fraction for d in devices], dtype=float)
+        self._takes_down = np.array([d.takes_down_gpus for d in devices], dtype=bool)
         self.dose_factor = np.ones((f.n, len(devices)))
         self.host_lost = np.zeros(f.n, dtype=bool)
         self.device_days_per_s = 0.0
@@ -214,8 +242,8 @@ class Radiation(Subsystem):
 
     def _initial_state(self) -> None:
         f = self.fleet
-        z = np.zeros(f.n, dtype=np.int8)
-        self._call_kernel(0.0, 0.0, z)   # fluxes and rates at t = 0 (zero-length tick: no hazard, no dose)
+        self._call_kernel(0.0, 0.0, 1, 0)   # every environment at t = 0 (zero-length tick: no hazard, no dose)
+        f.upset_crossed[:] = 0
         f.radiation_powered_down[:] = 0   # the policy decides in the first tick (and emits its event)
         f.level_change[:] = 0
 
@@ -237,20 +265,20 @@ class Radiation(Subsystem):
                     best, gamma = j, ev.gamma
         return j10, gamma
 
-    def _call_kernel(self, t0_s: float, dt_s: float, crossed) -> tuple[int, int]:
+    def _call_kernel(self, t0_s: float, dt_s: float, every: int, phase: int) -> tuple[int, int, float]:
         f, m = self.fleet, self.cfg.mitigations
         t1_s = t0_s + dt_s
-        j10_pfu, gamma = self._spe_now(t1_s)
-        return self._kernel.radiation_step(
-            f.r_eci_m, self._gmst(self.epoch_jd_utc + t1_s / 86400.0), t0_s, dt_s,
-            self.log_map, self.grid_axes, self.pole_ecef,
-            SPE_PFU_TO_OMNI * j10_pfu, gamma, SPE_DOSE_LOG_EMIN, self._dose_table(gamma), self.device_floor_mev,
-            self.gcr_free_cm2_s(t1_s), self.cfg.cosmic_rays.cutoff_scale_gv, self.cfg.cosmic_rays.cutoff_index,
-            self.sigma_on, self.sigma_off, self.power_down_mode, m.power_down_spe_cm2_s, m.power_down_saa_cm2_s,
-            f.gpu_down_until_s, f.radiation_powered_down,
-            f.trapped_flux_cm2_s, f.spe_flux_cm2_s, f.cutoff_gv, f.upset_rate_s, f.dose_rate_rad_s,
-            f.dose_rad, f.radiation_down_seconds, f.radiation_powerdown_seconds, f.upset_hazard,
-            f.upset_hazard_prev, f.upset_next_threshold, crossed, f.down_until_start_s, f.level_change)
+        j10_pfu, gamma = self._spe_now(t1_s) if self.spe_events else (0.0, 2.0)
+        gmst = self._gmst(self.epoch_jd_utc + t1_s / 86400.0)
+        return self._step(
+            self._chunk, every, phase, np.cos(gmst), np.sin(gmst), t0_s, dt_s, self.env_map, self.env_axes,
+            self.pole_ecef, SPE_PFU_TO_OMNI * j10_pfu, gamma, SPE_DOSE_LOG_EMIN, self._dose_table(gamma),
+            self.device_floor_mev, self.gcr_free_cm2_s(t1_s), self._gcr_transmission, 1.0 / GCR_CUTOFF_STEP_GV,
+            self.power_down_mode, m.power_down_spe_cm2_s, m.power_down_saa_cm2_s,
+            f.r_eci_m, self.sigma_on, self.sigma_off, f.gpu_down_until_s, f.radiation_powered_down,
+            f.trapped_flux_cm2_s, f.spe_flux_cm2_s, f.cutoff_gv, f.proton_flux_cm2_s, f.upset_rate_s,
+            f.dose_rate_rad_s, f.dose_rad, f.radiation_down_seconds, f.radiation_powerdown_seconds, f.upset_hazard,
+            f.upset_hazard_prev, f.upset_next_threshold, f.upset_crossed, f.down_until_start_s, f.level_change)
 
     def tick(self, t_s: float, dt_s: float) -> None:
         if self.cfg is None:
@@ -258,60 +286,89 @@ class Radiation(Subsystem):
         f = self.fleet
         t0_s = t_s - dt_s
         self._t1_s = t_s
-        self._emit_spe(t0_s, t_s)
-        n, n_changed = self._call_kernel(t0_s, dt_s, f.upset_crossed)
+        if self.spe_events:
+            self._emit_spe(t0_s, t_s)
+        n, n_changed, dose_max = self._call_kernel(t0_s, dt_s, self.every, self._tick_index % self.every)
+        self._tick_index += 1
         if n_changed:
             self._emit_restarts()
         if n:
             self._handle_upsets(t0_s, dt_s)
         if n_changed:   # after the upsets: a reset earlier in the tick makes the level before 0
             self._emit_power_downs(t0_s, t_s)
-        if f.dose_rad.max() >= self._next_dose_mark:
+        if dose_max >= self._next_dose_mark:
             self._apply_dose(t_s)
 
     def _handle_upsets(self, t0_s: float, dt_s: float) -> None:
-        f = self.fleet
-        idx = np.flatnonzero(f.upset_crossed)
-        while idx.size:
-            h0, h1 = f.upset_hazard_prev[idx], f.upset_hazard[idx]
-            frac = np.clip((f.upset_next_threshold[idx] - h0) / np.maximum(h1 - h0, 1e-300), 0.0, 1.0)
-            self._upsets(idx, t0_s + frac * dt_s, t0_s)
-            f.upset_next_threshold[idx] += self.rng.exponential(size=idx.size)
-            idx = idx[f.upset_hazard[idx] >= f.upset_next_threshold[idx]]
-
-    def _upsets(self, idx: np.ndarray, t_s: np.ndarray, t0_s: float) -> None:
-        """One upset on each satellite of idx at times t_s: pick class and kind, apply the outcome."""
+        """All upsets of the tick: the first at each crossed threshold; past it the thresholds form a
+        unit-rate Poisson process in H (Exp(1) spacings, memoryless), so the further upsets up to H(t1)
+        are Poisson(H(t1) − threshold) in number and uniform in H, and the next threshold is
+        H(t1) + Exp(1). Times are linear in H within the tick."""
         f, rng = self.fleet, self.rng
-        w = self.weights[idx].copy()
+        idx = np.flatnonzero(f.upset_crossed)
+        h0, h1, first = f.upset_hazard_prev[idx], f.upset_hazard[idx], f.upset_next_threshold[idx]
+        extra = rng.poisson(h1 - first)
+        f.upset_next_threshold[idx] = h1 + rng.exponential(size=idx.size)
+        inv_span = dt_s / np.maximum(h1 - h0, 1e-300)
+        t_s = t0_s + np.clip(first - h0, 0.0, None) * inv_span
+        if not extra.any():
+            self._upsets(idx, t_s, t0_s, unique=True)
+            return
+        owner = np.repeat(np.arange(idx.size), extra)
+        pos = first[owner] + rng.random(owner.size) * (h1 - first)[owner]
+        order = np.lexsort((pos, owner))
+        owner, pos = owner[order], pos[order]
+        rank = np.arange(owner.size) - (np.cumsum(extra) - extra)[owner] + 1
+        sats = np.concatenate([idx, idx[owner]])
+        times = np.concatenate([t_s, t0_s + np.minimum(pos - h0[owner], (h1 - h0)[owner]) * inv_span[owner]])
+        ranks = np.concatenate([np.zeros(idx.size, dtype=np.int64), rank])
+        if not self._upsets(sats, times, t0_s, unique=False):
+            # an upset that can take the GPUs down precedes another on the same satellite: one
+            # upset per satellite and call, in time order, so each sees the state the earlier left
+            for r in range(int(ranks.max()) + 1):
+                sel = ranks == r
+                self._upsets(sats[sel], times[sel], t0_s, unique=True)
+
+    def _upsets(self, idx: np.ndarray, t_s: np.ndarray, t0_s: float, unique: bool) -> bool:
+        """An upset on each satellite of idx at times t_s: pick class and kind, apply the outcome.
+        With repeated satellites (unique False) nothing is applied, and False returned, when an
+        upset other than a bit upset falls on a repeated satellite."""
+        f, rng = self.fleet, self.rng
+        w = self.weights[idx]
         down = f.down_until_start_s[idx] > t0_s   # as the kernel saw it: GPUs down during the tick
-        w[np.ix_(down, self.per_gpu)] = 0.0
-        empty = w.sum(axis=(1, 2)) <= 0.0   # taken down earlier in this tick: the hazard saw them running
-        w[empty] = self.weights[idx[empty]]
+        if down.any():
+            w = w.copy()
+            w[np.ix_(down, self.per_gpu)] = 0.0
+            empty = w.sum(axis=(1, 2)) <= 0.0   # taken down earlier in this tick: the hazard saw them running
+            w[empty] = self.weights[idx[empty]]
         flat = w.reshape(idx.size, -1)
         cum = np.cumsum(flat, axis=1)
         pick = (cum < rng.random(idx.size)[:, None] * cum[:, -1:]).sum(axis=1)
         pick = np.minimum(pick, flat.shape[1] - 1)
         cls, kind = np.divmod(pick, len(KINDS))
-        sigma = np.where(down, self.sigma_off[idx], self.sigma_on[idx])
-        flux = f.upset_rate_s[idx] / np.maximum(sigma, 1e-300)   # total local flux, trapped + SPE + GCR
+        if not unique and kind.any():
+            counts = np.bincount(idx, minlength=self.fleet.n)
+            if (counts[idx[kind != 0]] > 1).any():
+                return False
+        flux = f.proton_flux_cm2_s[idx]   # total local flux, trapped + SPE + GCR
+        if not kind.any():
+            self._bit_upsets(idx, t_s, cls, flux)
+            return True
         self._bit_upsets(idx[kind == 0], t_s[kind == 0], cls[kind == 0], flux[kind == 0])
         self._sefis(idx[kind == 1], t_s[kind == 1], cls[kind == 1], flux[kind == 1])
         self._sels(idx[kind == 2], t_s[kind == 2], cls[kind == 2])
+        return True
 
     def _bit_upsets(self, idx, t_s, cls, flux) -> None:
         if not idx.size:
             return
         cfg, rng, log = self.cfg, self.rng, self.sim.events
-        devices = cfg.devices
-        mbu = np.array([devices[c].mbu_fraction for c in cls])
-        multi = rng.random(idx.size) < mbu
+        multi = rng.random(idx.size) < self._mbu[cls]
         bits = np.where(multi, 2.0, 1.0)
         ecc = self.ecc[cls]
         # a single upset meets an earlier uncorrected one in the same word before the next scrub
         scrub_s = cfg.mitigations.scrub_interval_s or max(self.sim.elapsed_s, 1.0)
-        sigma_bit = np.array([devices[c].sigma_bit_cm2 for c in cls])
-        word = np.array([devices[c].word_bits for c in cls])
-        p_pair = np.minimum(flux * sigma_bit * word * 0.5 * scrub_s, 1.0)
+        p_pair = np.minimum(flux * (self._sigma_bit[cls] * self._word_bits[cls] * 0.5 * scrub_s), 1.0)
         multi |= ecc & (rng.random(idx.size) < p_pair)
         corrected = ecc & ~multi
         uncorrected = ~corrected
@@ -320,8 +377,7 @@ class Radiation(Subsystem):
             masked = uncorrected & per_gpu
             corrected |= masked
             uncorrected &= ~masked
-        detect_p = np.array([devices[c].detect_fraction for c in cls])
-        detected = uncorrected & ((ecc & multi) | (rng.random(idx.size) < detect_p) |
+        detected = uncorrected & ((ecc & multi) | (rng.random(idx.size) < self._detect[cls]) |
                                   (per_gpu & (cfg.mitigations.redundancy == "dmr")))
         escaped = uncorrected & ~detected
         for name, sel in (("seu_corrected", corrected), ("sdc_detected", detected), ("sdc", escaped)):
@@ -354,7 +410,7 @@ class Radiation(Subsystem):
             self._lose(idx[destructive], t_s[destructive], cls[destructive], cause=1.0)
 
     def _take_down(self, idx, t_s, until_s, cls) -> None:
-        takes = np.array([self.cfg.devices[c].takes_down_gpus for c in cls], dtype=bool)
+        takes = self._takes_down[cls]
         if takes.any():
             self._hold_down(idx[takes], t_s[takes], until_s[takes], cls[takes])
 
@@ -438,7 +494,8 @@ class Radiation(Subsystem):
     def _count(self, name, cls) -> None:
         col = list(self.counts).index(name)
         self.counts[name] += int(np.size(cls))
-        np.add.at(self.counts_by_class[:, col], np.asarray(cls, dtype=int), 1)
+        self.counts_by_class[:, col] += np.bincount(np.asarray(cls, dtype=np.int64).reshape(-1),
+                                                    minlength=len(self.cfg.devices))
 
     def _emit_spe(self, t0_s: float, t1_s: float) -> None:
         log = self.sim.events
