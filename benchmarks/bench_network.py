@@ -20,6 +20,8 @@ process: 100 satellite → satellite (5–50 GB every 1–5 min), 40 satellite �
 station → station, on top of the 50 long transfers. Ratio network / physics with the
 link → transfers index, and without it (every route checked on every link or contact loss:
 the previous behaviour) in the same run.
+Each case also prints its cost per part (crosslink kernel, contact kernel, A* route searches,
+flow allocations: ms per tick and calls per tick) from one extra run with timers.
 Run with ``pytest benchmarks/bench_network.py --benchmark-only -s``.
 """
 from __future__ import annotations
@@ -35,6 +37,7 @@ from sim.simulation import Simulation
 N_TICKS = 60          # 10 minutes at dt = 10 s: ten refreshes of routing.every_s
 DT_S = 10.0
 RESULTS: dict[str, tuple[float, float]] = {}
+PARTS: dict[str, dict[str, tuple[float, int]]] = {}   # per case: part → (seconds, calls) over N_TICKS
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +129,41 @@ def _drive(sim, n_ticks: int) -> tuple[float, float]:
     return spent["physics"], total - spent["physics"]
 
 
+class _Parts:
+    """Times the network's parts on one subsystem instance (instance attributes shadow the
+    methods; removed by `close`): the per-tick kernels (crosslinks, contacts: geometry and
+    crossings in one pass each), A* route searches and flow allocations, with call counts."""
+
+    def __init__(self, net):
+        import types
+        self.net, self.seconds, self.calls = net, {}, {}
+        kernels = types.SimpleNamespace(**{k: getattr(net._links, k) for k in dir(net._links) if not k.startswith("__")})
+        for name in ("isl_tick", "isl_tick_range", "ground_tick", "ground_tick_range"):
+            part = "crosslink kernel" if name.startswith("isl") else "contact kernel"
+            setattr(kernels, name, self._timed(part, getattr(net._links, name)))
+        self._kernels, net._links = net._links, kernels
+        net._route = self._timed("A* routes", net._route)
+        net._reallocate = self._timed("flow allocations", net._reallocate)
+
+    def _timed(self, part, fn):
+        def timed(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[part] = self.seconds.get(part, 0.0) + time.perf_counter() - t0
+                self.calls[part] = self.calls.get(part, 0) + 1
+        return timed
+
+    def close(self):
+        self.net._links = self._kernels
+        del self.net._route, self.net._reallocate
+
+
+def _parts_line(parts: dict, n_ticks: int) -> str:
+    return "; ".join(f"{k} {s / n_ticks * 1e3:.3f} ms ({c / n_ticks:.1f} calls)" for k, (s, c) in parts.items())
+
+
 def _measure(benchmark, sim, key: str, every_s: float, reoptimize_s: float | None):
     routing = sim.network.config.routing
     routing.every_s, routing.reoptimize_s = every_s, reoptimize_s
@@ -138,9 +176,15 @@ def _measure(benchmark, sim, key: str, every_s: float, reoptimize_s: float | Non
 
     try:
         benchmark.pedantic(run, rounds=3, iterations=1)
+        parts = _Parts(sim.network)  # one more run with the parts timed (timers add a little)
+        try:
+            _drive(sim, N_TICKS)
+        finally:
+            parts.close()
     finally:
         routing.every_s, routing.reoptimize_s = 60.0, None
     RESULTS[key] = (float(np.mean(phys)), float(np.mean(net)))
+    PARTS[key] = {k: (parts.seconds[k], parts.calls[k]) for k in parts.seconds}
 
 
 def test_default_routing(benchmark, sim):
@@ -174,11 +218,18 @@ def _measure_demands(benchmark, sim, key: str, index_links: bool):
 
     try:
         benchmark.pedantic(run, rounds=3, iterations=1)
+        n_checks = checks[0]
+        parts = _Parts(net)
+        try:
+            _drive(sim, N_TICKS)
+        finally:
+            parts.close()
     finally:
         net.index_links = True
         del net._path_intact
+    PARTS[key] = {k: (parts.seconds[k], parts.calls[k]) for k in parts.seconds}
     RESULTS[key] = (float(np.mean(phys)), float(np.mean(cost)))
-    RESULTS[key + "_checks"] = (checks[0] / (3 * N_TICKS), 0.0)
+    RESULTS[key + "_checks"] = (n_checks / (3 * N_TICKS), 0.0)
 
 
 def test_demand_load_indexed(benchmark, demand_sim):
@@ -199,6 +250,7 @@ def _report_demands(sim):
             p, n = RESULTS[key]
             print(f"{label:45s} physics {p * 1e3:7.3f} ms/tick  network {n * 1e3:7.3f} ms/tick  "
                   f"ratio {n / p:.2f}  route checks/tick {RESULTS[key + '_checks'][0]:.1f}")
+            print(f"    per tick: {_parts_line(PARTS[key], N_TICKS)}")
     print(f"demand load: {net.transfers_submitted} submitted, {net.transfers_done} done, {len(net.transfers)} active, "
           f"{net.bytes_moved / 1e12:.1f} TB moved, contacts {net.contacts}")
 
@@ -246,6 +298,7 @@ def _report(sim):
             p, n = RESULTS[key]
             print(f"{label:45s} physics {p * 1e3:7.3f} ms/tick  network {n * 1e3:7.3f} ms/tick  "
                   f"ratio {n / p:.2f}")
+            print(f"    per tick: {_parts_line(PARTS[key], N_TICKS)}")
     if "reroute" in RESULTS:
         a, d = RESULTS["reroute"]
         print(f"one full re-route of 50 transfers: A* {a * 1e3:.2f} ms (route + allocation); first slice's graph "

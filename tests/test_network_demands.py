@@ -196,3 +196,31 @@ def test_configs_have_demands_and_valid_endpoints():
         pytest.skip("../shared/data is absent")
     sc = load_scenario(configs / "starlink_isl.yaml", until="60s")
     assert len(Simulation(sc).network.demands) == 5
+
+
+def test_incremental_allocation_equals_a_full_max_min_fair_allocation(tmp_path):
+    """Reference: Bertsekas & Gallager §6.5.2 progressive filling over ALL routed flows at once
+    (sim.network.flows.max_min_fair). Re-allocating only the component of the flows that changed
+    must leave every rate equal to the global max–min fair allocation, checked after every
+    re-allocation while all routes are intact (capacities do not drift here: +Grid links shorter
+    than ref_range_km run at max_gbps and station rates are fixed)."""
+    from sim.network.flows import max_min_fair
+    sim, _, _ = _failing_grid(True, duration="60m")
+    net = sim.network
+    reallocate, checked = net._reallocate, [0]
+
+    def check(t_s, seeds=None):
+        reallocate(t_s, seeds)
+        routed = [tr for tr in net.transfers if tr.path is not None]
+        if len(routed) < 2 or not all(type(net)._path_intact(net, tr.path) for tr in routed):
+            return
+        ids, inverse = np.unique(np.concatenate([tr.resources for tr in routed]), return_inverse=True)
+        bounds = np.cumsum([0] + [tr.resources.size for tr in routed])
+        expect = max_min_fair(net._capacity_bps(ids), [inverse[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
+        np.testing.assert_allclose([tr.rate_bps for tr in routed], expect, rtol=1e-9)
+        assert all(tr.rate_bps == 0.0 for tr in net.transfers if tr.path is None)
+        checked[0] += 1
+
+    net._reallocate = check
+    sim.run(tmp_path / "alloc.h5")
+    assert checked[0] > 20, checked[0]

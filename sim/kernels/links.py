@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from numba import njit, prange
 
 # below this many elements (links, or satellites × stations) the serial variants are used:
@@ -14,7 +16,7 @@ from numba import njit, prange
 PARALLEL_MIN = 4096
 
 
-@njit(cache=True, fastmath=True, inline="always")
+@njit(cache=True, fastmath=True, inline="always", error_model="numpy")
 def _isl_one(j, r_eci_m, v_eci_m_s, link_a, link_b, max_range_m, clear_radius_m, max_slew_rad_s,
              rate_max_bps, rate_ref_bps, range_ref_m, dwdm_range_m, dwdm_rate_bps,
              range_m, rate_bps, slew_rad_s, margin):
@@ -102,7 +104,7 @@ def isl_geometry(r_eci_m, v_eci_m_s, link_a, link_b, max_range_m, clear_radius_m
                  slew_rad_s, margin)
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=True, error_model="numpy")
 def isl_geometry_serial(r_eci_m, v_eci_m_s, link_a, link_b, max_range_m, clear_radius_m, max_slew_rad_s,
                         rate_max_bps, rate_ref_bps, range_ref_m, dwdm_range_m, dwdm_rate_bps,
                         range_m, rate_bps, slew_rad_s, margin):
@@ -113,7 +115,7 @@ def isl_geometry_serial(r_eci_m, v_eci_m_s, link_a, link_b, max_range_m, clear_r
                  slew_rad_s, margin)
 
 
-@njit(cache=True, fastmath=True, inline="always")
+@njit(cache=True, fastmath=True, inline="always", error_model="numpy")
 def _elevation_one(i, r_eci_m, station_eci_m, station_up, sin_min_elevation, margin):
     sx = r_eci_m[0, i]
     sy = r_eci_m[1, i]
@@ -135,14 +137,14 @@ def ground_elevation_margin(r_eci_m, station_eci_m, station_up, sin_min_elevatio
         _elevation_one(i, r_eci_m, station_eci_m, station_up, sin_min_elevation, margin)
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=True, error_model="numpy")
 def ground_elevation_margin_serial(r_eci_m, station_eci_m, station_up, sin_min_elevation, margin):
     """ground_elevation_margin without a parallel launch (few satellites × stations)."""
     for i in range(r_eci_m.shape[1]):
         _elevation_one(i, r_eci_m, station_eci_m, station_up, sin_min_elevation, margin)
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=True, error_model="numpy")
 def around_ball_m(px, py, pz, qx, qy, qz, radius_m):
     """Length of the shortest path from p to q that stays out of the ball of radius_m about
     the Earth's centre [m]: the straight line when it clears the ball, else the two tangent
@@ -163,7 +165,7 @@ def around_ball_m(px, py, pz, qx, qy, qz, radius_m):
             + radius_m * (theta - alpha - beta))
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _heap_push(heap_f, heap_node, size, f, node):
     k = size
     heap_f[k] = f
@@ -178,7 +180,7 @@ def _heap_push(heap_f, heap_node, size, f, node):
     return size + 1
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _heap_pop(heap_f, heap_node, size):
     f = heap_f[0]
     node = heap_node[0]
@@ -201,7 +203,7 @@ def _heap_pop(heap_f, heap_node, size):
     return f, node, size
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def shortest_path(indptr, neighbour, edge_link, link_weight_s, pos_m, inv_c_s_m, ball_radius_m,
                   start, start_cost_s, goal, goal_cost_s, goal_m, query,
                   dist_s, heur_s, pred, seen, closed, is_goal, goal_exit_s, heap_f, heap_node, path_out):
@@ -277,7 +279,7 @@ def shortest_path(indptr, neighbour, edge_link, link_weight_s, pos_m, inv_c_s_m,
     return best, length
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def max_min_fair_csr(capacity, indptr, resource, tol, rates, remaining, count, active):
     """Progressive filling (Bertsekas & Gallager §6.5.2) over flows in CSR form: flow f crosses
     resource[indptr[f]:indptr[f+1]]. Writes rates (F,); remaining (R,), count (R,) int64 and
@@ -341,3 +343,120 @@ def max_min_fair_csr(capacity, indptr, resource, tol, rates, remaining, count, a
                 n_active += 1
                 for e in range(indptr[f], indptr[f + 1]):
                     count[resource[e]] += 1
+
+
+# ---------------------------------------------------------------- one pass per tick: geometry + crossings
+# The tick kernels below evaluate the margins and, in the same pass, compare them with the
+# previous tick's (the crossings of sim.kernels.crossings.threshold_crossings, same formula),
+# so the arrays are read once and Python learns from the returned counts whether anything changed.
+# `*_range` is the serial body over elements lo..hi-1 (unsigned indices so loads vectorise);
+# the parallel variant runs it over blocks of BLOCK elements.
+BLOCK = 4096          # links per parallel block
+GROUND_BLOCK = 1024   # satellites per parallel block (× every station)
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def isl_tick_range(lo, hi, r_eci_m, v_eci_m_s, link_a, link_b, max_range_m, clear_radius_m, max_slew_rad_s,
+                   rate_max_bps, rate_ref_bps, range_ref_m, dwdm_range_m, dwdm_rate_bps,
+                   range_m, rate_bps, slew_rad_s, margin_prev, margin, state, up_state, t0_s, dt_s,
+                   direction, t_cross_s):
+    """isl_geometry on links lo..hi-1, then the crossing of 0 between margin_prev and margin
+    (direction −1 falling, +1 rising, 0 none; t_cross_s interpolated where direction ≠ 0).
+    Returns (crossings, links with state == up_state, links with margin_prev ≥ 0)."""
+    n_cross = 0
+    n_up = 0
+    n_feasible = 0
+    for j in range(np.uint64(lo), np.uint64(hi)):
+        _isl_one(j, r_eci_m, v_eci_m_s, link_a, link_b, max_range_m, clear_radius_m, max_slew_rad_s,
+                 rate_max_bps, rate_ref_bps, range_ref_m, dwdm_range_m, dwdm_rate_bps, range_m, rate_bps,
+                 slew_rad_s, margin)
+        b = margin_prev[j]
+        a = margin[j]
+        d = 0
+        if b >= 0.0:
+            n_feasible += 1
+            if a < 0.0:
+                d = -1
+        elif a >= 0.0:
+            d = 1
+        direction[j] = d
+        if d != 0:
+            t_cross_s[j] = t0_s + dt_s * b / (b - a)
+            n_cross += 1
+        if state[j] == up_state:
+            n_up += 1
+    return n_cross, n_up, n_feasible
+
+
+@njit(cache=True, fastmath=True, parallel=True)
+def isl_tick(r_eci_m, v_eci_m_s, link_a, link_b, max_range_m, clear_radius_m, max_slew_rad_s,
+             rate_max_bps, rate_ref_bps, range_ref_m, dwdm_range_m, dwdm_rate_bps,
+             range_m, rate_bps, slew_rad_s, margin_prev, margin, state, up_state, t0_s, dt_s,
+             direction, t_cross_s):
+    """isl_tick_range over all links in parallel; same returns."""
+    n_cross = 0
+    n_up = 0
+    n_feasible = 0
+    for j in prange(link_a.size):
+        _isl_one(j, r_eci_m, v_eci_m_s, link_a, link_b, max_range_m, clear_radius_m, max_slew_rad_s,
+                 rate_max_bps, rate_ref_bps, range_ref_m, dwdm_range_m, dwdm_rate_bps, range_m, rate_bps,
+                 slew_rad_s, margin)
+        b = margin_prev[j]
+        a = margin[j]
+        falling = (b >= 0.0) & (a < 0.0)
+        rising = (b < 0.0) & (a >= 0.0)
+        d = -1 if falling else (1 if rising else 0)
+        direction[j] = d
+        span = b - a
+        t_cross_s[j] = t0_s + dt_s * b / (span if span != 0.0 else 1.0)
+        n_cross += d * d
+        n_up += 1 if state[j] == up_state else 0
+        n_feasible += 1 if b >= 0.0 else 0
+    return n_cross, n_up, n_feasible
+
+
+@njit(cache=True, fastmath=True, error_model="numpy")
+def ground_tick_range(lo, hi, r_eci_m, station_eci_m, station_up, sin_min_elevation, margin_prev, margin,
+                      t0_s, dt_s, direction, t_cross_s):
+    """ground_elevation_margin for satellites lo..hi-1 (every station), then the crossing of 0
+    between margin_prev and margin; direction and t_cross_s are flat (G·N,), index g·N + i,
+    t_cross_s written everywhere (meaningful where direction ≠ 0). Returns the crossings.
+    Station outer, satellite inner: contiguous and branch-free, so the loop vectorises."""
+    n = r_eci_m.shape[1]
+    count = 0
+    for g in range(station_eci_m.shape[1]):
+        gx = station_eci_m[0, g]
+        gy = station_eci_m[1, g]
+        gz = station_eci_m[2, g]
+        ux = station_up[0, g]
+        uy = station_up[1, g]
+        uz = station_up[2, g]
+        s = sin_min_elevation[g]
+        base = np.uint64(g * n)
+        for i in range(np.uint64(lo), np.uint64(hi)):
+            dx = r_eci_m[0, i] - gx
+            dy = r_eci_m[1, i] - gy
+            dz = r_eci_m[2, i] - gz
+            a = (dx * ux + dy * uy + dz * uz) / math.sqrt(dx * dx + dy * dy + dz * dz) - s
+            b = margin_prev[g, i]
+            margin[g, i] = a
+            falling = (b >= 0.0) & (a < 0.0)
+            rising = (b < 0.0) & (a >= 0.0)
+            d = -1 if falling else (1 if rising else 0)
+            direction[base + i] = d
+            span = b - a
+            t_cross_s[base + i] = t0_s + dt_s * b / (span if span != 0.0 else 1.0)
+            count += d * d
+    return count
+
+
+@njit(cache=True, fastmath=True, parallel=True)
+def ground_tick(r_eci_m, station_eci_m, station_up, sin_min_elevation, margin_prev, margin, t0_s, dt_s,
+                direction, t_cross_s):
+    """ground_tick_range over all satellites, blocks in parallel; returns the crossings."""
+    n = r_eci_m.shape[1]
+    count = 0
+    for k in prange((n + GROUND_BLOCK - 1) // GROUND_BLOCK):
+        count += ground_tick_range(k * GROUND_BLOCK, min(k * GROUND_BLOCK + GROUND_BLOCK, n), r_eci_m, station_eci_m, station_up,
+                                   sin_min_elevation, margin_prev, margin, t0_s, dt_s, direction, t_cross_s)
+    return count

@@ -1,11 +1,12 @@
 """Network: optical crosslinks, ground contacts, routing and transfers.
 
 Every tick one kernel call evaluates all candidate crosslinks (range, Earth line of sight
-clearing the grazing altitude, slew rate) and one evaluates all (station, satellite)
-elevations; crossings inside the tick become events. Acquisitions, random failures and
-transfer completions are SimPy timeouts, so Python work is proportional to link changes.
-Routes are recomputed (Dijkstra by latency, from the sources with demand only) once per
-instant in which the topology changed, and at least every `routing.every_s`.
+clearing the grazing altitude, slew rate) and one all (station, satellite) elevations, each
+finding the crossings inside the tick in the same pass; crossings become events. Acquisitions,
+random failures and transfer completions are SimPy timeouts, so Python work is proportional to
+link changes. Routes (A* by latency, per demand) are recomputed for new transfers and broken
+routes once per instant, and refreshed every `routing.every_s`. Flow rates are re-allocated
+only for the flows connected (through shared resources) to those that changed.
 
 Transfer API (for other subsystems, reached as `sim.network`):
 
@@ -58,6 +59,8 @@ class Transfer:
     links_epoch: int = -1
     unposted_bytes: float = 0.0         # moved along `path` but not yet added to bytes_in / bytes_out
     elements: tuple = ()                # link index keys of the current path (Network._elements)
+    settled_t_s: float = 0.0            # remaining_bytes is as of this time (bytes move lazily)
+    alloc_stamp: int = 0                # rate assignment (finish-heap entries of older ones are stale)
 
 
 @dataclass(frozen=True)
@@ -81,11 +84,7 @@ class Network(Subsystem):
         if not self.enabled:
             return
         from ..kernels import links, orbit
-        from ..kernels import crossings
         self._links, self._gmst_rad = links, orbit.gmst_rad
-        # the serial variant (few elements: no parallel launch) where the crossings module has one
-        self._crossings_parallel = crossings.threshold_crossings
-        self._crossings_range = getattr(crossings, "crossings_range", None)
         sim.network = self
         self.env = sim.env
         self.fleet = sim.fleet
@@ -115,8 +114,12 @@ class Network(Subsystem):
         self._last_route_t_s = -math.inf
         self._router = None
         self._link_weight_s = None
-        self._alloc_ids = self._alloc_cap = None  # resources and capacities of the last allocation
-        self._settled_t_s = 0.0
+        # resource id → routed transfers crossing it, and its capacity when last allocated [bit/s]
+        self._by_resource: dict[int, set[Transfer]] = {}
+        self._res_cap: dict[int, float] = {}
+        self._finish_heap: list = []      # (finish time [s], id, alloc_stamp, transfer)
+        self._drift_ref = None            # (link keys, rates, states) at the last drift check
+        self._alloc_seq = 0
         self.bytes_in = np.zeros(self.n)
         self.bytes_out = np.zeros(self.n)
         self.bytes_moved = 0.0
@@ -312,13 +315,17 @@ class Network(Subsystem):
                 self._max_slew_rad_s, *self._rate_args, self.link_range_m, self.link_rate_bps, self.link_slew_rad_s,
                 self.link_margin)
         if self.stations is not None:
-            gmst = self._gmst_rad(self.sim.epoch_jd_utc + t_s / 86400.0)
-            from ..network.stations import rotate_z
-            self._station_eci_m = np.ascontiguousarray(rotate_z(self._station_ecef_m, gmst))
-            self._station_up = np.ascontiguousarray(rotate_z(self._station_up_ecef, gmst))
+            self._rotate_stations(t_s)
             elevation = self._links.ground_elevation_margin if self.gs_margin.size >= self._links.PARALLEL_MIN \
                 else self._links.ground_elevation_margin_serial
             elevation(f.r_eci_m, self._station_eci_m, self._station_up, self._sin_min_el, self.gs_margin)
+
+    def _rotate_stations(self, t_s: float) -> None:
+        """Station positions and local verticals in the inertial frame at t_s (GMST rotation)."""
+        from ..network.stations import rotate_z
+        gmst = self._gmst_rad(self.sim.epoch_jd_utc + t_s / 86400.0)
+        self._station_eci_m = np.ascontiguousarray(rotate_z(self._station_ecef_m, gmst))
+        self._station_up = np.ascontiguousarray(rotate_z(self._station_up_ecef, gmst))
 
     def _reselect(self, t_s: float) -> None:
         c = self.isl
@@ -358,29 +365,35 @@ class Network(Subsystem):
         if self.transfers or self._pairs:
             self._request_reroute(refresh=True)
 
-    def _crossings(self, before, after, threshold, t0_s, dt_s, direction, t_cross_s) -> int:
-        if before.size >= self._links.PARALLEL_MIN or self._crossings_range is None:
-            return self._crossings_parallel(before, after, threshold, t0_s, dt_s, direction, t_cross_s)
-        return self._crossings_range(0, before.size, before, after, threshold, t0_s, dt_s, direction, t_cross_s)
-
     def tick(self, t_s: float, dt_s: float) -> None:
         if not self.enabled:
             return
+        f, k, t0_s = self.fleet, self._links, t_s - dt_s
         if self.isl is not None:
             self.link_margin_prev, self.link_margin = self.link_margin, self.link_margin_prev
-        if self.stations is not None:
-            self.gs_margin_prev, self.gs_margin = self.gs_margin, self.gs_margin_prev
-        self._geometry(t_s)
-        t0_s = t_s - dt_s
-        if self.isl is not None:
-            self.up_link_seconds += dt_s * np.count_nonzero(self.link_state == UP)
-            self.feasible_link_seconds += dt_s * np.count_nonzero(self.link_margin_prev >= 0.0)
-            if self._crossings(self.link_margin_prev, self.link_margin, 0.0, t0_s, dt_s, self._direction,
-                               self._t_cross):
+            if self.isl.topology == "nearest" and t_s - self._reselected_t_s >= self.isl.reselect_every_s:
+                self._reselect(t_s)
+                self._reselected_t_s = t_s
+            args = (f.r_eci_m, f.v_eci_m_s, self.link_a, self.link_b, self._max_range_m, self._clear_radius_m,
+                    self._max_slew_rad_s, *self._rate_args, self.link_range_m, self.link_rate_bps,
+                    self.link_slew_rad_s, self.link_margin_prev, self.link_margin, self.link_state, UP, t0_s,
+                    dt_s, self._direction, self._t_cross)
+            if self.link_a.size >= k.PARALLEL_MIN:
+                n_cross, n_up, n_feasible = k.isl_tick(*args)
+            else:
+                n_cross, n_up, n_feasible = k.isl_tick_range(0, self.link_a.size, *args)
+            self.up_link_seconds += dt_s * n_up
+            self.feasible_link_seconds += dt_s * n_feasible
+            if n_cross:
                 self._link_crossings()
         if self.stations is not None:
-            if self._crossings(self.gs_margin_prev.ravel(), self.gs_margin.ravel(), 0.0, t0_s, dt_s,
-                               self._gs_direction, self._gs_t_cross):
+            self.gs_margin_prev, self.gs_margin = self.gs_margin, self.gs_margin_prev
+            self._rotate_stations(t_s)
+            args = (f.r_eci_m, self._station_eci_m, self._station_up, self._sin_min_el, self.gs_margin_prev,
+                    self.gs_margin, t0_s, dt_s, self._gs_direction, self._gs_t_cross)
+            n_cross = k.ground_tick(*args) if self.gs_margin.size >= k.PARALLEL_MIN else \
+                k.ground_tick_range(0, self.n, *args)
+            if n_cross:
                 self._contact_crossings()
         if (self.transfers or self._pairs) and t_s - self._last_route_t_s >= self.config.routing.every_s:
             self._request_reroute(refresh=True)
@@ -503,7 +516,7 @@ class Network(Subsystem):
                       remaining_bytes=float(size_bytes))
         self._next_transfer_id += 1
         self.transfers_submitted += 1
-        self._settle(self.env.now)
+        tr.settled_t_s = float(self.env.now)
         self.transfers.append(tr)
         self._unrouted.add(tr)
         self._request_reroute()
@@ -511,11 +524,13 @@ class Network(Subsystem):
 
     def cancel_transfer(self, transfer: Transfer) -> None:
         if transfer in self.transfers:
-            self._settle(self.env.now)
+            self._settle_one(transfer, self.env.now)
             self._post_bytes(transfer)
             self.transfers.remove(transfer)
+            seeds = transfer.resources.tolist()
             self._forget(transfer)
-            self._reallocate(self.env.now)
+            transfer.alloc_stamp, transfer.rate_bps = -1, 0.0
+            self._reallocate(self.env.now, seeds)
 
     # -- the link → transfers index
     def _elements(self, path: np.ndarray | None) -> tuple:
@@ -536,6 +551,8 @@ class Network(Subsystem):
         tr.elements = self._elements(tr.path)
         for e in tr.elements:
             self._by_element.setdefault(e, set()).add(tr)
+        for r in tr.resources.tolist():
+            self._by_resource.setdefault(r, set()).add(tr)
         if tr.path is None:
             self._unrouted.add(tr)
         else:
@@ -548,6 +565,13 @@ class Network(Subsystem):
                 users.discard(tr)
                 if not users:
                     del self._by_element[e]
+        for r in tr.resources.tolist():
+            users = self._by_resource.get(r)
+            if users is not None:
+                users.discard(tr)
+                if not users:
+                    del self._by_resource[r]
+                    self._res_cap.pop(r, None)
         tr.elements = ()
         self._unrouted.discard(tr)
 
@@ -717,7 +741,6 @@ class Network(Subsystem):
         check_all, self._check_all = self._check_all, False
         lost, self._lost = self._lost, set()
         t_s = self.env.now
-        self._settle(t_s)
         self._link_weight_s = None
         reoptimize_s = self.config.routing.reoptimize_s
         if refresh:
@@ -730,15 +753,21 @@ class Network(Subsystem):
         else:  # only what lost a hop or has no route, in submission order
             todo = sorted(suspects | self._unrouted, key=lambda tr: tr.id)
         changed = False
+        seeds: list[int] = []  # resources whose flows need a new allocation
         for tr in todo:
             stale = refresh and reoptimize_s is not None and t_s - tr.routed_t_s >= reoptimize_s
             check = check_all or tr in suspects
             if stale or tr.path is None or (check and not self._path_intact(tr.path)):
+                self._settle_one(tr, t_s)
                 self._post_bytes(tr)
+                seeds += tr.resources.tolist()
                 self._forget(tr)
+                self._alloc_seq += 1  # its rate is void (0 if no route is found; else re-allocated)
+                tr.alloc_stamp, tr.rate_bps = self._alloc_seq, 0.0
                 tr.latency_s, tr.path, tr.resources = self._route(tr.src, tr.dst)
                 tr.routed_t_s, tr.hop_links = t_s, None
                 self._index(tr)
+                seeds += tr.resources.tolist()
                 changed = True
             elif refresh:
                 tr.latency_s = self._path_latency_s(tr)
@@ -759,11 +788,25 @@ class Network(Subsystem):
                 self.sim.events.emit("route_latency", t_s, first, p, latency if path is not None else math.nan)
                 if path is not None:
                     self.latency_samples_s.append(latency)
-        if changed:
-            self._reallocate(t_s)
-        elif refresh and self._alloc_ids is not None and \
-                not np.array_equal(self._capacity_bps(self._alloc_ids), self._alloc_cap):
-            self._reallocate(t_s)  # same routes, link rates changed with range
+        if refresh and self._res_cap and self._rates_drifted():
+            self._reallocate(t_s)  # link rates changed with range: every flow
+        elif changed:
+            self._reallocate(t_s, seeds)
+
+    def _rates_drifted(self) -> bool:
+        """A resource in use has another capacity now than at its last allocation. Capacities
+        follow only the link rates and states (station rates are fixed): when both are as at the
+        last check that found no drift, there is none (one comparison instead of a decode)."""
+        ref = self._drift_ref
+        if self.isl is not None and ref is not None and ref[0] is self.link_keys and \
+                np.array_equal(ref[1], self.link_rate_bps) and np.array_equal(ref[2], self.link_state):
+            return False
+        ids = np.fromiter(self._res_cap.keys(), np.int64, len(self._res_cap))
+        was = np.fromiter(self._res_cap.values(), float, len(self._res_cap))
+        drifted = not np.array_equal(self._capacity_bps(ids), was)
+        if self.isl is not None:  # after a drift the full re-allocation makes the current ones the reference
+            self._drift_ref = (self.link_keys, self.link_rate_bps.copy(), self.link_state.copy())
+        return drifted
 
     def _capacity_bps(self, resource: np.ndarray) -> np.ndarray:
         """Capacity of resource ids now [bit/s] (0 for a link that is not up)."""
@@ -785,59 +828,114 @@ class Network(Subsystem):
             cap[total] = self.stations.rate_bps[g] * self.stations.antennas[g]
         return cap
 
-    def _reallocate(self, t_s: float) -> None:
+    def _component(self, seeds) -> list[Transfer]:
+        """Routed transfers connected to the seed resources through shared resources, in
+        submission order: max–min fair rates of other flows cannot change (Bertsekas & Gallager
+        §6.5.2: the allocation splits over connected components)."""
+        group: set[Transfer] = set()
+        seen: set[int] = set()
+        stack = list(seeds)
+        while stack:
+            r = stack.pop()
+            if r in seen:
+                continue
+            seen.add(r)
+            for tr in self._by_resource.get(r, ()):
+                if tr not in group:
+                    group.add(tr)
+                    stack += tr.resources.tolist()
+        return sorted(group, key=lambda tr: tr.id)
+
+    def _reallocate(self, t_s: float, seeds=None) -> None:
+        """Max–min fair rates now: of every transfer (seeds None), or only of those connected to
+        the seed resources (what a submission, completion or re-route can change)."""
         from ..network.flows import max_min_fair_csr
         self._flow_gen += 1
-        routed = [tr for tr in self.transfers if tr.path is not None]
-        for tr in self.transfers:
-            tr.rate_bps = 0.0
-        self._alloc_ids = None
-        if not routed:
-            return
-        indptr = np.zeros(len(routed) + 1, np.int64)
-        np.cumsum([tr.resources.size for tr in routed], out=indptr[1:])
-        ids, inverse = np.unique(np.concatenate([tr.resources for tr in routed]), return_inverse=True)
-        self._alloc_ids, self._alloc_cap = ids, self._capacity_bps(ids)
-        rates = max_min_fair_csr(self._alloc_cap, indptr, inverse)
-        for tr, rate in zip(routed, rates):
-            tr.rate_bps = float(rate)
-        finish = [t_s + tr.remaining_bytes * 8.0 / tr.rate_bps for tr in self.transfers if tr.rate_bps > 0]
-        if finish:
-            self._at(min(finish), self._flows_due, self._flow_gen)
+        if seeds is None:
+            group = self.transfers
+            self._res_cap = {}
+        else:
+            group = self._component(seeds)
+        routed = []
+        for tr in group:
+            self._settle_one(tr, t_s)
+            self._alloc_seq += 1
+            tr.alloc_stamp, tr.rate_bps = self._alloc_seq, 0.0
+            if tr.path is not None:
+                routed.append(tr)
+        if routed:
+            indptr = np.zeros(len(routed) + 1, np.int64)
+            np.cumsum([tr.resources.size for tr in routed], out=indptr[1:])
+            ids, inverse = np.unique(np.concatenate([tr.resources for tr in routed]), return_inverse=True)
+            cap = self._capacity_bps(ids)
+            self._res_cap.update(zip(ids.tolist(), cap.tolist()))
+            rates = max_min_fair_csr(cap, indptr, inverse)
+            heap = self._finish_heap
+            for tr, rate in zip(routed, rates.tolist()):
+                tr.rate_bps = rate
+                if rate > 0.0:
+                    heapq.heappush(heap, (t_s + tr.remaining_bytes * 8.0 / rate, tr.id, tr.alloc_stamp, tr))
+            if len(heap) > 4 * len(self.transfers) + 64:  # drop stale entries
+                self._finish_heap = [e for e in heap if e[2] == e[3].alloc_stamp]
+                heapq.heapify(self._finish_heap)
+        top = self._next_finish()
+        if top is not None:
+            self._at(top[0], self._flows_due, self._flow_gen)
+
+    def _next_finish(self):
+        """The earliest valid finish-heap entry, or None."""
+        heap = self._finish_heap
+        while heap and heap[0][2] != heap[0][3].alloc_stamp:
+            heapq.heappop(heap)
+        return heap[0] if heap else None
 
     def _flows_due(self, t_s: float, gen: int) -> None:
         if gen != self._flow_gen:
             return
-        self._settle(t_s)
-        done = [tr for tr in self.transfers if tr.remaining_bytes <= 1e-9 * tr.size_bytes + 1e-6]
+        done = []
+        while (top := self._next_finish()) is not None:
+            tr = top[3]
+            self._settle_one(tr, t_s)
+            if not (top[0] <= t_s or tr.remaining_bytes <= 1e-9 * tr.size_bytes + 1e-6):
+                break
+            heapq.heappop(self._finish_heap)
+            tr.alloc_stamp = -1
+            done.append(tr)
+        done.sort(key=lambda tr: tr.id)
         done_set = set(done)
         self.transfers = [tr for tr in self.transfers if tr not in done_set]
+        seeds: list[int] = []
         for tr in done:
             self._post_bytes(tr)
+            seeds += tr.resources.tolist()
             self._forget(tr)
             tr.remaining_bytes = 0.0
+            tr.rate_bps = 0.0
             tr.done_t_s = t_s
             self.transfers_done += 1
             self.transfer_times_s.append(t_s - tr.submitted_t_s)
             self.sim.events.emit("transfer_done", t_s, tr.src, tr.id, t_s - tr.submitted_t_s)
-        self._reallocate(t_s)
+        self._reallocate(t_s, seeds)
         for tr in done:
             if tr.on_done is not None:
                 tr.on_done(tr)
 
-    def _settle(self, t_s: float) -> None:
-        """Move bytes at the current rates from the last settlement to t_s."""
-        dt = t_s - self._settled_t_s
-        self._settled_t_s = t_s
-        if dt <= 0.0:
+    def _settle_one(self, tr: Transfer, t_s: float) -> None:
+        """Move a transfer's bytes at its current rate from its last settlement to t_s."""
+        dt = t_s - tr.settled_t_s
+        tr.settled_t_s = t_s
+        if dt <= 0.0 or tr.rate_bps <= 0.0 or tr.path is None:
             return
+        moved = min(tr.rate_bps * dt / 8.0, tr.remaining_bytes)
+        tr.remaining_bytes -= moved
+        tr.unposted_bytes += moved
+        self.bytes_moved += moved
+
+    def _settle(self, t_s: float) -> None:
+        """Settle every transfer to t_s (bytes move lazily: per transfer when its rate or path
+        changes, when it ends, and here at each record)."""
         for tr in self.transfers:
-            if tr.rate_bps <= 0.0 or tr.path is None:
-                continue
-            moved = min(tr.rate_bps * dt / 8.0, tr.remaining_bytes)
-            tr.remaining_bytes -= moved
-            tr.unposted_bytes += moved
-            self.bytes_moved += moved
+            self._settle_one(tr, t_s)
 
     def _post_bytes(self, tr: Transfer) -> None:
         """Add the bytes a transfer moved along its current path to bytes_in / bytes_out
@@ -872,6 +970,7 @@ class Network(Subsystem):
     def summary(self) -> dict[str, tuple[float, str]]:
         if not self.enabled:
             return {}
+        self._settle(self.env.now)
         days = max(self.sim.elapsed_s, 1e-9) / 86400.0
         times = np.asarray(self.transfer_times_s)
         out = {"network.bytes_moved": (self.bytes_moved, "B"),
