@@ -79,3 +79,60 @@ def test_resampled_map_matches_direct_geodetic_lookup():
             want = kernel._trilinear(field, math.degrees(la_), math.degrees(lo_), h / 1e3, *axes[:2], int(axes[2]),
                                      *axes[3:5], int(axes[5]), *axes[6:8], int(axes[8]), ch)
             assert got[ch] == pytest.approx(want, abs=0.01)
+
+
+def test_same_upsets_on_one_and_two_threads(tmp_path, cache_dir):
+    """Determinism across thread counts: the step kernel's chunking follows the number of numba
+    threads, the upset outcomes are drawn from the radiation stream only (a fixed number of
+    uniforms per upset) and decided serially, so 1 and 2 threads give identical events and state.
+    Raised SEFI/SEL cross-sections so resets, latch-ups and losses are among them."""
+    import numba
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("numba has a single thread here")
+    rad = {**_radiation(cache_dir, 60.0),
+           "devices": [_memory(bits=1e9), {"name": "gpu_logic", "per": "gpu", "count": 1, "sigma_sefi_cm2": 1e-5,
+                                           "sigma_sel_cm2": 3e-6, "sel_destructive_probability": 0.3}]}
+    kinds = ("seu_corrected", "sdc", "sdc_detected", "sefi", "sel", "device_lost", "rad_gpu_reset",
+             "rad_gpu_restored")
+    before = numba.get_num_threads()
+    runs = []
+    try:
+        for threads in (1, 2):
+            numba.set_num_threads(threads)
+            sim, _, ev = _run(tmp_path / str(threads), SHELLS, rad, duration="3h", dt_s=10, kinds=kinds)
+            runs.append((sim.fleet, ev))
+    finally:
+        numba.set_num_threads(before)
+    (f1, ev1), (f2, ev2) = runs
+    for name in kinds:
+        assert np.array_equal(ev1[name], ev2[name]), name
+    assert len(ev1["sefi"]) > 0 and len(ev1["rad_gpu_reset"]) > 0 and len(ev1["sdc"]) > 0
+    for field in ("gpu_count", "gpu_down_until_s", "radiation_down_seconds", "upset_hazard", "dose_rad"):
+        assert np.array_equal(getattr(f1, field), getattr(f2, field)), field
+
+
+def test_further_upsets_are_poisson_and_thresholds_exponential():
+    """`further_upsets` draws Poisson(λ) counts by inversion and Exp(1) threshold spacings from
+    uniforms: chi-square of the counts against scipy.stats.poisson and KS of the spacings against
+    Exp(1) (α = 0.001); means above POISSON_INVERSION_MAX are left to the caller (−1)."""
+    from scipy import stats
+    rng = np.random.default_rng(5)
+    n = 20000
+    for lam in (0.05, 1.3, 12.0):
+        h1, first = np.full(n, 7.0 + lam), np.full(n, 7.0)
+        extra, thresholds = np.empty(n, dtype=np.int64), np.zeros(n)
+        total, left = kernel.further_upsets(np.arange(n), h1, first, rng.random((n, 2)), thresholds, extra)
+        assert left == 0 and total == n + extra.sum()
+        k_max = int(stats.poisson.ppf(0.999, lam))
+        observed = np.bincount(np.minimum(extra, k_max), minlength=k_max + 1)
+        expected = n * np.append(stats.poisson.pmf(np.arange(k_max), lam), stats.poisson.sf(k_max - 1, lam))
+        keep = expected >= 5
+        observed = np.append(observed[keep], observed[~keep].sum())
+        expected = np.append(expected[keep], expected[~keep].sum())
+        observed, expected = observed[expected > 0], expected[expected > 0]
+        assert stats.chisquare(observed, expected).pvalue > 1e-3, lam
+        assert stats.kstest(thresholds - h1, "expon").pvalue > 1e-3
+    extra = np.empty(2, dtype=np.int64)
+    _, left = kernel.further_upsets(np.arange(2), np.array([100.0, 1.0]), np.array([0.0, 0.5]), rng.random((2, 2)),
+                                    np.zeros(2), extra)
+    assert left == 1 and extra[0] == -1 and extra[1] >= 0

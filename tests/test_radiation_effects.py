@@ -260,3 +260,38 @@ def test_gcr_flux_follows_the_modulation(tmp_path):
     csv = str(shared_data("space_weather", "celestrak_sw19571001_1957-2026.txt.gz"))
     m = (108.0 - 70.0) / 110.0
     assert flux("2012-03-07T00:00:00Z", modulation="f107", f107_csv=csv) == pytest.approx(4.0 - 2.0 * m, abs=0.05)
+
+
+def test_several_resets_in_one_tick_keep_the_books(tmp_path):
+    """Long ticks (300 s) and high SEFI/SEL rates on a per-satellite host and the GPUs: several
+    upsets that take the GPUs down fall on one satellite within one tick. Each must see the state
+    the earlier left, so the downtime is still exactly the union of the event intervals, resets and
+    restarts still alternate, and the per-class counts in the summary are the events'.
+    Reference: the bookkeeping itself (interval union over the emitted events)."""
+    dt_s, hours = 300, 4
+    rad = {**FLAT_GCR, "devices": [
+        {"name": "gpu_logic", "per": "gpu", "count": 1, "sigma_sefi_cm2": 1e-4, "sefi_downtime_median_s": 60,
+         "sigma_sel_cm2": 2e-5, "sel_downtime_s": 120, "sel_destructive_probability": 0.2},
+        {"name": "host", "per": "satellite", "count": 1, "sigma_sefi_cm2": 5e-4, "sefi_downtime_median_s": 40,
+         "bits": 1e8, "sigma_bit_cm2": 1e-10, "ecc": True}]}
+    kinds = ("sefi", "sel", "device_lost", "rad_gpu_reset", "rad_gpu_restored", "seu_corrected")
+    sim, result, ev = _run(tmp_path, SHELLS, rad, duration=f"{hours}h", dt_s=dt_s, kinds=kinds)
+    f, end_s = sim.fleet, hours * 3600.0
+    down = np.concatenate([ev["sefi"], ev["sel"]])
+    tick = np.floor(down[:, 0] / dt_s)
+    _, per_tick = np.unique(np.stack([tick, down[:, 1]], axis=1), axis=0, return_counts=True)
+    assert per_tick.max() >= 2   # the case under test happens
+    for i in range(f.n):
+        mine = down[down[:, 1] == i]
+        assert f.radiation_down_seconds[i] == pytest.approx(
+            _union_s([(t, t + b) for t, b in mine[:, [0, 3]]], end_s), rel=1e-9, abs=1e-6)
+        r = np.sort(ev["rad_gpu_reset"][ev["rad_gpu_reset"][:, 1] == i, 0])
+        b = np.sort(ev["rad_gpu_restored"][ev["rad_gpu_restored"][:, 1] == i, 0])
+        assert r.size - b.size in (0, 1)
+        assert np.all(r[: b.size] < b) and np.all(b[: r.size - 1] <= r[1:])
+        assert f.gpu_count[i] == GPUS - np.sum((ev["device_lost"][:, 1] == i) & (ev["device_lost"][:, 2] == 0))
+    summary = result.summary
+    for name in ("sefi", "sel", "device_lost", "seu_corrected"):
+        assert summary[f"radiation.{name}"][0] == len(ev[name])
+    for c, cls in enumerate(("gpu_logic", "host")):
+        assert summary.get(f"radiation.{cls}.sefi", (0,))[0] == np.sum(ev["sefi"][:, 2] == c)

@@ -72,6 +72,9 @@ EVENTS = {
 RECORDED = {"trapped_flux": ("trapped_flux_cm2_s", "1/(cm2 s)"), "spe_flux": ("spe_flux_cm2_s", "1/(cm2 s)"),
             "cutoff_gv": ("cutoff_gv", "GV"), "dose_rad": ("dose_rad", "rad"),
             "upset_rate": ("upset_rate_s", "1/s")}
+# event names by sim.kernels.radiation.upset_outcomes code (SEU_CORRECTED … GPU_RESTORED)
+EVENT_BY_CODE = ("seu_corrected", "sdc", "sdc_detected", "sefi", "sel", "device_lost", "rad_gpu_reset",
+                 "rad_gpu_restored")
 GPU_DOWN_UNIT = "1"   # recorded "gpu_down": 1 while radiation holds the GPUs off
 
 
@@ -213,6 +216,18 @@ class Radiation(Subsystem):
         self._word_bits = np.array([d.word_bits for d in devices], dtype=float)
         self._detect = np.array([d.detect_fraction for d in devices], dtype=float)
         self._takes_down = np.array([d.takes_down_gpus for d in devices], dtype=bool)
+        columns = {"per_gpu": self.per_gpu, "count": [d.count for d in devices],
+                   "sigma_bit_kind_cm2": self.sigma_kind[:, 0], "sigma_sefi_cm2": self.sigma_kind[:, 1],
+                   "sigma_sel_cm2": self.sigma_kind[:, 2], "ecc": self.ecc, "mbu_fraction": self._mbu,
+                   "sigma_bit_cm2": self._sigma_bit, "word_bits": self._word_bits,
+                   "detect_fraction": self._detect, "takes_down": self._takes_down,
+                   "sefi_median_s": [d.sefi_downtime_median_s for d in devices],
+                   "sefi_sigma_ln": [d.sefi_downtime_sigma_ln for d in devices],
+                   "sel_downtime_s": [d.sel_downtime_s for d in devices],
+                   "sel_destructive_p": [d.sel_destructive_probability for d in devices]}
+        self._class_table = np.ascontiguousarray(
+            np.stack([np.asarray(columns[name], dtype=float) for name in self._kernel.CLASS_COLUMNS], axis=1))
+        self._redundancy_code = self._kernel.REDUNDANCY_CODE[cfg.mitigations.redundancy]
         self.dose_factor = np.ones((f.n, len(devices)))
         self.host_lost = np.zeros(f.n, dtype=bool)
         self.device_days_per_s = 0.0
@@ -303,116 +318,38 @@ class Radiation(Subsystem):
         """All upsets of the tick: the first at each crossed threshold; past it the thresholds form a
         unit-rate Poisson process in H (Exp(1) spacings, memoryless), so the further upsets up to H(t1)
         are Poisson(H(t1) − threshold) in number and uniform in H, and the next threshold is
-        H(t1) + Exp(1). Times are linear in H within the tick."""
-        f, rng = self.fleet, self.rng
-        idx = np.flatnonzero(f.upset_crossed)
-        h0, h1, first = f.upset_hazard_prev[idx], f.upset_hazard[idx], f.upset_next_threshold[idx]
-        extra = rng.poisson(h1 - first)
-        f.upset_next_threshold[idx] = h1 + rng.exponential(size=idx.size)
-        inv_span = dt_s / np.maximum(h1 - h0, 1e-300)
-        t_s = t0_s + np.clip(first - h0, 0.0, None) * inv_span
-        if not extra.any():
-            self._upsets(idx, t_s, t0_s, unique=True)
-            return
-        owner = np.repeat(np.arange(idx.size), extra)
-        pos = first[owner] + rng.random(owner.size) * (h1 - first)[owner]
-        order = np.lexsort((pos, owner))
-        owner, pos = owner[order], pos[order]
-        rank = np.arange(owner.size) - (np.cumsum(extra) - extra)[owner] + 1
-        sats = np.concatenate([idx, idx[owner]])
-        times = np.concatenate([t_s, t0_s + np.minimum(pos - h0[owner], (h1 - h0)[owner]) * inv_span[owner]])
-        ranks = np.concatenate([np.zeros(idx.size, dtype=np.int64), rank])
-        if not self._upsets(sats, times, t0_s, unique=False):
-            # an upset that can take the GPUs down precedes another on the same satellite: one
-            # upset per satellite and call, in time order, so each sees the state the earlier left
-            for r in range(int(ranks.max()) + 1):
-                sel = ranks == r
-                self._upsets(sats[sel], times[sel], t0_s, unique=True)
-
-    def _upsets(self, idx: np.ndarray, t_s: np.ndarray, t0_s: float, unique: bool) -> bool:
-        """An upset on each satellite of idx at times t_s: pick class and kind, apply the outcome.
-        With repeated satellites (unique False) nothing is applied, and False returned, when an
-        upset other than a bit upset falls on a repeated satellite."""
-        f, rng = self.fleet, self.rng
-        w = self.weights[idx]
-        down = f.down_until_start_s[idx] > t0_s   # as the kernel saw it: GPUs down during the tick
-        if down.any():
-            w = w.copy()
-            w[np.ix_(down, self.per_gpu)] = 0.0
-            empty = w.sum(axis=(1, 2)) <= 0.0   # taken down earlier in this tick: the hazard saw them running
-            w[empty] = self.weights[idx[empty]]
-        flat = w.reshape(idx.size, -1)
-        cum = np.cumsum(flat, axis=1)
-        pick = (cum < rng.random(idx.size)[:, None] * cum[:, -1:]).sum(axis=1)
-        pick = np.minimum(pick, flat.shape[1] - 1)
-        cls, kind = np.divmod(pick, len(KINDS))
-        if not unique and kind.any():
-            counts = np.bincount(idx, minlength=self.fleet.n)
-            if (counts[idx[kind != 0]] > 1).any():
-                return False
-        flux = f.proton_flux_cm2_s[idx]   # total local flux, trapped + SPE + GCR
-        if not kind.any():
-            self._bit_upsets(idx, t_s, cls, flux)
-            return True
-        self._bit_upsets(idx[kind == 0], t_s[kind == 0], cls[kind == 0], flux[kind == 0])
-        self._sefis(idx[kind == 1], t_s[kind == 1], cls[kind == 1], flux[kind == 1])
-        self._sels(idx[kind == 2], t_s[kind == 2], cls[kind == 2])
-        return True
-
-    def _bit_upsets(self, idx, t_s, cls, flux) -> None:
-        if not idx.size:
-            return
-        cfg, rng, log = self.cfg, self.rng, self.sim.events
-        multi = rng.random(idx.size) < self._mbu[cls]
-        bits = np.where(multi, 2.0, 1.0)
-        ecc = self.ecc[cls]
-        # a single upset meets an earlier uncorrected one in the same word before the next scrub
-        scrub_s = cfg.mitigations.scrub_interval_s or max(self.sim.elapsed_s, 1.0)
-        p_pair = np.minimum(flux * (self._sigma_bit[cls] * self._word_bits[cls] * 0.5 * scrub_s), 1.0)
-        multi |= ecc & (rng.random(idx.size) < p_pair)
-        corrected = ecc & ~multi
-        uncorrected = ~corrected
-        per_gpu = self.per_gpu[cls]
-        if cfg.mitigations.redundancy == "tmr":
-            masked = uncorrected & per_gpu
-            corrected |= masked
-            uncorrected &= ~masked
-        detected = uncorrected & ((ecc & multi) | (rng.random(idx.size) < self._detect[cls]) |
-                                  (per_gpu & (cfg.mitigations.redundancy == "dmr")))
-        escaped = uncorrected & ~detected
-        for name, sel in (("seu_corrected", corrected), ("sdc_detected", detected), ("sdc", escaped)):
-            if sel.any():
-                log.emit(name, t_s[sel], idx[sel], cls[sel].astype(float), bits[sel], flux[sel])
-                self._count(name, cls[sel])
-
-    def _sefis(self, idx, t_s, cls, flux) -> None:
-        if not idx.size:
-            return
-        devices = self.cfg.devices
-        median = np.array([devices[c].sefi_downtime_median_s for c in cls])
-        sigma = np.array([devices[c].sefi_downtime_sigma_ln for c in cls])
-        downtime = median * np.exp(sigma * self.rng.standard_normal(idx.size))
-        self._take_down(idx, t_s, t_s + downtime, cls)
-        self.sim.events.emit("sefi", t_s, idx, cls.astype(float), downtime, flux)
-        self._count("sefi", cls)
-
-    def _sels(self, idx, t_s, cls) -> None:
-        if not idx.size:
-            return
-        devices = self.cfg.devices
-        downtime = np.array([devices[c].sel_downtime_s for c in cls])
-        p = np.array([devices[c].sel_destructive_probability for c in cls])
-        destructive = self.rng.random(idx.size) < p
-        self._take_down(idx, t_s, t_s + downtime, cls)
-        self.sim.events.emit("sel", t_s, idx, cls.astype(float), downtime, destructive.astype(float))
-        self._count("sel", cls)
-        if destructive.any():
-            self._lose(idx[destructive], t_s[destructive], cls[destructive], cause=1.0)
-
-    def _take_down(self, idx, t_s, until_s, cls) -> None:
-        takes = self._takes_down[cls]
-        if takes.any():
-            self._hold_down(idx[takes], t_s[takes], until_s[takes], cls[takes])
+        H(t1) + Exp(1) (both from two uniforms per satellite, sim.kernels.radiation.further_upsets).
+        Outcomes and state changes in sim.kernels.radiation.upset_outcomes, driven by
+        UNIFORMS_PER_UPSET uniforms per upset drawn here in one call; then one emit per event kind."""
+        f, rng, k = self.fleet, self.rng, self._kernel
+        idx, h0, h1, first = k.crossed_upsets(f.upset_crossed, f.upset_hazard_prev, f.upset_hazard,
+                                              f.upset_next_threshold)
+        extra = np.empty(idx.size, dtype=np.int64)
+        m, left = k.further_upsets(idx, h1, first, rng.random((idx.size, 2)), f.upset_next_threshold, extra)
+        if left:   # large means (strong SPE): numpy's Poisson
+            big = extra < 0
+            extra[big] = rng.poisson(h1[big] - first[big])
+            m = idx.size + int(extra.sum())
+        uniforms = rng.random((m, k.UNIFORMS_PER_UPSET))
+        # fresh event rows each tick: subscribers may keep the arrays they are given
+        codes = k.N_EVENT_CODES
+        ev, ev_sat = np.empty((4, codes, m)), np.empty((codes, m), dtype=np.int32)
+        ev_n = np.zeros(codes, dtype=np.int64)
+        lost = np.zeros(idx.size, dtype=np.bool_)
+        scrub_s = self.cfg.mitigations.scrub_interval_s or max(self.sim.elapsed_s, 1.0)
+        k.upset_outcomes(idx, extra, h0, h1, first, uniforms, t0_s, dt_s, scrub_s, self._redundancy_code,
+                         self._class_table, self.weights, self.dose_factor, f.gpu_count, self.host_lost,
+                         f.proton_flux_cm2_s, f.dose_rad, f.throttle_level, f.gpu_on, f.down_until_start_s,
+                         f.gpu_down_until_s, f.gpu_down_since_s, f.radiation_down_seconds, np.empty(m),
+                         ev, ev_sat, ev_n, self.counts_by_class, lost)
+        log = self.sim.events
+        for code in np.flatnonzero(ev_n):
+            n, name = int(ev_n[code]), EVENT_BY_CODE[code]
+            log.emit(name, ev[0, code, :n], ev_sat[code, :n], ev[1, code, :n], ev[2, code, :n], ev[3, code, :n])
+            if name in self.counts:
+                self.counts[name] += n
+        if lost.any():
+            self._update_weights(idx[lost])
 
     def _gpu_level(self, idx) -> np.ndarray:
         f = self.fleet
