@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.fleet import FleetState
 from sim.kernels.payload import (
     POWER_EVENT_NAMES,
     PayloadEvents,
@@ -19,32 +18,16 @@ from sim.kernels.payload import (
     step_payload_fleet,
 )
 from sim.kernels.power import battery_step, gpu_power_w, solar_array_power_w
+from tests.payload_fleet import R_ORBIT_M, make_payload_fleet
 
 YEAR_S = 365.25 * 86400.0
-R_ORBIT_M = 6378137.0 + 550e3
 
 
 def payload_fleet(n=1, **overrides):
-    """A FleetState of n identical satellites: H100-like payload, throttling disabled."""
-    fleet = FleetState.empty(n)
-    values = dict(
-        array_area_m2=8.0, array_efficiency=0.3, array_degradation_per_year=0.0,
-        array_age_years=0.0, array_sun_tracking=1, battery_capacity_wh=2000.0, soc_floor=0.2,
-        soc_release=0.5, charge_efficiency=0.95, discharge_efficiency=0.9, bus_power_w=200.0,
-        gpu_count=4, gpu_tdp_w=700.0, gpu_idle_w=75.0, gpu_dvfs_exponent=3.0,
-        gpu_min_level=345 / 1980, gpu_level_step=0.05, gpu_slowdown_level=0.5,
-        gpu_capped_level=0.5, r_jc_k_w=0.02, t_max_operating_k=1e4, t_slowdown_k=1e4,
-        t_shutdown_k=1e4, t_restart_k=1e4, throttle_hysteresis_k=3.0, throttle_hold_s=60.0,
-        c_payload_j_k=30e3, c_radiator_j_k=9e3, g_payload_radiator_w_k=200.0,
-        radiator_area_m2=2.5, radiator_emissivity=0.9, radiator_absorptivity=0.15,
-        radiator_sides=2, radiator_orientation=2,
-    )
-    values.update(overrides)
-    for name, value in values.items():
-        getattr(fleet, name)[:] = value
-    fleet.r_eci_m[0, :] = R_ORBIT_M  # fixed geometry: r̂ = x̂
-    fleet.illumination[:] = 1.0
-    return fleet
+    """n identical satellites: H100-like payload, throttling disabled, a 2 kWh battery."""
+    return make_payload_fleet(n, {
+        **dict(array_area_m2=8.0, battery_capacity_wh=2000.0, soc_floor=0.2, soc_release=0.5,
+               charge_efficiency=0.95, discharge_efficiency=0.9), **overrides})
 
 
 def step(fleet, events, t_s, dt_s, sun_unit=(1.0, 0.0, 0.0), flux=1361.0):

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from sim.constants import STEFAN_BOLTZMANN_W_M2_K4, ZERO_CELSIUS_K
-from sim.fleet import FleetState
 from sim.kernels.payload import PayloadEvents, initialise_payload, step_payload_fleet
 from sim.kernels.thermal import (
     radiator_absorbed_w,
@@ -24,33 +23,15 @@ from sim.kernels.thermal import (
     view_factor_vertical_plate,
     view_factor_zenith_plate,
 )
+from tests.payload_fleet import R_ORBIT_M, make_payload_fleet
 
 SIGMA = STEFAN_BOLTZMANN_W_M2_K4
 T_SINK_K = 3.0
-R_ORBIT_M = 6378137.0 + 550e3
 
 
 def payload_fleet(n=1, **overrides):
-    """A FleetState of n identical satellites: H100-like payload, throttling disabled."""
-    fleet = FleetState.empty(n)
-    values = dict(
-        array_area_m2=20.0, array_efficiency=0.3, array_degradation_per_year=0.0,
-        array_age_years=0.0, array_sun_tracking=1, battery_capacity_wh=1e6, soc_floor=0.0,
-        soc_release=0.1, charge_efficiency=1.0, discharge_efficiency=1.0, bus_power_w=200.0,
-        gpu_count=4, gpu_tdp_w=700.0, gpu_idle_w=75.0, gpu_dvfs_exponent=3.0,
-        gpu_min_level=345 / 1980, gpu_level_step=0.05, gpu_slowdown_level=0.5,
-        gpu_capped_level=0.5, r_jc_k_w=0.02, t_max_operating_k=1e4, t_slowdown_k=1e4,
-        t_shutdown_k=1e4, t_restart_k=1e4, throttle_hysteresis_k=3.0, throttle_hold_s=60.0,
-        c_payload_j_k=30e3, c_radiator_j_k=9e3, g_payload_radiator_w_k=200.0,
-        radiator_area_m2=2.5, radiator_emissivity=0.9, radiator_absorptivity=0.15,
-        radiator_sides=2, radiator_orientation=2,
-    )
-    values.update(overrides)
-    for name, value in values.items():
-        getattr(fleet, name)[:] = value
-    fleet.r_eci_m[0, :] = R_ORBIT_M  # fixed geometry: r̂ = x̂
-    fleet.illumination[:] = 1.0
-    return fleet
+    """n identical satellites: H100-like payload, throttling disabled, an ideal battery."""
+    return make_payload_fleet(n, overrides)
 
 
 def run(fleet, dt_s, illumination, sun_unit=(1.0, 0.0, 0.0), environment_on=0, bus_power_w=None):

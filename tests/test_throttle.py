@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from sim.constants import STEFAN_BOLTZMANN_W_M2_K4, ZERO_CELSIUS_K
-from sim.fleet import FleetState
 from sim.kernels.gpu import crossing_time_s, throttle_decision
 from sim.kernels.payload import (
     GPU_EVENT_NAMES,
@@ -17,34 +16,21 @@ from sim.kernels.payload import (
     initialise_payload,
     step_payload_fleet,
 )
+from tests.payload_fleet import R_ORBIT_M, make_payload_fleet
 
 C = ZERO_CELSIUS_K
 T_MAX, T_SLOW, T_SHUT, T_RESTART = 87 + C, 89 + C, 92 + C, 70 + C
 HOLD_S, HYST_K, STEP, MIN_LEVEL = 60.0, 3.0, 0.05, 345 / 1980
-R_ORBIT_M = 6378137.0 + 550e3
 
 
 def payload_fleet(n=1, **overrides):
-    """A FleetState of n identical satellites with H100 thresholds and a large battery."""
-    fleet = FleetState.empty(n)
-    values = dict(
-        array_area_m2=20.0, array_efficiency=0.3, array_degradation_per_year=0.0,
-        array_age_years=0.0, array_sun_tracking=1, battery_capacity_wh=1e5, soc_floor=0.2,
-        soc_release=0.4, charge_efficiency=0.95, discharge_efficiency=0.95, bus_power_w=200.0,
-        gpu_count=4, gpu_tdp_w=700.0, gpu_idle_w=75.0, gpu_dvfs_exponent=3.0,
-        gpu_min_level=MIN_LEVEL, gpu_level_step=STEP, gpu_slowdown_level=0.5,
-        gpu_capped_level=0.5, r_jc_k_w=0.02, t_max_operating_k=T_MAX, t_slowdown_k=T_SLOW,
-        t_shutdown_k=T_SHUT, t_restart_k=T_RESTART, throttle_hysteresis_k=HYST_K,
-        throttle_hold_s=HOLD_S, c_payload_j_k=30e3, c_radiator_j_k=9e3,
-        g_payload_radiator_w_k=200.0, radiator_area_m2=2.5, radiator_emissivity=0.9,
-        radiator_absorptivity=0.15, radiator_sides=2, radiator_orientation=2,
-    )
-    values.update(overrides)
-    for name, value in values.items():
-        getattr(fleet, name)[:] = value
-    fleet.r_eci_m[0, :] = R_ORBIT_M
-    fleet.illumination[:] = 1.0
-    return fleet
+    """n identical satellites with H100 thresholds and a large battery."""
+    return make_payload_fleet(n, {
+        **dict(battery_capacity_wh=1e5, soc_floor=0.2, soc_release=0.4, charge_efficiency=0.95,
+               discharge_efficiency=0.95, gpu_min_level=MIN_LEVEL, gpu_level_step=STEP,
+               t_max_operating_k=T_MAX, t_slowdown_k=T_SLOW, t_shutdown_k=T_SHUT,
+               t_restart_k=T_RESTART, throttle_hysteresis_k=HYST_K, throttle_hold_s=HOLD_S),
+        **overrides})
 
 
 def decide(level=1.0, on=1, tj0=80 + C, tj=80 + C, changed_t_s=-1e9, allowed=1.0, t_s=1000.0,
