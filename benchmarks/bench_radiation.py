@@ -1,11 +1,11 @@
 """Radiation tick vs the physics tick at N = 10,000 (a Walker 53° shell at 550 km, 100 × 100),
 default radiation section (AP8 map, GCR, synthetic SPEs, three device classes).
 Issue 4 asks that radiation add at most 30 % to the physics tick. Prints both, the ratio and the
-radiation tick's parts: the kernel with every environment refreshed (every tick's cost before the
-staggered refresh), the hazard-only kernel, the default kernel (1/every of the environments), and the
-Python event work (the rest of the tick).
-Both ticks are reported as mean and minimum over the rounds (the minima are the figures to compare
-on a shared machine). Run with ``pytest benchmarks/bench_radiation.py --benchmark-only -s``.
+radiation tick's parts: the kernel with every environment refreshed, the hazard-only kernel (the
+every-tick part: hazard, dose, downtime, crossings), the default kernel (1/every of the environments),
+the environment refresh (default − hazard only) and the Python event work (the rest of the tick).
+Both ticks are reported as mean and minimum over the rounds, the parts as the minimum of several
+rounds (the minima are the figures to compare on a shared machine). Run with ``pytest benchmarks/bench_radiation.py --benchmark-only -s``.
 """
 from __future__ import annotations
 
@@ -51,12 +51,16 @@ def test_physics_tick(benchmark, sim):
     RESULTS["physics_min"] = benchmark.stats.stats.min
 
 
-def _mean_s(fn, n=200) -> float:
+def _min_s(fn, n=50, rounds=9) -> float:
+    """Minimum over `rounds` of the mean time of n calls."""
     fn()
-    t = time.perf_counter()
-    for _ in range(n):
-        fn()
-    return (time.perf_counter() - t) / n
+    best = float("inf")
+    for _ in range(rounds):
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.perf_counter() - t) / n)
+    return best
 
 
 def test_radiation_tick(benchmark, sim):
@@ -66,11 +70,12 @@ def test_radiation_tick(benchmark, sim):
     RESULTS["radiation"] = benchmark.stats.stats.mean
     RESULTS["radiation_min"] = benchmark.stats.stats.min
     n = s.fleet.n
-    parts = {f"kernel, every environment": _mean_s(lambda: rad._call_kernel(DT_S, DT_S, 1, 0)),
-             f"kernel, 1/{rad.every} environments": _mean_s(lambda: rad._call_kernel(DT_S, DT_S, rad.every, 0)),
-             "kernel, hazard only": _mean_s(lambda: rad._call_kernel(DT_S, DT_S, 10 ** 9, 0))}
+    parts = {f"kernel, every environment": _min_s(lambda: rad._call_kernel(DT_S, DT_S, 1, 0)),
+             f"kernel, 1/{rad.every} environments": _min_s(lambda: rad._call_kernel(DT_S, DT_S, rad.every, 0)),
+             "kernel, hazard only": _min_s(lambda: rad._call_kernel(DT_S, DT_S, 10 ** 9, 0))}
     default = parts[f"kernel, 1/{rad.every} environments"]
-    parts["events and Python (tick − default kernel)"] = RESULTS["radiation"] - default
+    parts["environment refresh (default − hazard only)"] = default - parts["kernel, hazard only"]
+    parts["events and Python (tick min − default kernel)"] = RESULTS["radiation_min"] - default
     print(f"\nradiation parts at N={n:,} ({get_num_threads()} threads):")
     for name, t_s in parts.items():
         print(f"  {name:44s} {t_s * 1e6:8.1f} us  {t_s * 1e9 / n:6.1f} ns/satellite")

@@ -136,3 +136,61 @@ def test_further_upsets_are_poisson_and_thresholds_exponential():
     _, left = kernel.further_upsets(np.arange(2), np.array([100.0, 1.0]), np.array([0.0, 0.5]), rng.random((2, 2)),
                                     np.zeros(2), extra)
     assert left == 1 and extra[0] == -1 and extra[1] >= 0
+
+
+def _step_inputs(n, seed):
+    """Random kernel state: some satellites down (resets, policy power-downs), some wanting down."""
+    rng = np.random.default_rng(seed)
+    t0_s, dt_s = 1000.0, 10.0
+    down_until = np.where(rng.random(n) < 0.02, t0_s + rng.uniform(-5.0, 30.0, n), 0.0)
+    powered = ((down_until > t0_s) & (rng.random(n) < 0.5)).astype(np.int8)
+    arrays = (rng.normal(0.0, 7e6, (3, n)), rng.uniform(1e-8, 2e-8, n), rng.uniform(0.0, 1e-8, n), down_until,
+              powered, np.zeros(n), np.zeros(n), np.zeros(n), rng.uniform(1.0, 5.0, n), rng.uniform(1e-8, 1e-7, n),
+              rng.uniform(0.0, 1e-6, n), rng.uniform(0.0, 10.0, n), rng.uniform(0.0, 5.0, n), rng.uniform(0.0, 5.0, n),
+              rng.uniform(0.0, 1e-3, n), np.zeros(n), rng.uniform(0.0, 2e-3, n), np.zeros(n, np.int8), np.zeros(n),
+              np.zeros(n, np.int8), (rng.random(n) < 0.01).astype(np.int8))
+    env_map = np.zeros((3, 5, 2, 2))
+    axes = kernel.environment_axes(3, 4, 6.5e6, 1e6, 2)
+    scalars = (env_map, axes, np.array([0.0, 0.0, 1.0]), 0.0, 2.0, np.log(np.geomspace(1.0, 3e4, 48)), np.zeros(48),
+               50.0, 2.0, np.ones(3201), 200.0, 3, 1e9, 1e9)
+    return t0_s, dt_s, scalars, arrays
+
+
+def test_step_kernel_bookkeeping_against_numpy_and_threads():
+    """The every-tick bookkeeping of `radiation_step` (no environment refresh) against a direct NumPy
+    transcription of its definition — trapezoid hazard with σ_off while down at t0, dose D dt,
+    downtime overlap, policy power-down to t1 + dt and the level-change codes — and the parallel
+    kernel (several chunks and blocks) identical to the serial one."""
+    n = 5000
+    t0_s, dt_s, scalars, arrays = _step_inputs(n, 3)
+    (r, s_on, s_off, until, pd, _, _, _, flux, rate0, drate, dose0, down0, pdown0, h0, _, thr, _, _, _, want) = \
+        [a.copy() for a in arrays]
+    t1_s = t0_s + dt_s
+    was_down = until > t0_s
+    rate = flux * np.where(was_down, s_off, s_on)
+    hazard = h0 + 0.5 * (rate0 + rate) * dt_s
+    overlap = np.where(was_down, np.minimum(until, t1_s) - t0_s, 0.0)
+    want_b = want != 0
+    ends = ~want_b & (until <= t1_s)
+    change = np.where(want_b, np.where(pd == 0, 1, 0), np.where(ends, np.where(pd != 0, 2, np.where(was_down, 3, 0)), 0))
+    runs = {}
+    for name, step, chunk in (("serial", kernel.radiation_step_serial, n), ("parallel", kernel.radiation_step, 1024)):
+        a = tuple(x.copy() for x in arrays)
+        count, changes, over = step(chunk, 10 ** 9, 10 ** 8, 1.0, 0.0, t0_s, dt_s, 12.0, *scalars, *a)
+        runs[name] = (count, changes, over, a)
+        np.testing.assert_allclose(a[14], hazard, rtol=1e-15)
+        np.testing.assert_array_equal(a[15], h0)
+        np.testing.assert_allclose(a[11], dose0 + drate * dt_s, rtol=1e-15)
+        np.testing.assert_allclose(a[12], down0 + overlap, rtol=1e-15)
+        np.testing.assert_allclose(a[13], pdown0 + np.where(pd != 0, overlap, 0.0), rtol=1e-15)
+        np.testing.assert_array_equal(a[18], until)
+        np.testing.assert_array_equal(a[3], np.where(want_b, np.maximum(until, t1_s + dt_s), until))
+        np.testing.assert_array_equal(a[4], np.where(want_b, 1, np.where(ends, 0, pd)))
+        np.testing.assert_array_equal(a[19], change)   # every satellite with a change is in a written block
+        np.testing.assert_array_equal(a[17], (hazard >= thr).astype(np.int8))
+        assert count == int((hazard >= thr).sum()) and changes == int((change != 0).sum())
+        assert over == int((dose0 + drate * dt_s >= 12.0).sum())
+    (c1, m1, o1, a1), (c2, m2, o2, a2) = runs["serial"], runs["parallel"]
+    assert (c1, m1, o1) == (c2, m2, o2)
+    for x, y in zip(a1, a2):
+        np.testing.assert_array_equal(x, y)

@@ -9,7 +9,9 @@ the next threshold, thresholds being separated by Exp(1) draws made by the calle
 The environment (fluxes, cutoff, dose rate) changes on minute scales, so each tick refreshes
 it for every `every`-th satellite only (those with i ≡ phase mod every, staggered so each tick
 and each thread do the same share); the others keep their last values. The hazard, dose,
-downtime and power-down bookkeeping run every tick for all satellites.
+downtime and power-down bookkeeping run every tick for all satellites: a branch-free,
+vectorised loop for the hazard, dose and crossings, and a scalar loop for downtime and the
+power-down policy only in blocks where a satellite is down or wants down (rare).
 
 The trapped-proton map is looked up without trigonometry: `resample_map` turns the
 (geodetic lat, lon, alt) map into one on (u = z/r, pseudo-angle p(x, y), r) in the Earth-fixed
@@ -102,11 +104,17 @@ def resample_map(log_map, grid_axes, n_u, n_p, r0_m, dr_m, n_r, out):
 
 
 @njit(cache=True, inline="always")
-def _map_lookup(env_map, env_axes, x, y, z, r):
-    """(ln(1e-4 + J), ln(1e-30 + D)) at the Earth-fixed point (x, y, z), |.| = r [m]."""
+def _map_coords(env_axes, x, y, z, r):
+    """Fractional node indices of the Earth-fixed point (x, y, z), |.| = r [m], in the resampled map."""
     fa = min(max((z / r + 1.0) * env_axes[0], 0.0), env_axes[1])
     fb = min(max(pseudo_angle(x, y) * env_axes[2], 0.0), env_axes[3])
     fc = min(max((r - env_axes[4]) * env_axes[5], 0.0), env_axes[6])
+    return fa, fb, fc
+
+
+@njit(cache=True, inline="always")
+def _map_interp(env_map, fa, fb, fc):
+    """(ln(1e-4 + J), ln(1e-30 + D)) interpolated at fractional node indices (fa, fb, fc)."""
     a = int(fa)
     b = int(fb)
     k = int(fc)
@@ -126,6 +134,13 @@ def _map_lookup(env_map, env_axes, x, y, z, r):
     return out0, out1
 
 
+@njit(cache=True, inline="always")
+def _map_lookup(env_map, env_axes, x, y, z, r):
+    """(ln(1e-4 + J), ln(1e-30 + D)) at the Earth-fixed point (x, y, z), |.| = r [m]."""
+    fa, fb, fc = _map_coords(env_axes, x, y, z, r)
+    return _map_interp(env_map, fa, fb, fc)
+
+
 def environment_axes(n_u, n_p, r0_m, dr_m, n_r) -> np.ndarray:
     """The lookup constants of a resampled map: index scales and clamps per axis."""
     return np.array([0.5 * (n_u - 1), n_u - 1.000001, n_p / 4.0, n_p - 1.0e-6 * n_p,
@@ -133,94 +148,128 @@ def environment_axes(n_u, n_p, r0_m, dr_m, n_r) -> np.ndarray:
 
 
 @njit(cache=True, error_model="numpy")
-def _step_range(lo, hi, every, phase, cos_g, sin_g, t0_s, dt_s, env_map, env_axes, pole_ecef,
-                spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
-                gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
-                power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,
-                r_eci_m, sigma_on_cm2, sigma_off_cm2, down_until_s, powered_down,
-                trapped_flux_cm2_s, spe_flux_cm2_s, cutoff_gv, proton_flux_cm2_s, upset_rate_s,
-                dose_rate_rad_s, dose_rad, down_seconds, powerdown_seconds, hazard, hazard_prev,
-                next_threshold, crossed, down_until_start_s, level_change):
-    """`radiation_step` for satellites lo..hi-1; returns (crossed, level changes, max dose)."""
-    t1_s = t0_s + dt_s
+def _refresh_range(lo, hi, every, phase, cos_g, sin_g, dt_s, env_map, env_axes, pole_ecef,
+                   spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
+                   gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
+                   power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,
+                   r_eci_m, trapped_flux_cm2_s, spe_flux_cm2_s, cutoff_gv, proton_flux_cm2_s,
+                   dose_rate_rad_s, dose_rad, wants_down):
+    """The environment of satellites i ≡ phase (mod every) in lo..hi-1 at the tick end. The dose
+    trapezoid's half step from the old to the new dose rate is added here, so the every-tick pass
+    adds dose_rate × dt_s for all."""
     n_tab = spe_dose_log_emin.shape[0]
     n_gcr = gcr_transmission.shape[0]
+    first = lo + (phase - lo) % every
+    if first >= hi:
+        return
+    m = (hi - 1 - first) // every + 1
+    # geometry first, in a loop of their own (square roots, divisions, no gathers): the map
+    # gathers and exponentials of the second loop then do not wait on them
+    geo = np.empty((5, m))   # map node coordinates (3), cutoff rigidity [GV], visible fraction
+    for j in range(m):
+        i = first + j * every
+        x = cos_g * r_eci_m[0, i] + sin_g * r_eci_m[1, i]
+        y = -sin_g * r_eci_m[0, i] + cos_g * r_eci_m[1, i]
+        z = r_eci_m[2, i]
+        r = math.sqrt(x * x + y * y + z * z)
+        geo[0, j], geo[1, j], geo[2, j] = _map_coords(env_axes, x, y, z, r)
+        # centred dipole: sin λm = r̂·axis; L = (r/R_E)/cos²λm; R_c = 14.9/L² GV
+        sin_m = (x * pole_ecef[0] + y * pole_ecef[1] + z * pole_ecef[2]) / r
+        cos2 = 1.0 - sin_m * sin_m
+        r_re = r / R_EARTH_EQUATORIAL_M
+        geo[3, j] = _STORMER_GV * cos2 * cos2 / (r_re * r_re)
+        # the Earth hides the solid angle below the horizon from SPE and GCR protons
+        sin_rho = 1.0 / r_re
+        geo[4, j] = 0.5 * (1.0 + math.sqrt(max(1.0 - sin_rho * sin_rho, 0.0)))
+    for j in range(m):
+        i = first + j * every
+        log_trapped, log_dose = _map_interp(env_map, geo[0, j], geo[1, j], geo[2, j])
+        rc = geo[3, j]
+        visible = geo[4, j]
+        trapped = 0.0
+        if log_trapped > _SKIP_TRAPPED:
+            trapped = max(math.exp(log_trapped) - 1e-4, 0.0)
+        dose_rate = 0.0
+        if log_dose > _SKIP_DOSE:
+            dose_rate = max(math.exp(log_dose) - 1e-30, 0.0)
+        spe = 0.0
+        if spe_j10_cm2_s > 0.0:
+            pc = 1000.0 * rc
+            e_cut = math.sqrt(pc * pc + _PROTON_REST_MEV * _PROTON_REST_MEV) - _PROTON_REST_MEV
+            e_min = max(e_cut, device_floor_mev)
+            spe = visible * spe_j10_cm2_s * (e_min / 10.0) ** (-spe_gamma)
+            e_dose = max(e_cut, 1.0)
+            u = (math.log(e_dose) - spe_dose_log_emin[0]) / (spe_dose_log_emin[1] - spe_dose_log_emin[0])
+            u = min(max(u, 0.0), n_tab - 1.000001)
+            k = int(u)
+            dose_rate += visible * spe_j10_cm2_s * (spe_dose_table[k] * (1.0 - (u - k))
+                                                    + spe_dose_table[k + 1] * (u - k))
+        # GCR transmission (1 + R_c/R0)^-k from its table on a fine R_c grid
+        g = min(rc * gcr_inv_step_gv, n_gcr - 1.000001)
+        kg = int(g)
+        transmission = gcr_transmission[kg] + (g - kg) * (gcr_transmission[kg + 1] - gcr_transmission[kg])
+        trapped_flux_cm2_s[i] = trapped
+        spe_flux_cm2_s[i] = spe
+        cutoff_gv[i] = rc
+        proton_flux_cm2_s[i] = trapped + spe + visible * gcr_free_cm2_s * transmission
+        dose_rad[i] += 0.5 * (dose_rate - dose_rate_rad_s[i]) * dt_s
+        dose_rate_rad_s[i] = dose_rate
+        # radiation-aware power-down: off while the local flux is above the limit
+        wants_down[i] = ((power_down_mode & 1) != 0 and spe >= power_down_spe_cm2_s) or \
+                        ((power_down_mode & 2) != 0 and trapped >= power_down_saa_cm2_s)
+
+
+BLOCK = 256   # satellites of the branch-free pass between checks for the rare down/policy path
+
+
+@njit(cache=True, error_model="numpy")
+def _hazard_block(lo, hi, t0_s, dt_s, dose_mark_rad, sigma_on_cm2, sigma_off_cm2, down_until_s, powered_down,
+                  proton_flux_cm2_s, upset_rate_s, dose_rate_rad_s, dose_rad, hazard, hazard_prev, next_threshold,
+                  crossed, down_until_start_s, wants_down):
+    """The every-tick part for satellites lo..hi-1, without branches (vectorised): hazard, dose,
+    crossings. Returns (crossed, above dose_mark_rad, satellites that need `_down_block`)."""
     count = 0
-    changes = 0
-    dose_max = 0.0
-    refresh = np.uint64(lo + (phase - lo) % every)   # the next satellite whose environment is refreshed
+    over = 0
+    special = 0
     for i in range(np.uint64(lo), np.uint64(hi)):
-        trapped = trapped_flux_cm2_s[i]
-        spe = spe_flux_cm2_s[i]
-        flux = proton_flux_cm2_s[i]
-        dose_rate_start = dose_rate_rad_s[i]
-        dose_rate = dose_rate_start
-        if i == refresh:
-            refresh += np.uint64(every)
-            x = cos_g * r_eci_m[0, i] + sin_g * r_eci_m[1, i]
-            y = -sin_g * r_eci_m[0, i] + cos_g * r_eci_m[1, i]
-            z = r_eci_m[2, i]
-            r = math.sqrt(x * x + y * y + z * z)
-            log_trapped, log_dose = _map_lookup(env_map, env_axes, x, y, z, r)
-            trapped = 0.0
-            if log_trapped > _SKIP_TRAPPED:
-                trapped = max(math.exp(log_trapped) - 1e-4, 0.0)
-            dose_rate = 0.0
-            if log_dose > _SKIP_DOSE:
-                dose_rate = max(math.exp(log_dose) - 1e-30, 0.0)
-            # centred dipole: sin λm = r̂·axis; L = (r/R_E)/cos²λm; R_c = 14.9/L² GV
-            sin_m = (x * pole_ecef[0] + y * pole_ecef[1] + z * pole_ecef[2]) / r
-            cos2 = 1.0 - sin_m * sin_m
-            r_re = r / R_EARTH_EQUATORIAL_M
-            rc = _STORMER_GV * cos2 * cos2 / (r_re * r_re)
-            # the Earth hides the solid angle below the horizon from SPE and GCR protons
-            sin_rho = 1.0 / r_re
-            visible = 0.5 * (1.0 + math.sqrt(max(1.0 - sin_rho * sin_rho, 0.0)))
-            spe = 0.0
-            if spe_j10_cm2_s > 0.0:
-                pc = 1000.0 * rc
-                e_cut = math.sqrt(pc * pc + _PROTON_REST_MEV * _PROTON_REST_MEV) - _PROTON_REST_MEV
-                e_min = max(e_cut, device_floor_mev)
-                spe = visible * spe_j10_cm2_s * (e_min / 10.0) ** (-spe_gamma)
-                e_dose = max(e_cut, 1.0)
-                u = (math.log(e_dose) - spe_dose_log_emin[0]) / (spe_dose_log_emin[1] - spe_dose_log_emin[0])
-                u = min(max(u, 0.0), n_tab - 1.000001)
-                k = int(u)
-                dose_rate += visible * spe_j10_cm2_s * (spe_dose_table[k] * (1.0 - (u - k))
-                                                        + spe_dose_table[k + 1] * (u - k))
-            # GCR transmission (1 + R_c/R0)^-k from its table on a fine R_c grid
-            g = min(rc * gcr_inv_step_gv, n_gcr - 1.000001)
-            kg = int(g)
-            transmission = gcr_transmission[kg] + (g - kg) * (gcr_transmission[kg + 1] - gcr_transmission[kg])
-            flux = trapped + spe + visible * gcr_free_cm2_s * transmission
-            trapped_flux_cm2_s[i] = trapped
-            spe_flux_cm2_s[i] = spe
-            cutoff_gv[i] = rc
-            proton_flux_cm2_s[i] = flux
-            dose_rate_rad_s[i] = dose_rate
-        # time the GPUs were down during this tick (a reset, a latch-up or a power-down)
-        until_start = down_until_s[i]
-        down_until_start_s[i] = until_start
+        until = down_until_s[i]
+        down_until_start_s[i] = until
+        was_down = until > t0_s
+        s_on = sigma_on_cm2[i]
+        s_off = sigma_off_cm2[i]
+        rate = proton_flux_cm2_s[i] * (s_off if was_down else s_on)
+        h = hazard[i]
+        hazard_prev[i] = h
+        h += 0.5 * (upset_rate_s[i] + rate) * dt_s
+        hazard[i] = h
+        upset_rate_s[i] = rate
+        dose = dose_rad[i] + dose_rate_rad_s[i] * dt_s
+        dose_rad[i] = dose
+        over += dose >= dose_mark_rad
+        c = h >= next_threshold[i]
+        crossed[i] = c
+        count += c
+        special += was_down | (wants_down[i] != 0) | (powered_down[i] != 0)
+    return count, over, special
+
+
+@njit(cache=True, error_model="numpy")
+def _down_block(lo, hi, t0_s, dt_s, down_until_s, powered_down, down_seconds, powerdown_seconds,
+                down_until_start_s, level_change, wants_down):
+    """Downtime and power-down bookkeeping of satellites lo..hi-1 (rare: run for blocks where a
+    satellite is down or wants down). Returns the satellites with a level change."""
+    t1_s = t0_s + dt_s
+    changes = 0
+    for i in range(lo, hi):
+        until_start = down_until_start_s[i]
         was_down = until_start > t0_s
         if was_down:
             overlap = min(until_start, t1_s) - t0_s
             down_seconds[i] += overlap
             if powered_down[i] != 0:
                 powerdown_seconds[i] += overlap
-        rate = flux * (sigma_off_cm2[i] if was_down else sigma_on_cm2[i])
-        h = hazard[i]
-        hazard_prev[i] = h
-        h += 0.5 * (upset_rate_s[i] + rate) * dt_s
-        hazard[i] = h
-        upset_rate_s[i] = rate
-        dose = dose_rad[i] + 0.5 * (dose_rate_start + dose_rate) * dt_s
-        dose_rad[i] = dose
-        dose_max = max(dose_max, dose)
-        # radiation-aware power-down: off for the next tick while the local flux is above the limit
-        want = ((power_down_mode & 1) != 0 and spe >= power_down_spe_cm2_s) or \
-               ((power_down_mode & 2) != 0 and trapped >= power_down_saa_cm2_s)
         change = 0
-        if want:
+        if wants_down[i] != 0:
             if until_start < t1_s + dt_s:
                 down_until_s[i] = t1_s + dt_s
             if powered_down[i] == 0:
@@ -233,14 +282,47 @@ def _step_range(lo, hi, every, phase, cos_g, sin_g, t0_s, dt_s, env_map, env_axe
                 change = 3
             powered_down[i] = 0
         level_change[i] = change
-        if change != 0:
-            changes += 1
-        if h >= next_threshold[i]:
-            crossed[i] = 1
-            count += 1
-        else:
-            crossed[i] = 0
-    return count, changes, dose_max
+        changes += change != 0
+    return changes
+
+
+@njit(cache=True, error_model="numpy")
+def _step_range(lo, hi, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes, pole_ecef,
+                spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
+                gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
+                power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,
+                r_eci_m, sigma_on_cm2, sigma_off_cm2, down_until_s, powered_down,
+                trapped_flux_cm2_s, spe_flux_cm2_s, cutoff_gv, proton_flux_cm2_s, upset_rate_s,
+                dose_rate_rad_s, dose_rad, down_seconds, powerdown_seconds, hazard, hazard_prev,
+                next_threshold, crossed, down_until_start_s, level_change, wants_down):
+    """`radiation_step` for satellites lo..hi-1; returns (crossed, level changes, above the dose mark)."""
+    _refresh_range(lo, hi, every, phase, cos_g, sin_g, dt_s, env_map, env_axes, pole_ecef,
+                   spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
+                   gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
+                   power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,
+                   r_eci_m, trapped_flux_cm2_s, spe_flux_cm2_s, cutoff_gv, proton_flux_cm2_s,
+                   dose_rate_rad_s, dose_rad, wants_down)
+    count = 0
+    changes = 0
+    over = 0
+    for b0 in range(lo, hi, BLOCK):
+        b1 = min(b0 + BLOCK, hi)
+        k, o, special = _hazard_block(b0, b1, t0_s, dt_s, dose_mark_rad, sigma_on_cm2, sigma_off_cm2,
+                                      down_until_s, powered_down, proton_flux_cm2_s, upset_rate_s,
+                                      dose_rate_rad_s, dose_rad, hazard, hazard_prev, next_threshold,
+                                      crossed, down_until_start_s, wants_down)
+        count += k
+        over += o
+        if special:
+            changes += _down_block(b0, b1, t0_s, dt_s, down_until_s, powered_down, down_seconds,
+                                   powerdown_seconds, down_until_start_s, level_change, wants_down)
+    return count, changes, over
+
+
+def step_parallel(n: int) -> bool:
+    """Whether `radiation_step` (parallel) beats `radiation_step_serial` for n satellites: with one
+    numba thread the parallel launch only adds its cost. Both give identical results."""
+    return n >= SERIAL_BELOW and get_num_threads() > 1
 
 
 def step_chunk(n: int) -> int:
@@ -250,7 +332,7 @@ def step_chunk(n: int) -> int:
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def radiation_step(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, env_map, env_axes, pole_ecef,
+def radiation_step(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes, pole_ecef,
                    spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
                    gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
                    power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays):
@@ -264,41 +346,46 @@ def radiation_step(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, env_map, env_a
     spectrum (E/10)^-γ cut at max(E_cutoff, device_floor_mev); spe_dose_table: rad per unit
     >10 MeV fluence on a ln(E_min) grid; gcr_transmission: (1 + R_c/R0)^-k at R_c = k /
     gcr_inv_step_gv. The others keep their last fluxes and dose rate.
+    dose_mark_rad: the dose [rad] whose crossing the caller wants to know of.
     `arrays` (FleetState names): r_eci_m, sigma_on_cm2, sigma_off_cm2 (total upset
     cross-section with the GPUs running / down), gpu_down_until_s, radiation_powered_down,
     trapped_flux_cm2_s, spe_flux_cm2_s, cutoff_gv, proton_flux_cm2_s, upset_rate_s,
     dose_rate_rad_s, dose_rad, radiation_down_seconds, radiation_powerdown_seconds,
     upset_hazard, upset_hazard_prev, upset_next_threshold, upset_crossed, down_until_start_s,
-    level_change. crossed[i] = 1 where the hazard passed next_threshold; down_until_start_s
-    receives gpu_down_until_s as it was at t0_s; level_change[i] is 1 where the policy powers
-    the GPUs down at t0_s + dt_s, 2 where a policy power-down ended (at down_until_s), 3 where
-    a reset or latch-up ended within the tick (at down_until_start_s), else 0.
-    Returns (satellites crossed, satellites with a level change, maximum dose [rad]).
+    level_change, radiation_wants_down. crossed[i] = 1 where the hazard passed next_threshold;
+    down_until_start_s receives gpu_down_until_s as it was at t0_s; level_change[i] is 1 where
+    the policy powers the GPUs down at t0_s + dt_s, 2 where a policy power-down ended (at
+    down_until_s), 3 where a reset or latch-up ended within the tick (at down_until_start_s);
+    it is written only in blocks with a satellite down or wanting down, so the caller zeroes
+    the entries it has handled. wants_down[i] (refreshed with the environment) is 1 while the
+    local flux is above the power-down limit.
+    Returns (satellites crossed, satellites with a level change, satellites with dose ≥ dose_mark_rad).
     """
     n = arrays[0].shape[1]
     n_items = (n + chunk - 1) // chunk
     count = 0
     changes = 0
-    maxima = np.zeros(n_items)
+    over = 0
     for c in prange(n_items):
         lo = c * chunk
-        k, m, d = _step_range(lo, min(lo + chunk, n), every, phase, cos_g, sin_g, t0_s, dt_s, env_map, env_axes,
+        k, m, d = _step_range(lo, min(lo + chunk, n), every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad,
+                              env_map, env_axes,
                               pole_ecef, spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table,
                               device_floor_mev, gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
                               power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays)
         count += k
         changes += m
-        maxima[c] = d
-    return count, changes, maxima.max()
+        over += d
+    return count, changes, over
 
 
 @njit(cache=True, error_model="numpy")
-def radiation_step_serial(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, env_map, env_axes, pole_ecef,
+def radiation_step_serial(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes, pole_ecef,
                           spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
                           gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
                           power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays):
     """`radiation_step` on the calling thread (no parallel launch): for small fleets."""
-    return _step_range(0, arrays[0].shape[1], every, phase, cos_g, sin_g, t0_s, dt_s, env_map, env_axes,
+    return _step_range(0, arrays[0].shape[1], every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes,
                        pole_ecef, spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table,
                        device_floor_mev, gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
                        power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays)

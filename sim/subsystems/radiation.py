@@ -49,6 +49,7 @@ ACTIVE_FIELDS = {
     "upset_crossed": ("i1", "1", "1 where the hazard crossed its threshold this tick"),
     "down_until_start_s": ("f8", "s", "gpu_down_until_s at the tick start, then as covered within the tick"),
     "level_change": ("i1", "1", "radiation level change this tick (kernel code)"),
+    "radiation_wants_down": ("i1", "1", "1 while the local flux is above the power-down limit"),
     "gpu_down_since_s": ("f8", "s", "start of the current radiation down period"),
 }
 GCR_TABLE_STEP_S = 6 * 3600.0
@@ -91,7 +92,7 @@ class Radiation(Subsystem):
         from ..kernels import orbit
         from ..kernels import radiation as kernel
         self._kernel, self._gmst = kernel, orbit.gmst_rad
-        self._step = kernel.radiation_step_serial if fleet.n < kernel.SERIAL_BELOW else kernel.radiation_step
+        self._step = kernel.radiation_step if kernel.step_parallel(fleet.n) else kernel.radiation_step_serial
         self._chunk = kernel.step_chunk(fleet.n)
         cfg = self.cfg
         fleet.add_fields(ACTIVE_FIELDS)
@@ -125,7 +126,6 @@ class Radiation(Subsystem):
         self.recorded_units = {k: unit for k, (_, unit) in RECORDED.items()}
         self.recorded_units["gpu_down"] = GPU_DOWN_UNIT
         self._t1_s = 0.0
-        self._dose_max = 0.0
         self._initial_state()
 
     # ------------------------------------------------------------------ set-up
@@ -280,20 +280,22 @@ class Radiation(Subsystem):
                     best, gamma = j, ev.gamma
         return j10, gamma
 
-    def _call_kernel(self, t0_s: float, dt_s: float, every: int, phase: int) -> tuple[int, int, float]:
+    def _call_kernel(self, t0_s: float, dt_s: float, every: int, phase: int) -> tuple[int, int, int]:
         f, m = self.fleet, self.cfg.mitigations
         t1_s = t0_s + dt_s
         j10_pfu, gamma = self._spe_now(t1_s) if self.spe_events else (0.0, 2.0)
         gmst = self._gmst(self.epoch_jd_utc + t1_s / 86400.0)
         return self._step(
-            self._chunk, every, phase, np.cos(gmst), np.sin(gmst), t0_s, dt_s, self.env_map, self.env_axes,
+            self._chunk, every, phase, np.cos(gmst), np.sin(gmst), t0_s, dt_s, self._next_dose_mark,
+            self.env_map, self.env_axes,
             self.pole_ecef, SPE_PFU_TO_OMNI * j10_pfu, gamma, SPE_DOSE_LOG_EMIN, self._dose_table(gamma),
             self.device_floor_mev, self.gcr_free_cm2_s(t1_s), self._gcr_transmission, 1.0 / GCR_CUTOFF_STEP_GV,
             self.power_down_mode, m.power_down_spe_cm2_s, m.power_down_saa_cm2_s,
             f.r_eci_m, self.sigma_on, self.sigma_off, f.gpu_down_until_s, f.radiation_powered_down,
             f.trapped_flux_cm2_s, f.spe_flux_cm2_s, f.cutoff_gv, f.proton_flux_cm2_s, f.upset_rate_s,
             f.dose_rate_rad_s, f.dose_rad, f.radiation_down_seconds, f.radiation_powerdown_seconds, f.upset_hazard,
-            f.upset_hazard_prev, f.upset_next_threshold, f.upset_crossed, f.down_until_start_s, f.level_change)
+            f.upset_hazard_prev, f.upset_next_threshold, f.upset_crossed, f.down_until_start_s, f.level_change,
+            f.radiation_wants_down)
 
     def tick(self, t_s: float, dt_s: float) -> None:
         if self.cfg is None:
@@ -303,7 +305,7 @@ class Radiation(Subsystem):
         self._t1_s = t_s
         if self.spe_events:
             self._emit_spe(t0_s, t_s)
-        n, n_changed, dose_max = self._call_kernel(t0_s, dt_s, self.every, self._tick_index % self.every)
+        n, n_changed, n_over_dose = self._call_kernel(t0_s, dt_s, self.every, self._tick_index % self.every)
         self._tick_index += 1
         if n_changed:
             self._emit_restarts()
@@ -311,7 +313,8 @@ class Radiation(Subsystem):
             self._handle_upsets(t0_s, dt_s)
         if n_changed:   # after the upsets: a reset earlier in the tick makes the level before 0
             self._emit_power_downs(t0_s, t_s)
-        if dose_max >= self._next_dose_mark:
+            f.level_change[:] = 0   # the kernel writes it only where satellites are down
+        if n_over_dose:
             self._apply_dose(t_s)
 
     def _handle_upsets(self, t0_s: float, dt_s: float) -> None:
