@@ -20,7 +20,8 @@ process: 100 satellite → satellite (5–50 GB every 1–5 min), 40 satellite �
 station → station, on top of the 50 long transfers. Ratio network / physics with the
 link → transfers index, and without it (every route checked on every link or contact loss:
 the previous behaviour) in the same run.
-Each case also prints its cost per part (crosslink kernel, contact kernel, A* route searches,
+Routes are reused per (src, dst) while intact (Network._route_for); the demand report prints
+searches against reuses. Each case also prints its cost per part (crosslink kernel, contact kernel, A* route searches,
 flow allocations: ms per tick and calls per tick) from one extra run with timers.
 Run with ``pytest benchmarks/bench_network.py --benchmark-only -s``.
 """
@@ -252,7 +253,8 @@ def _report_demands(sim):
                   f"ratio {n / p:.2f}  route checks/tick {RESULTS[key + '_checks'][0]:.1f}")
             print(f"    per tick: {_parts_line(PARTS[key], N_TICKS)}")
     print(f"demand load: {net.transfers_submitted} submitted, {net.transfers_done} done, {len(net.transfers)} active, "
-          f"{net.bytes_moved / 1e12:.1f} TB moved, contacts {net.contacts}")
+          f"{net.bytes_moved / 1e12:.1f} TB moved, contacts {net.contacts}; routes searched {net.route_searches}, "
+          f"reused {net.route_reuses}")
 
 
 def test_one_full_reroute_astar_vs_dijkstra(benchmark, sim):
@@ -262,6 +264,8 @@ def test_one_full_reroute_astar_vs_dijkstra(benchmark, sim):
     def astar():
         for tr in net.transfers:
             tr.routed_t_s = -np.inf  # every route is stale: all 50 searched again
+        for route in list(net._routes.values()):
+            net._evict(route)
         net._route_full = True
         net._reroute()
 

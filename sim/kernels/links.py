@@ -345,6 +345,49 @@ def max_min_fair_csr(capacity, indptr, resource, tol, rates, remaining, count, a
                     count[resource[e]] += 1
 
 
+@njit(cache=True, error_model="numpy")
+def allocate_flows(resource, indptr, link_keys, link_state, link_rate_bps, up, r1, r3, n_sats, n_stations,
+                   station_rate_bps, station_total_bps, rel_tol, ids, capacity, inverse, rates, remaining, count,
+                   active):
+    """One re-allocation of a group of flows in one call: the resource ids the flows cross
+    (flow f: resource[indptr[f]:indptr[f+1]], network resource ids) are numbered in sorted order
+    (ids (U,) as np.unique, inverse as its return_inverse), decoded into capacities [bit/s]
+    (crosslink hop 2·key + direction < r1: the link's rate while state == up, else 0; station
+    edge r1 ≤ id < r3: the station's rate; station total ≥ r3: rate × antennas), then
+    max_min_fair_csr with tol = rel_tol·max(1, max capacity). Returns U; writes rates (F,)."""
+    order = np.argsort(resource, kind="mergesort")
+    m = -1
+    prev = 0
+    for k in range(order.size):
+        r = resource[order[k]]
+        if m < 0 or r != prev:
+            m += 1
+            ids[m] = r
+            prev = r
+        inverse[order[k]] = m
+    n_unique = m + 1
+    n_links = link_keys.size
+    top = 1.0
+    for u in range(n_unique):
+        r = ids[u]
+        c = 0.0
+        if r < r1:
+            key = r // 2
+            if n_links > 0:
+                j = min(np.searchsorted(link_keys, key), n_links - 1)
+                if link_keys[j] == key and link_state[j] == up:
+                    c = link_rate_bps[j]
+        elif r < r3:
+            c = station_rate_bps[((r - r1) % (n_stations * n_sats)) // n_sats]
+        else:
+            c = station_total_bps[(r - r3) % n_stations]
+        capacity[u] = c
+        if c > top:
+            top = c
+    max_min_fair_csr(capacity[:n_unique], indptr, inverse, rel_tol * top, rates, remaining, count, active)
+    return n_unique
+
+
 # ---------------------------------------------------------------- one pass per tick: geometry + crossings
 # The tick kernels below evaluate the margins and, in the same pass, compare them with the
 # previous tick's (the crossings of sim.kernels.crossings.threshold_crossings, same formula),

@@ -4,8 +4,9 @@ Every tick one kernel call evaluates all candidate crosslinks (range, Earth line
 clearing the grazing altitude, slew rate) and one all (station, satellite) elevations, each
 finding the crossings inside the tick in the same pass; crossings become events. Acquisitions,
 random failures and transfer completions are SimPy timeouts, so Python work is proportional to
-link changes. Routes (A* by latency, per demand) are recomputed for new transfers and broken
-routes once per instant, and refreshed every `routing.every_s`. Flow rates are re-allocated
+link changes. Routes (A* by latency, per demand) are searched for new transfers and broken
+routes once per instant, and refreshed every `routing.every_s`; a (src, dst) pair keeps its
+route for all its transfers, later ones too, while no element of it has gone down (Route). Flow rates are re-allocated
 only for the flows connected (through shared resources) to those that changed.
 
 Transfer API (for other subsystems, reached as `sim.network`):
@@ -18,9 +19,9 @@ link capacity max–min fairly, re-route when a link on their path goes down and
 `transfer.done_t_s` set. `sim.network.cancel_transfer(transfer)` drops one.
 
 Scheduled demands (`network.transfers:` in the scenario) are submitted through the same API
-by one SimPy process, at their start time and then every `every`. A link → transfers index
+by one SimPy process, at their start time and then every `every`. A link → routes index
 (every crosslink and ground contact a route uses, as an element id) lets a link going down
-check only the transfers and latency pairs whose route crosses it.
+check only the transfers (on those routes) and latency pairs whose route crosses it.
 """
 from __future__ import annotations
 
@@ -55,12 +56,30 @@ class Transfer:
     resources: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # shared capacities crossed
     latency_s: float = math.nan
     routed_t_s: float = math.nan        # when the current route was computed
-    hop_links: np.ndarray | None = None  # candidate-link index of each crosslink hop (link set `links_epoch`)
-    links_epoch: int = -1
     unposted_bytes: float = 0.0         # moved along `path` but not yet added to bytes_in / bytes_out
     elements: tuple = ()                # link index keys of the current path (Network._elements)
     settled_t_s: float = 0.0            # remaining_bytes is as of this time (bytes move lazily)
     alloc_stamp: int = 0                # rate assignment (finish-heap entries of older ones are stale)
+    route: Route | None = None          # the shared route object (None while unroutable)
+
+
+@dataclass(eq=False)
+class Route:
+    """A route from node src to node dst, shared by every transfer of that pair that uses it and
+    kept for the next ones (Network._routes) while no element of it goes down."""
+    src: int
+    dst: int
+    latency_s: float
+    path: np.ndarray                    # node path
+    resources: np.ndarray               # shared capacities crossed
+    elements: tuple                     # link index keys (Network._elements)
+    routed_t_s: float                   # when it was searched
+    fresh_t_s: float                    # when latency_s was last computed
+    hop_links: np.ndarray | None = None  # candidate-link index of each crosslink hop (link set `links_epoch`)
+    links_epoch: int = -1
+    users: set = field(default_factory=set)  # active transfers on it
+    resource_set: frozenset = frozenset()
+    kept: bool = True                   # still the pair's route for new transfers (Network._routes)
 
 
 @dataclass(frozen=True)
@@ -114,9 +133,10 @@ class Network(Subsystem):
         self._last_route_t_s = -math.inf
         self._router = None
         self._link_weight_s = None
-        # resource id → routed transfers crossing it, and its capacity when last allocated [bit/s]
-        self._by_resource: dict[int, set[Transfer]] = {}
-        self._res_cap: dict[int, float] = {}
+        # resource id → routes with active transfers crossing it, and its capacity when last allocated [bit/s]
+        self._by_resource: dict[int, set[Route]] = {}
+        self._shared: dict[int, set[Route]] = {}  # the entries of _by_resource with ≥ 2 routes
+        self._cap_log: list = []          # (resource ids, capacities [bit/s]) of each allocation since the last full one
         self._finish_heap: list = []      # (finish time [s], id, alloc_stamp, transfer)
         self._drift_ref = None            # (link keys, rates, states) at the last drift check
         self._alloc_seq = 0
@@ -128,8 +148,8 @@ class Network(Subsystem):
         # link → transfers index: element id (crosslink key, or N² + g·N + i for the contact of
         # station g with satellite i) → transfers whose route uses it
         self.index_links = True           # False: every route is checked on every loss (reference)
-        self._by_element: dict[int, set[Transfer]] = {}
         self._lost: set[int] = set()      # elements lost since the last re-route (indexed mode)
+        self._suspects: set[Transfer] = set()  # transfers whose route lost an element since then
         self._check_all = False
         self._unrouted: set[Transfer] = set()
         self.transfers_submitted = 0
@@ -139,7 +159,16 @@ class Network(Subsystem):
                        for p, (a, b) in enumerate(self.config.routing.latency_pairs)]
         self._pair_paths: list[np.ndarray | None] = [None] * len(self._pairs)
         self._pair_elements: list[frozenset] = [frozenset()] * len(self._pairs)
+        # route reuse: (src, dst) → its last route, dropped when an element of it goes down;
+        # element → the routes using it that are kept or carry transfers
+        self._routes: dict[tuple[int, int], Route] = {}
+        self._route_index: dict[int, set[Route]] = {}
+        self.route_searches = 0
+        self.route_reuses = 0
         self.demands = self._resolve_demands()
+        st = self.stations  # (G, rate of a station edge, station total = rate × antennas) [bit/s]
+        self._station_rates = (1, np.zeros(1), np.zeros(1)) if st is None else \
+            (st.n, np.ascontiguousarray(st.rate_bps, float), np.ascontiguousarray(st.rate_bps * st.antennas, float))
 
     # ------------------------------------------------------------------ set-up
     def _init_crosslinks(self) -> None:
@@ -527,7 +556,7 @@ class Network(Subsystem):
             self._settle_one(transfer, self.env.now)
             self._post_bytes(transfer)
             self.transfers.remove(transfer)
-            seeds = transfer.resources.tolist()
+            seeds = [transfer.route]
             self._forget(transfer)
             transfer.alloc_stamp, transfer.rate_bps = -1, 0.0
             self._reallocate(self.env.now, seeds)
@@ -547,31 +576,31 @@ class Network(Subsystem):
             out.append(n * n + (int(path[-1]) - n - self.stations.n) * n + int(path[-2]))
         return tuple(out)
 
+    @property
+    def _by_element(self) -> dict[int, set[Transfer]]:
+        """element → the transfers whose route uses it (derived from the route index)."""
+        out: dict[int, set[Transfer]] = {}
+        for e, routes in self._route_index.items():
+            users = set().union(*(route.users for route in routes))
+            if users:
+                out[e] = users
+        return out
+
     def _index(self, tr: Transfer) -> None:
-        tr.elements = self._elements(tr.path)
-        for e in tr.elements:
-            self._by_element.setdefault(e, set()).add(tr)
-        for r in tr.resources.tolist():
-            self._by_resource.setdefault(r, set()).add(tr)
+        tr.elements = tr.route.elements if tr.route is not None else ()
+        if tr.route is not None:
+            tr.route.users.add(tr)
         if tr.path is None:
             self._unrouted.add(tr)
         else:
             self._unrouted.discard(tr)
 
     def _forget(self, tr: Transfer) -> None:
-        for e in tr.elements:
-            users = self._by_element.get(e)
-            if users is not None:
-                users.discard(tr)
-                if not users:
-                    del self._by_element[e]
-        for r in tr.resources.tolist():
-            users = self._by_resource.get(r)
-            if users is not None:
-                users.discard(tr)
-                if not users:
-                    del self._by_resource[r]
-                    self._res_cap.pop(r, None)
+        route = tr.route
+        if route is not None and tr in route.users:
+            route.users.discard(tr)
+            if not route.users and not route.kept:
+                self._unindex_route(route)
         tr.elements = ()
         self._unrouted.discard(tr)
 
@@ -580,18 +609,108 @@ class Network(Subsystem):
         whose path used it (elements: the ids lost, see _elements; None: unknown, check every
         route); gains only matter to demands that have no route."""
         if lost:
+            if elements is None:
+                for route in list(self._routes.values()):
+                    self._evict(route)
             if elements is None or not self.index_links:
+                if elements is not None:
+                    self._drop_routes(elements)
                 self._check_all = True
                 if self.transfers or self._pairs:
                     self._request_reroute()
                 return
-            hit = [e for e in map(int, np.atleast_1d(elements))
-                   if e in self._by_element or any(e in pe for pe in self._pair_elements)]
+            users = self._drop_routes(elements)
+            hit = [e for e in map(int, np.atleast_1d(elements)) if any(e in pe for pe in self._pair_elements)]
             if hit:
                 self._lost.update(hit)
+            if users:
+                self._suspects |= users
+            if users or hit:
                 self._request_reroute()
         elif self._unrouted or any(p is None for p in self._pair_paths):
             self._request_reroute()
+
+    def _drop_routes(self, elements) -> set[Transfer]:
+        """Stop reusing the routes that use a lost element; returns the transfers on them."""
+        users: set[Transfer] = set()
+        index = self._route_index
+        for e in np.atleast_1d(elements).tolist():
+            routes = index.get(e)
+            if routes:
+                for route in list(routes):
+                    users |= route.users
+                    self._evict(route)
+        return users
+
+    def _evict(self, route: Route) -> None:
+        """The route is no longer reused; it stays indexed while transfers are on it."""
+        key = (route.src, route.dst)
+        if self._routes.get(key) is route:
+            del self._routes[key]
+        route.kept = False
+        if not route.users:
+            self._unindex_route(route)
+
+    def _index_route(self, route: Route) -> None:
+        """Enter a route in the element → routes and resource → routes indexes (while it is kept
+        or carries transfers)."""
+        index = self._route_index
+        for e in route.elements:
+            index.setdefault(e, set()).add(route)
+        by_resource, shared = self._by_resource, self._shared
+        for r in route.resource_set:
+            routes = by_resource.setdefault(r, set())
+            routes.add(route)
+            if len(routes) == 2:
+                shared[r] = routes
+
+    def _unindex_route(self, route: Route) -> None:
+        index = self._route_index
+        for e in route.elements:
+            routes = index.get(e)
+            if routes is not None:
+                routes.discard(route)
+                if not routes:
+                    del index[e]
+        by_resource = self._by_resource
+        for r in route.resource_set:
+            routes = by_resource.get(r)
+            if routes is not None:
+                routes.discard(route)
+                if len(routes) == 1:
+                    del self._shared[r]
+                elif not routes:
+                    del by_resource[r]
+
+    def _route_for(self, src: int, dst: int, t_s: float, search: bool = False) -> Route | None:
+        """The route of a transfer src → dst now: the kept route of the pair while no element of it
+        went down since it was searched (and it is younger than routing.reoptimize_s), else a new
+        A* search (search=True: unless searched at this instant), kept for the next transfers of
+        the pair. None: no route."""
+        key = (src, dst)
+        route = self._routes.get(key)
+        if route is not None and (not search or route.routed_t_s == t_s):
+            reoptimize_s = self.config.routing.reoptimize_s
+            if (reoptimize_s is None or t_s - route.routed_t_s < reoptimize_s) and self._path_intact(route.path):
+                if route.fresh_t_s != t_s:
+                    route.latency_s, route.fresh_t_s = self._path_latency_s(route), t_s
+                self.route_reuses += 1
+                return route
+        if route is not None:
+            self._evict(route)
+        self.route_searches += 1
+        latency, path, resources = self._route(src, dst)
+        if path is None:
+            return None
+        route = Route(src, dst, latency, path, resources, self._elements(path), t_s, t_s,
+                      resource_set=frozenset(resources.tolist()))
+        self._routes[key] = route
+        self._index_route(route)
+        if len(self._routes) > self.ROUTES_KEPT:  # forget the oldest kept route
+            self._evict(next(iter(self._routes.values())))
+        return route
+
+    ROUTES_KEPT = 100_000
 
     def _request_reroute(self, refresh: bool = False) -> None:
         self._route_full |= refresh
@@ -630,6 +749,12 @@ class Network(Subsystem):
         n, G = self.n, (self.stations.n if self.stations is not None else 0)
         r1 = 2 * n * n
         return r1, r1 + G * n, r1 + 2 * G * n
+
+    def _link_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if self.isl is None:
+            return np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros(0)
+        return self.link_keys, self.link_state, self.link_rate_bps
+
 
     def _usable_contacts(self, g: int) -> tuple[np.ndarray, np.ndarray]:
         """Satellites in usable contact with station g and the hop latency to each [s]."""
@@ -715,8 +840,8 @@ class Network(Subsystem):
                 return False
         return True
 
-    def _path_latency_s(self, tr: Transfer) -> float:
-        """One-way latency along a transfer's intact path now [s]."""
+    def _path_latency_s(self, tr: Route) -> float:
+        """One-way latency along a route's intact path now [s]."""
         n, path = self.n, tr.path
         if tr.links_epoch != self._links_epoch or tr.hop_links is None:
             sats = path[path < n]
@@ -745,32 +870,38 @@ class Network(Subsystem):
         reoptimize_s = self.config.routing.reoptimize_s
         if refresh:
             self._last_route_t_s = t_s
-        suspects: set[Transfer] = set()
-        for e in lost:
-            suspects |= self._by_element.get(e, set())
+        suspects, self._suspects = self._suspects, set()
+        suspects = {tr for tr in suspects if tr.route is not None and tr in tr.route.users}  # still routed
         if refresh or check_all:
             todo = self.transfers
         else:  # only what lost a hop or has no route, in submission order
             todo = sorted(suspects | self._unrouted, key=lambda tr: tr.id)
         changed = False
-        seeds: list[int] = []  # resources whose flows need a new allocation
+        seeds: list[Route | None] = []  # routes whose resources' flows need a new allocation
         for tr in todo:
             stale = refresh and reoptimize_s is not None and t_s - tr.routed_t_s >= reoptimize_s
             check = check_all or tr in suspects
             if stale or tr.path is None or (check and not self._path_intact(tr.path)):
                 self._settle_one(tr, t_s)
                 self._post_bytes(tr)
-                seeds += tr.resources.tolist()
+                seeds.append(tr.route)
                 self._forget(tr)
                 self._alloc_seq += 1  # its rate is void (0 if no route is found; else re-allocated)
                 tr.alloc_stamp, tr.rate_bps = self._alloc_seq, 0.0
-                tr.latency_s, tr.path, tr.resources = self._route(tr.src, tr.dst)
-                tr.routed_t_s, tr.hop_links = t_s, None
+                route = tr.route = self._route_for(tr.src, tr.dst, t_s, search=stale)
+                if route is None:
+                    tr.latency_s, tr.path, tr.resources = math.inf, None, np.zeros(0, np.int64)
+                else:
+                    tr.latency_s, tr.path, tr.resources = route.latency_s, route.path, route.resources
+                tr.routed_t_s = route.routed_t_s if route is not None else t_s
                 self._index(tr)
-                seeds += tr.resources.tolist()
+                seeds.append(tr.route)
                 changed = True
             elif refresh:
-                tr.latency_s = self._path_latency_s(tr)
+                route = tr.route
+                if route.fresh_t_s != t_s:
+                    route.latency_s, route.fresh_t_s = self._path_latency_s(route), t_s
+                tr.latency_s = route.latency_s
             else:
                 continue
             if tr.path is not None:
@@ -788,7 +919,7 @@ class Network(Subsystem):
                 self.sim.events.emit("route_latency", t_s, first, p, latency if path is not None else math.nan)
                 if path is not None:
                     self.latency_samples_s.append(latency)
-        if refresh and self._res_cap and self._rates_drifted():
+        if refresh and self._rates_drifted():
             self._reallocate(t_s)  # link rates changed with range: every flow
         elif changed:
             self._reallocate(t_s, seeds)
@@ -797,16 +928,35 @@ class Network(Subsystem):
         """A resource in use has another capacity now than at its last allocation. Capacities
         follow only the link rates and states (station rates are fixed): when both are as at the
         last check that found no drift, there is none (one comparison instead of a decode)."""
+        if not self._cap_log:
+            return False
         ref = self._drift_ref
         if self.isl is not None and ref is not None and ref[0] is self.link_keys and \
                 np.array_equal(ref[1], self.link_rate_bps) and np.array_equal(ref[2], self.link_state):
             return False
-        ids = np.fromiter(self._res_cap.keys(), np.int64, len(self._res_cap))
-        was = np.fromiter(self._res_cap.values(), float, len(self._res_cap))
+        ids, was = self._compact_cap_log()
+        if ids.size == 0:
+            return False
         drifted = not np.array_equal(self._capacity_bps(ids), was)
         if self.isl is not None:  # after a drift the full re-allocation makes the current ones the reference
             self._drift_ref = (self.link_keys, self.link_rate_bps.copy(), self.link_state.copy())
         return drifted
+
+    def _compact_cap_log(self) -> tuple[np.ndarray, np.ndarray]:
+        """Resources of the routes carrying transfers that were allocated, and the capacity of
+        each at its last allocation (the last entry of the log) [bit/s]; the log becomes that."""
+        active = set().union(*(route.resource_set for route in {tr.route for tr in self.transfers}
+                               if route is not None and route.users))
+        if not active or not self._cap_log:
+            self._cap_log = []
+            return np.zeros(0, np.int64), np.zeros(0)
+        ids = np.concatenate([e[0] for e in self._cap_log])[::-1]
+        ids, last = np.unique(ids, return_index=True)
+        was = np.concatenate([e[1] for e in self._cap_log])[::-1][last]
+        keep = np.isin(ids, np.fromiter(active, np.int64, len(active)))
+        ids, was = ids[keep], was[keep]
+        self._cap_log = [(ids, was)]
+        return ids, was
 
     def _capacity_bps(self, resource: np.ndarray) -> np.ndarray:
         """Capacity of resource ids now [bit/s] (0 for a link that is not up)."""
@@ -829,31 +979,45 @@ class Network(Subsystem):
         return cap
 
     def _component(self, seeds) -> list[Transfer]:
-        """Routed transfers connected to the seed resources through shared resources, in
-        submission order: max–min fair rates of other flows cannot change (Bertsekas & Gallager
-        §6.5.2: the allocation splits over connected components)."""
+        """Routed transfers connected to the resources of the seed routes through shared
+        resources, in submission order: max–min fair rates of other flows cannot change
+        (Bertsekas & Gallager §6.5.2: the allocation splits over connected components)."""
         group: set[Transfer] = set()
+        routes: set[Route] = set()
         seen: set[int] = set()
-        stack = list(seeds)
-        while stack:
-            r = stack.pop()
-            if r in seen:
+        by_resource, shared = self._by_resource, self._shared
+        for seed in seeds:
+            if seed is not None and not seed.resource_set <= seen:
+                seen |= seed.resource_set
+                if seed.kept or seed.users:  # indexed: its own resources lead only to itself
+                    routes.add(seed)
+                    for r in shared.keys() & seed.resource_set:
+                        routes |= shared[r]
+                else:
+                    for r in by_resource.keys() & seed.resource_set:
+                        routes |= by_resource[r]
+        stack = list(routes)
+        while stack:  # only resources of two or more routes carrying transfers link them
+            route = stack.pop()
+            if not route.users:
                 continue
-            seen.add(r)
-            for tr in self._by_resource.get(r, ()):
-                if tr not in group:
-                    group.add(tr)
-                    stack += tr.resources.tolist()
+            group |= route.users
+            new = route.resource_set - seen
+            seen |= new
+            for r in shared.keys() & new:
+                for other in shared[r]:
+                    if other not in routes:
+                        routes.add(other)
+                        stack.append(other)
         return sorted(group, key=lambda tr: tr.id)
 
     def _reallocate(self, t_s: float, seeds=None) -> None:
         """Max–min fair rates now: of every transfer (seeds None), or only of those connected to
-        the seed resources (what a submission, completion or re-route can change)."""
-        from ..network.flows import max_min_fair_csr
+        the resources of the seed routes (what a submission, completion or re-route can change)."""
         self._flow_gen += 1
         if seeds is None:
             group = self.transfers
-            self._res_cap = {}
+            self._cap_log = []
         else:
             group = self._component(seeds)
         routed = []
@@ -866,10 +1030,16 @@ class Network(Subsystem):
         if routed:
             indptr = np.zeros(len(routed) + 1, np.int64)
             np.cumsum([tr.resources.size for tr in routed], out=indptr[1:])
-            ids, inverse = np.unique(np.concatenate([tr.resources for tr in routed]), return_inverse=True)
-            cap = self._capacity_bps(ids)
-            self._res_cap.update(zip(ids.tolist(), cap.tolist()))
-            rates = max_min_fair_csr(cap, indptr, inverse)
+            res = np.concatenate([tr.resources for tr in routed])
+            ids, cap, inverse = np.empty(res.size, np.int64), np.empty(res.size), np.empty(res.size, np.int64)
+            rates = np.zeros(len(routed))
+            m = self._links.allocate_flows(
+                res, indptr, *self._link_arrays(), UP, *self._resource_bases()[::2], self.n, *self._station_rates,
+                1e-12, ids, cap, inverse, rates, np.empty(res.size), np.empty(res.size, np.int64),
+                np.empty(len(routed), np.bool_))
+            self._cap_log.append((ids[:m], cap[:m]))
+            if len(self._cap_log) > 1024:
+                self._compact_cap_log()
             heap = self._finish_heap
             for tr, rate in zip(routed, rates.tolist()):
                 tr.rate_bps = rate
@@ -904,10 +1074,10 @@ class Network(Subsystem):
         done.sort(key=lambda tr: tr.id)
         done_set = set(done)
         self.transfers = [tr for tr in self.transfers if tr not in done_set]
-        seeds: list[int] = []
+        seeds: list[Route | None] = []
         for tr in done:
             self._post_bytes(tr)
-            seeds += tr.resources.tolist()
+            seeds.append(tr.route)
             self._forget(tr)
             tr.remaining_bytes = 0.0
             tr.rate_bps = 0.0
