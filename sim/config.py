@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+from pydantic import (Field, ValidationError, field_validator,
                       model_validator)
 
 from .config_radiation import RadiationConfig
+from .config_types import Fraction, NonNegative, Positive, PositiveFraction, Strict, utc_datetime
 from .config_network import NetworkConfig
 
 
@@ -52,16 +53,8 @@ def parse_duration_s(value: Any) -> float:
 DurationS = Annotated[float, Field(description="seconds; YAML accepts 90s, 45m, 6h, 7d")]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-
 AltitudeKm = Annotated[float, Field(ge=150.0, le=40000.0)]
 InclinationDeg = Annotated[float, Field(ge=0.0, le=180.0)]
-Positive = Annotated[float, Field(gt=0.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-PositiveFraction = Annotated[float, Field(gt=0.0, le=1.0)]
 
 
 # ---------------------------------------------------------------- orbits
@@ -338,12 +331,7 @@ class Scenario(Strict):
     @field_validator("epoch", mode="before")
     @classmethod
     def _epoch_utc(cls, v):
-        if isinstance(v, str):
-            v = datetime.fromisoformat(v.replace("Z", "+00:00"))
-        if isinstance(v, datetime) and v.tzinfo is None:
-            from datetime import timezone
-            v = v.replace(tzinfo=timezone.utc)
-        return v
+        return utc_datetime(v)
 
     @model_validator(mode="after")
     def _steps(self):

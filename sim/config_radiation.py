@@ -8,25 +8,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-
-# the same conventions as sim.config (defined here so that sim.config can import this module)
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-
-Positive = Annotated[float, Field(gt=0.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-def _utc(v):
-    if isinstance(v, str):
-        v = datetime.fromisoformat(v.replace("Z", "+00:00"))
-    if isinstance(v, datetime) and v.tzinfo is None:
-        v = v.replace(tzinfo=timezone.utc)
-    return v
+from .config_types import Fraction, NonNegative, Positive, Strict
+from .config_types import utc_datetime as _utc
 
 
 class TrappedProtons(Strict):
