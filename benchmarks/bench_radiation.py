@@ -70,7 +70,7 @@ def test_radiation_tick(benchmark, sim):
     RESULTS["radiation"] = benchmark.stats.stats.mean
     RESULTS["radiation_min"] = benchmark.stats.stats.min
     n = s.fleet.n
-    parts = {f"kernel, every environment": _min_s(lambda: rad._call_kernel(DT_S, DT_S, 1, 0)),
+    parts = {"kernel, every environment": _min_s(lambda: rad._call_kernel(DT_S, DT_S, 1, 0)),
              f"kernel, 1/{rad.every} environments": _min_s(lambda: rad._call_kernel(DT_S, DT_S, rad.every, 0)),
              "kernel, hazard only": _min_s(lambda: rad._call_kernel(DT_S, DT_S, 10 ** 9, 0))}
     default = parts[f"kernel, 1/{rad.every} environments"]

@@ -30,52 +30,6 @@ TINY = DATA / "campaign_tiny.yaml"
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _simulator_available() -> bool:
-    """True when the real simulator runs the tiny scenario end to end."""
-    import tempfile
-
-    try:
-        from sim.config import load_scenario
-        with tempfile.TemporaryDirectory() as tmp:
-            simulate(load_scenario(DATA / "campaign_scenario.yaml"), Path(tmp) / "probe.h5")
-    except Exception:
-        return False
-    return True
-
-
-SIMULATOR = _simulator_available()
-
-
-def stand_in_run(scenario, output):
-    """Until the simulator runs end to end: a deterministic shard from the seed, written by the
-    real Recorder (same temporary-name protocol)."""
-    from sim.io.hdf5 import Recorder
-
-    rng = np.random.default_rng(scenario.seed)
-    n = scenario.constellation[0].walker.sats_per_plane
-    steps = int(round(scenario.duration / scenario.dt_s)) + 1
-    area = scenario.constellation[0].radiator.area_m2
-    rec = Recorder(output, root_attrs={"seed": scenario.seed, "scenario_yaml": scenario.resolved_yaml(),
-                                       "dt_s": scenario.dt_s},
-                   satellites={"id": np.arange(n, dtype=np.int32)}, fields={"t_junction_k": "K"},
-                   n_satellites=n, epoch_iso="2026-03-20T00:00:00Z", compression="lzf")
-    try:
-        for k in range(steps):
-            rec.append_row(k * scenario.dt_s, {"t_junction_k": 300 + 50 / area + rng.normal(size=n)})
-        value = float(100 * area + rng.normal())
-        rec.close({"gpu_hours_delivered": value, "satellites": n},
-                  summary_units={"gpu_hours_delivered": "GPU h", "satellites": "1"})
-    except BaseException:
-        rec.abort()
-        raise
-    from types import SimpleNamespace
-    return SimpleNamespace(summary={"gpu_hours_delivered": (value, "GPU h"), "satellites": (n, "1")})
-
-
-def real_or_stand_in():
-    return simulate if SIMULATOR else stand_in_run
-
-
 def raising_run(scenario, output, inner=simulate):
     """Raises for the 2 m² radiator, runs `inner` for the others."""
     if scenario.constellation[0].radiator.area_m2 == 2.0:
@@ -219,7 +173,7 @@ def _table(directory: Path):
 @pytest.fixture(scope="module")
 def reference_campaign(tmp_path_factory):
     out = tmp_path_factory.mktemp("campaign") / "workers1"
-    result = run_campaign(TINY, out, workers=1, run_fn=real_or_stand_in())
+    result = run_campaign(TINY, out, workers=1, run_fn=simulate)
     assert result.n_complete == 8 and result.n_failed == 0
     return out
 
@@ -237,15 +191,13 @@ def test_index_holds_table_yaml_and_links(reference_campaign):
             link = f["runs"].get(run_id, getlink=True)
             assert isinstance(link, h5py.ExternalLink)
             assert bool(f["runs"][run_id].attrs["complete"])   # the link resolves
-    if SIMULATOR:
-        run = runs.load_run("r0003")
-        assert run.attrs["seed"] == runs.loc[3, "seed"]
-        run.close()
+    run = runs.load_run("r0003")
+    assert run.attrs["seed"] == runs.loc[3, "seed"]
+    run.close()
 
 
 def test_dask_local_and_process_pool_equal_one_worker_byte_for_byte(reference_campaign, tmp_path):
-    pytest.importorskip("distributed")
-    run_fn = real_or_stand_in()
+    run_fn = simulate
     pool = run_campaign(TINY, tmp_path / "pool", workers=2, run_fn=run_fn)
     dask = run_campaign(TINY, tmp_path / "dask", workers=2, executor="dask-local", run_fn=run_fn)
     assert pool.n_complete == dask.n_complete == 8
@@ -258,7 +210,7 @@ def test_dask_local_and_process_pool_equal_one_worker_byte_for_byte(reference_ca
 
 def test_a_run_that_raises_is_recorded_and_the_others_complete(tmp_path):
     result = run_campaign(TINY, tmp_path / "c", workers=2,
-                          run_fn=functools.partial(raising_run, inner=real_or_stand_in()))
+                          run_fn=functools.partial(raising_run, inner=simulate))
     assert result.n_failed == 4 and result.n_complete == 4
     runs = _table(tmp_path / "c")
     failed = runs[runs["status"] == "failed"]
@@ -286,7 +238,7 @@ def test_resume_redoes_truncated_and_missing_shards(reference_campaign, tmp_path
     shard.write_bytes(data[: len(data) // 2])          # truncated: h5py cannot open it
     (out / "runs" / "r0005.h5").unlink()               # missing
     done = []
-    result = run_campaign(TINY, out, workers=1, resume=True, run_fn=real_or_stand_in(),
+    result = run_campaign(TINY, out, workers=1, resume=True, run_fn=simulate,
                           on_outcome=lambda o: done.append(o["run_id"]))
     assert sorted(done) == ["r0002", "r0005"]
     assert result.n_skipped == 6 and result.n_complete == 8
@@ -310,7 +262,6 @@ def test_report_writes_figures_and_summary(reference_campaign, tmp_path):
 
 # ------------------------------------------------------------------ crash safety
 
-@pytest.mark.skipif(not SIMULATOR, reason="needs the simulator end to end (sim.simulation)")
 def test_kill_9_midway_then_resume(tmp_path):
     """A campaign killed with SIGKILL mid-way and resumed: every run present exactly once,
     every shard opens, the index lists them all."""

@@ -1,28 +1,16 @@
 """The example notebooks execute from top to bottom (nbclient), on a shortened run."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+import nbclient
+import nbformat
 import pytest
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
-def _simulator_runs() -> bool:
-    try:
-        import sim.simulation  # noqa: F401
-    except Exception:
-        return False
-    return True
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not _simulator_runs(), reason="needs the simulator end to end")
 @pytest.mark.parametrize("name", ["run_in_depth.ipynb", "campaign.ipynb"])
 def test_notebook_executes(name, tmp_path, monkeypatch):
     path = NOTEBOOKS / name

@@ -23,7 +23,7 @@ from sim.kernels.thermal import (
     view_factor_vertical_plate,
     view_factor_zenith_plate,
 )
-from tests.payload_fleet import R_ORBIT_M, make_payload_fleet
+from tests.payload_fleet import make_payload_fleet
 
 SIGMA = STEFAN_BOLTZMANN_W_M2_K4
 T_SINK_K = 3.0

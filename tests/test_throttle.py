@@ -16,7 +16,7 @@ from sim.kernels.payload import (
     initialise_payload,
     step_payload_fleet,
 )
-from tests.payload_fleet import R_ORBIT_M, make_payload_fleet
+from tests.payload_fleet import make_payload_fleet
 
 C = ZERO_CELSIUS_K
 T_MAX, T_SLOW, T_SHUT, T_RESTART = 87 + C, 89 + C, 92 + C, 70 + C

@@ -13,7 +13,7 @@ from .. import constellation
 from ..config import Scenario, Shell
 from ..constants import AU_M, ZERO_CELSIUS_K
 from ..fleet import FleetState
-from ..timescale import TT_MINUS_UTC_S, julian_date_utc
+from ..timescale import TT_MINUS_UTC_S
 from .base import Subsystem
 
 RADIATOR_ORIENTATION = {"nadir": 0, "zenith": 1, "edge_on_sun": 2}
