@@ -6,7 +6,6 @@ field path; the CLI turns them into exit status 2.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -16,7 +15,8 @@ from pydantic import (Field, ValidationError, field_validator,
                       model_validator)
 
 from .config_radiation import RadiationConfig
-from .config_types import Fraction, NonNegative, Positive, PositiveFraction, Strict, utc_datetime
+from .config_types import (Fraction, NonNegative, Positive, PositiveFraction, Strict, parse_duration_s,
+                           utc_datetime)
 from .config_network import NetworkConfig
 
 
@@ -28,26 +28,6 @@ class ConfigError(ValueError):
         self.problems = problems
         lines = [f"{self.source}: {path or '<top level>'}: {msg}" for path, msg in problems]
         super().__init__("\n".join(lines))
-
-
-_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(s|m|h|d)?\s*$")
-_UNIT_S = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
-
-
-def parse_duration_s(value: Any) -> float:
-    """`90s`, `45m`, `6h`, `7d` or a number of seconds → seconds."""
-    if isinstance(value, bool):
-        raise ValueError(f"not a duration: {value!r}")
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    else:
-        match = _DURATION.match(str(value))
-        if not match:
-            raise ValueError(f"not a duration: {value!r} (use e.g. 90s, 45m, 6h, 7d)")
-        seconds = float(match.group(1)) * _UNIT_S[match.group(2)]
-    if not seconds > 0:
-        raise ValueError(f"duration must be positive, got {value!r}")
-    return seconds
 
 
 DurationS = Annotated[float, Field(description="seconds; YAML accepts 90s, 45m, 6h, 7d")]

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .config_types import Fraction, NonNegative, Positive, Strict as _Strict
+from .config_types import Fraction, NonNegative, Positive, Strict as _Strict, parse_duration_s
 
 
 class Dwdm(_Strict):
@@ -73,8 +73,7 @@ class Crosslinks(_Strict):
     @field_validator("reselect_every_s", mode="before")
     @classmethod
     def _duration(cls, v):
-        from .config import parse_duration_s
-        return parse_duration_s(v)
+        return parse_duration_s(v, allow_zero=True)  # 0: re-select every tick
 
     @model_validator(mode="after")
     def _pairs(self):
@@ -140,7 +139,6 @@ class Routing(_Strict):
     @field_validator("every_s", "reoptimize_s", mode="before")
     @classmethod
     def _duration(cls, v):
-        from .config import parse_duration_s
         return v if v is None else parse_duration_s(v)
 
 
@@ -166,10 +164,8 @@ class Demand(_Strict):
     @field_validator("start", "every", mode="before")
     @classmethod
     def _duration(cls, v):
-        from .config import parse_duration_s
-        if v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and v == 0):
-            return v  # start: 0 (the epoch) is allowed; every: 0 is refused by its gt=0
-        return parse_duration_s(v)
+        # start: 0 (the epoch) is allowed; every: 0 is refused by its gt=0
+        return v if v is None else parse_duration_s(v, allow_zero=True)
 
     @model_validator(mode="after")
     def _check(self):

@@ -5,6 +5,7 @@ A module of its own so that sim.config and the subsystem sections it imports
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
@@ -31,3 +32,24 @@ def utc_datetime(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value
+
+
+_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(s|m|h|d)?\s*$")
+_UNIT_S = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
+
+
+def parse_duration_s(value: Any, *, allow_zero: bool = False) -> float:
+    """`90s`, `45m`, `6h`, `7d` or a number of seconds → seconds; positive, or also zero
+    where the field gives zero a meaning (an offset from the epoch, "every tick")."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(f"not a duration: {value!r} (use e.g. 90s, 45m, 6h, 7d)")
+        seconds = float(match.group(1)) * _UNIT_S[match.group(2)]
+    if not (seconds >= 0 if allow_zero else seconds > 0):
+        raise ValueError(f"duration must be {'non-negative' if allow_zero else 'positive'}, got {value!r}")
+    return seconds
