@@ -24,9 +24,6 @@ from .timescale import julian_date_utc
 
 SUBSYSTEMS = (Physics, Network, Radiation)
 
-# FleetState fields written once to /satellites
-SATELLITE_FIELDS = PARAMETER_FIELDS
-
 
 @dataclass
 class RunResult:
@@ -94,8 +91,8 @@ class Simulation:
         output.parent.mkdir(parents=True, exist_ok=True)
         scenario = self.scenario
         f = self.fleet
-        satellites = {("id" if k == "sat_id" else k): getattr(f, k) for k in SATELLITE_FIELDS}
-        satellite_units = {("id" if k == "sat_id" else k): FIELDS[k][1] for k in SATELLITE_FIELDS}
+        satellites = {("id" if k == "sat_id" else k): getattr(f, k) for k in PARAMETER_FIELDS}
+        satellite_units = {("id" if k == "sat_id" else k): FIELDS[k][1] for k in PARAMETER_FIELDS}
         root_attrs = {
             "odcsim_version": __version__,
             "epoch_utc": scenario.epoch.isoformat().replace("+00:00", "Z"),
