@@ -54,7 +54,7 @@ def _timed_campaign(path: Path, out: Path, workers: int, sets=()) -> tuple[float
 def _direct(path: Path, out: Path) -> float:
     """The same runs, one after another in this process (the baseline)."""
     from sim.config import scenario_from_dict
-    from sim.simulation import Simulation
+    from sim.core.simulation import Simulation
 
     plan = load_campaign(path)
     scenario = scenario_from_dict(plan.tasks[0].scenario_data, base_dir=Path(plan.tasks[0].base_dir))

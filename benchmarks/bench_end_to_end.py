@@ -69,8 +69,8 @@ def sgp4_day_rate(scenario: Path, duration_s: float) -> tuple[float, float, int]
     from sgp4.api import WGS72, Satrec, SatrecArray
 
     from sim.config import load_scenario
-    from sim.subsystems.physics import build_fleet
-    from sim.timescale import julian_date_utc
+    from sim.payload.subsystem import build_fleet
+    from sim.core.clock import julian_date_utc
 
     sc = load_scenario(scenario)
     epoch_jd = julian_date_utc(sc.epoch)

@@ -33,7 +33,7 @@ import numpy as np
 import pytest
 
 from sim.config import scenario_from_dict
-from sim.simulation import Simulation
+from sim.core.simulation import Simulation
 
 N_TICKS = 60          # 10 minutes at dt = 10 s: ten refreshes of routing.every_s
 DT_S = 10.0

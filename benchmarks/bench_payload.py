@@ -14,15 +14,15 @@ import math
 import numpy as np
 import pytest
 
-from sim.constants import (
+from sim.core.constants import (
     EARTH_BOND_ALBEDO,
     EARTH_IR_W_M2,
     R_EARTH_EQUATORIAL_M,
     STEFAN_BOLTZMANN_W_M2_K4,
     ZERO_CELSIUS_K,
 )
-from sim.fleet import FleetState
-from sim.kernels.payload import (
+from sim.core.fleet import FleetState
+from sim.payload.tick import (
     STEP_PAYLOAD_ARRAYS,
     PayloadEvents,
     initialise_payload,

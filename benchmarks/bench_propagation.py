@@ -12,8 +12,8 @@ import math
 import numpy as np
 import pytest
 
-from sim.constellation import walker
-from sim.kernels.orbit import J2Propagator, propagate_j2
+from sim.orbits.shells import walker
+from sim.orbits.j2 import J2Propagator, propagate_j2
 
 N_PLANES, N_PER_PLANE = 100, 100
 N_TIMES, DT_S = 1440, 60.0

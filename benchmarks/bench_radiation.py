@@ -15,7 +15,7 @@ import pytest
 from numba import get_num_threads
 
 from sim.config import scenario_from_dict
-from sim.simulation import Simulation
+from sim.core.simulation import Simulation
 
 RESULTS: dict[str, float] = {}
 DT_S = 10.0

@@ -18,7 +18,7 @@ import pytest
 from sgp4.api import WGS72, Satrec, SatrecArray
 
 from sim.config import scenario_from_dict
-from sim.simulation import Simulation
+from sim.core.simulation import Simulation
 
 STEPS = 200
 

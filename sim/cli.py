@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
 
     c = sub.add_parser("campaign", help="run a Monte Carlo campaign: sweep x seeds, one HDF5 shard per run")
-    from .campaign import add_campaign_arguments
+    from sim.campaign import add_campaign_arguments
     add_campaign_arguments(c)
 
     v = sub.add_parser("validate", help="check a scenario or campaign file and print the resolved configuration")
@@ -49,13 +49,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _cmd_run(args) -> int:
-    from .config import load_scenario
+    from sim.config import load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides, seed=args.seed, until=args.until)
     output = Path(args.output) if args.output else scenario.default_output()
     if output.exists() and not args.overwrite:
         raise BadInput(f"{output}: already exists; choose another -o or pass --overwrite")
-    from .simulation import Simulation
+    from sim.core.simulation import Simulation
     sim = Simulation(scenario)
     progress = not args.quiet and sys.stderr.isatty()
     result = sim.run(output, progress=progress)
@@ -76,10 +76,10 @@ def _format_summary(summary: dict[str, tuple[float, str]]) -> str:
 
 
 def _cmd_validate(args) -> int:
-    from .config import load_scenario, read_yaml
+    from sim.config import load_scenario, read_yaml
 
     if "scenario" in read_yaml(args.file):
-        from .campaign import load_campaign
+        from sim.campaign import load_campaign
         print(load_campaign(args.file, args.overrides).describe())
         return EXIT_OK
     scenario = load_scenario(args.file, args.overrides)
@@ -89,19 +89,19 @@ def _cmd_validate(args) -> int:
 
 
 def _cmd_info(args) -> int:
-    from .io.hdf5 import describe
+    from sim.io.hdf5 import describe
 
     print(describe(args.result))
     return EXIT_OK
 
 
 def _cmd_report(args) -> int:
-    from .analysis.plots import plot_run, summary_table
-    from .analysis.results import open_run
+    from sim.analysis.plots import plot_run, summary_table
+    from sim.analysis.results import open_run
 
     path = Path(args.result)
     if path.is_dir():
-        from .campaign import report_campaign
+        from sim.campaign import report_campaign
         for p in report_campaign(path, Path(args.output) if args.output else None):
             print(f"wrote {p}")
         return EXIT_OK
@@ -117,7 +117,7 @@ def _cmd_report(args) -> int:
 
 
 def _cmd_campaign(args) -> int:
-    from .campaign import cmd_campaign
+    from sim.campaign import cmd_campaign
     return cmd_campaign(args)
 
 
@@ -127,16 +127,16 @@ COMMANDS = {"run": _cmd_run, "campaign": _cmd_campaign, "validate": _cmd_validat
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.version:
-        from . import __version__
+        from sim import __version__
         print(f"odcsim {__version__}")
         return EXIT_OK
     if args.command is None:
         _parser().print_help()
         return EXIT_BAD_INPUT
-    from .config import ConfigError
+    from sim.config import ConfigError
     bad_input: tuple = (ConfigError, BadInput)
     try:
-        from .io.hdf5 import ResultFileError
+        from sim.io.hdf5 import ResultFileError
         bad_input += (ResultFileError,)
     except ImportError:
         pass

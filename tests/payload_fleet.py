@@ -1,6 +1,6 @@
 """A FleetState of identical satellites with an H100-like payload at a fixed geometry, for the
 payload kernel tests (the position is on the x axis, the Sun direction chosen by each test)."""
-from sim.fleet import FleetState
+from sim.core.fleet import FleetState
 
 R_ORBIT_M = 6378137.0 + 550e3
 

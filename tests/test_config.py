@@ -110,7 +110,7 @@ def test_shipped_configs_validate():
 def test_zero_durations_only_where_they_mean_something():
     """`reselect_every_s: 0` means every tick and a demand may start at the epoch ("0s");
     a scenario duration of zero is still refused."""
-    from sim.config_network import Crosslinks, Demand
+    from sim.network.config import Crosslinks, Demand
     assert Crosslinks.model_validate({"reselect_every_s": 0}).reselect_every_s == 0
     assert Crosslinks.model_validate({"reselect_every_s": "0s"}).reselect_every_s == 0
     assert Demand.model_validate({"src": 0, "dst": 1, "size_gb": 1, "start": "0s"}).start == 0

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.constants import R_EARTH_EQUATORIAL_M, SSO_NODE_RATE_RAD_S
-from sim.constellation import (ELEMENT_KEYS, SGP4Propagator, cluster, elements, load_tle,
+from sim.core.constants import R_EARTH_EQUATORIAL_M, SSO_NODE_RATE_RAD_S
+from sim.orbits.shells import (ELEMENT_KEYS, SGP4Propagator, cluster, elements, load_tle,
                                mean_elements, sso, sun_right_ascension_rad, walker)
-from sim.kernels.orbit import J2Propagator, j2_secular_rates, propagate_j2
-from sim.timescale import julian_date_utc, parse_epoch
+from sim.orbits.j2 import J2Propagator, j2_secular_rates, propagate_j2
+from sim.core.clock import julian_date_utc, parse_epoch
 
 RE = R_EARTH_EQUATORIAL_M
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 from scipy.integrate import dblquad
 
-from sim.constants import AU_M, R_EARTH_EQUATORIAL_M, R_SUN_M
-from sim.constellation import sso
-from sim.kernels.geometry import view_factor_nadir_plate, view_factor_vertical_plate
-from sim.kernels.orbit import J2Propagator, orbital_period_s
-from sim.kernels.sun import (beta_angle_rad, illumination, illumination_conical,
+from sim.core.constants import AU_M, R_EARTH_EQUATORIAL_M, R_SUN_M
+from sim.orbits.shells import sso
+from sim.orbits.geodesy import view_factor_nadir_plate, view_factor_vertical_plate
+from sim.orbits.j2 import J2Propagator, orbital_period_s
+from sim.orbits.sun import (beta_angle_rad, illumination, illumination_conical,
                              illumination_cylindrical, shadow_fraction_cylindrical,
                              sun_position_eci_m)
-from sim.timescale import TT_MINUS_UTC_S, julian_date_utc, parse_epoch
+from sim.core.clock import TT_MINUS_UTC_S, julian_date_utc, parse_epoch
 
 RE = R_EARTH_EQUATORIAL_M
 
@@ -220,7 +220,7 @@ def test_vectorised_classification_equals_the_scalar_conical_model():
     """The array kernel classifies sunlit and umbra satellites in a branch-free pass and sends
     only the penumbra to `illumination_conical`; the result must be that function's, exactly,
     including positions within a few km of the shadow boundaries."""
-    from sim.kernels.sun import ILLUMINATION_CONICAL, illumination_conical, illumination_range
+    from sim.orbits.sun import ILLUMINATION_CONICAL, illumination_conical, illumination_range
     rng = np.random.default_rng(11)
     sun = np.array([1.47e11, 2.0e10, -8.0e9])
     sun_unit = sun / np.linalg.norm(sun)

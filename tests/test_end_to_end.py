@@ -10,7 +10,7 @@ import xarray as xr
 
 from sim.cli import main
 from sim.config import load_scenario
-from sim.simulation import Simulation
+from sim.core.simulation import Simulation
 
 PROJECT = Path(__file__).resolve().parents[1]
 SPINE_FIELDS = ["lat_deg", "lon_deg", "alt_km", "illumination", "soc", "p_solar_w", "p_load_w",

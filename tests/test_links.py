@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.constants import R_EARTH_EQUATORIAL_M, SPEED_OF_LIGHT_M_S
-from sim.kernels.links import isl_geometry
+from sim.core.constants import R_EARTH_EQUATORIAL_M, SPEED_OF_LIGHT_M_S
+from sim.network.kernels import isl_geometry
 from sim.network import routing, topology
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -8,7 +8,7 @@ import pytest
 
 from sim.config import ConfigError, scenario_from_dict
 from sim.network.flows import max_min_fair
-from sim.simulation import Simulation
+from sim.core.simulation import Simulation
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -201,7 +201,7 @@ def test_bad_network_config_names_the_field():
 
 @pytest.mark.skipif(not (SHARED_DATA / "ground_stations").exists(), reason="../shared/data is absent")
 def test_station_files_load():
-    from sim.config_network import GroundStations
+    from sim.network.config import GroundStations
     from sim.network.stations import build_stations
     xml = build_stations(GroundStations(file=str(SHARED_DATA / "ground_stations" / "starperf_starlink_gateways.xml")),
                          Path)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.config import ConfigError, scenario_from_dict
-from sim.simulation import Simulation
+from sim.core.simulation import Simulation
 
 # two satellites 1 km apart in the same orbit, one explicit link at a fixed 10 Gbps
 PAIR = [{"elements": [{"altitude_km": 650, "inclination_deg": 98, "mean_anomaly_deg": 0.0},

@@ -3,10 +3,10 @@ the end of the run, and no figures for a run without a network section."""
 import numpy as np
 import pytest
 
-from sim.analysis.network_plots import contacts_at, links_up_at, plot_network
+from sim.network.plots import contacts_at, links_up_at, plot_network
 from sim.analysis.results import open_run
 from sim.config import scenario_from_dict
-from sim.simulation import Simulation
+from sim.core.simulation import Simulation
 
 
 def _scenario(network):

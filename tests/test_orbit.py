@@ -9,12 +9,12 @@ import pytest
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 
-from sim.constants import J2_EARTH, MU_EARTH_M3_S2, R_EARTH_EQUATORIAL_M, WGS84_FLATTENING
-from sim.kernels.geometry import eci_to_geodetic
-from sim.kernels.orbit import (FAST_MAX_E, J2Propagator, gmst_rad, j2_secular_rates,
+from sim.core.constants import J2_EARTH, MU_EARTH_M3_S2, R_EARTH_EQUATORIAL_M, WGS84_FLATTENING
+from sim.orbits.geodesy import eci_to_geodetic
+from sim.orbits.j2 import (FAST_MAX_E, J2Propagator, gmst_rad, j2_secular_rates,
                                kepler_eccentric_anomaly, orbital_period_s, propagate_j2,
                                sso_inclination_rad)
-from sim.timescale import TT_MINUS_UTC_S, julian_date_utc, parse_epoch
+from sim.core.clock import TT_MINUS_UTC_S, julian_date_utc, parse_epoch
 
 RE = R_EARTH_EQUATORIAL_M
 MU = MU_EARTH_M3_S2

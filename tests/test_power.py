@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.kernels.payload import (
+from sim.payload.tick import (
     POWER_EVENT_NAMES,
     PayloadEvents,
     initialise_payload,
     step_payload_fleet,
 )
-from sim.kernels.power import battery_step, gpu_power_w, solar_array_power_w
+from sim.payload.power import battery_step, gpu_power_w, solar_array_power_w
 from tests.payload_fleet import R_ORBIT_M, make_payload_fleet
 
 YEAR_S = 365.25 * 86400.0

@@ -8,9 +8,10 @@ import pytest
 from scipy import stats
 
 from sim.config import scenario_from_dict
-from sim.radiation_env import spe as spe_model
-from sim.radiation_env import transport, trapped
-from sim.simulation import Simulation
+from sim.radiation import spe as spe_model
+from sim.radiation import transport
+from sim.radiation import trapped
+from sim.core.simulation import Simulation
 
 from conftest import shared_data
 

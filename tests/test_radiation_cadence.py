@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from sim.kernels import radiation as kernel
-from sim.kernels.geometry import ecef_to_geodetic
+from sim.radiation import kernels as kernel
+from sim.orbits.geodesy import ecef_to_geodetic
 
 from test_radiation import COARSE, _memory, _run, ap8_cache
 

@@ -9,8 +9,8 @@ import pytest
 from scipy import stats
 
 from sim.analysis.results import open_run
-from sim.radiation_env import solar_activity
-from sim.radiation_env import spe as spe_model
+from sim.radiation import solar_activity
+from sim.radiation import spe as spe_model
 
 from conftest import shared_data
 from test_radiation import COARSE, _memory, _run, ap8_cache
@@ -246,7 +246,7 @@ def test_gcr_flux_follows_the_modulation(tmp_path):
     """The subsystem's free-space GCR flux: Φ_min at the cycle-25 minimum, Φ_max at mid-cycle, and
     with modulation 'f107' between them as the 81-day F10.7 says (2012-03: ≈ 108 sfu)."""
     from sim.config import scenario_from_dict
-    from sim.simulation import Simulation
+    from sim.core.simulation import Simulation
 
     def flux(epoch, **gcr):
         sc = scenario_from_dict({"name": "gcr", "epoch": epoch, "duration": "1h", "dt_s": 60,

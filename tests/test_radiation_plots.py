@@ -1,11 +1,11 @@
-"""Radiation figures (sim.analysis.radiation_plots): a world map of upset locations over the AP8
+"""Radiation figures (sim.radiation.plots): a world map of upset locations over the AP8
 map and an upset-rate timeline against the SPE flux."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim.analysis.radiation_plots import plot_radiation, upset_locations
+from sim.radiation.plots import plot_radiation, upset_locations
 from sim.analysis.results import open_run
 
 from test_radiation import COARSE, _memory, _run, ap8_cache

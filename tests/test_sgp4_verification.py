@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.constellation import SGP4Propagator, load_tle
+from sim.orbits.shells import SGP4Propagator, load_tle
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sgp4_verification"
 pytestmark = pytest.mark.skipif(not (DATA / "tcppver.out").is_file(),

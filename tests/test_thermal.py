@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from sim.constants import STEFAN_BOLTZMANN_W_M2_K4, ZERO_CELSIUS_K
-from sim.kernels.payload import PayloadEvents, initialise_payload, step_payload_fleet
-from sim.kernels.thermal import (
+from sim.core.constants import STEFAN_BOLTZMANN_W_M2_K4, ZERO_CELSIUS_K
+from sim.payload.tick import PayloadEvents, initialise_payload, step_payload_fleet
+from sim.payload.thermal import (
     radiator_absorbed_w,
     radiator_emitted_w,
     steady_state_temperatures,

@@ -8,9 +8,9 @@ P_gpu = P_idle + (TDP − P_idle) f³, written out here independently of the ker
 import numpy as np
 import pytest
 
-from sim.constants import STEFAN_BOLTZMANN_W_M2_K4, ZERO_CELSIUS_K
-from sim.kernels.gpu import crossing_time_s, throttle_decision
-from sim.kernels.payload import (
+from sim.core.constants import STEFAN_BOLTZMANN_W_M2_K4, ZERO_CELSIUS_K
+from sim.payload.gpu import crossing_time_s, throttle_decision
+from sim.payload.tick import (
     GPU_EVENT_NAMES,
     PayloadEvents,
     initialise_payload,

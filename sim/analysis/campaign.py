@@ -47,7 +47,7 @@ class CampaignFrame(pd.DataFrame):
 
     def load_run(self, run_id: str):
         """One run of the campaign, as `sim.analysis.results.open_run` opens it."""
-        from .results import open_run
+        from sim.analysis.results import open_run
 
         if run_id not in set(self["run_id"]):
             raise KeyError(f"no run {run_id!r} in {self.campaign_dir}")
@@ -62,12 +62,12 @@ class CampaignFrame(pd.DataFrame):
 def open_campaign(directory: str | Path) -> CampaignFrame:
     """The run table of a campaign directory (or of its campaign.h5): columns run_id, index,
     point, replicate, seed, one per swept parameter, status, wall_s, error, one per metric."""
-    from ..io.campaign_store import read_index
+    from sim.io.campaign_store import read_index
 
     directory = Path(directory)
     index = directory if directory.suffix == ".h5" else directory / INDEX_NAME
     if not index.exists():
-        from ..config import ConfigError
+        from sim.config import ConfigError
         raise ConfigError(directory, [("", f"no campaign index ({INDEX_NAME}) here")])
     attrs, columns, _ = read_index(index)
     for key in ("parameters", "metrics", "metric_units"):

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .campaign import open_campaign, point_statistics
+from sim.analysis.campaign import open_campaign, point_statistics
 
 MAX_LINES = 8
 

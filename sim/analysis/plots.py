@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sim.analysis.results import RunResult
-from sim.constants import ZERO_CELSIUS_K
+from sim.core.constants import ZERO_CELSIUS_K
 
 __all__ = ["plot_run", "summary_table"]
 
@@ -251,8 +251,8 @@ def plot_run(run: RunResult, out_dir: str | Path) -> list[Path]:
     radiation and network figures when the run has those subsystems. A figure whose fields
     the run did not record is skipped.
     """
-    from .network_plots import plot_network
-    from .radiation_plots import plot_radiation
+    from sim.network.plots import plot_network
+    from sim.radiation.plots import plot_radiation
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -14,8 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .runner import CampaignResult, execute_run, run_campaign, simulate
-from .spec import (CampaignConfig, CampaignPlan, RunTask, expand_points, load_campaign, run_seed,
+from sim.campaign.runner import CampaignResult, execute_run, run_campaign, simulate
+from sim.campaign.spec import (CampaignConfig, CampaignPlan, RunTask, expand_points, load_campaign, run_seed,
                    sample_points)
 
 __all__ = ["CampaignConfig", "CampaignPlan", "CampaignResult", "RunTask", "add_campaign_arguments",
@@ -43,7 +43,7 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     """`odcsim campaign`: 0 when every run completed, 1 when some failed; ConfigError for bad input
     (the CLI turns it into status 2). Ctrl-C propagates as KeyboardInterrupt after the index
     has been written."""
-    from ..config import ConfigError
+    from sim.config import ConfigError
 
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers", [("workers", "must be at least 1")])
@@ -70,6 +70,6 @@ def cmd_campaign(args: argparse.Namespace) -> int:
 
 def report_campaign(directory: str | Path, out_dir: str | Path | None = None) -> list[Path]:
     """PNG figures and summary.md of a campaign directory; returns the files written."""
-    from ..analysis.campaign_plots import report_campaign as _report
+    from sim.analysis.campaign_plots import report_campaign as _report
 
     return _report(directory, out_dir)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..config import ConfigError
-from . import add_campaign_arguments, cmd_campaign
+from sim.config import ConfigError
+from sim.campaign import add_campaign_arguments, cmd_campaign
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,9 +22,9 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from .. import __version__
-from ..config import ConfigError
-from .spec import CampaignPlan, RunTask, load_campaign, resolved_campaign_yaml
+from sim import __version__
+from sim.config import ConfigError
+from sim.campaign.spec import CampaignPlan, RunTask, load_campaign, resolved_campaign_yaml
 
 INDEX_WRITE_EVERY_S = 1.0   # the index is rewritten at most this often while runs complete
 STATUSES = ("pending", "complete", "failed")
@@ -34,7 +34,7 @@ STATUSES = ("pending", "complete", "failed")
 
 def simulate(scenario, output: Path):
     """The default run function: one Simulation to `output`."""
-    from ..simulation import Simulation
+    from sim.core.simulation import Simulation
     return Simulation(scenario).run(output, progress=False)
 
 
@@ -48,7 +48,7 @@ def execute_run(task: RunTask, run_fn: Callable | None = None) -> dict:
     """Do one run in this process; return a small outcome dict (never raises for a run error:
     the traceback goes to `runs/<run_id>.error.txt`)."""
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-    from ..config import scenario_from_dict
+    from sim.config import scenario_from_dict
 
     shard = Path(task.output)
     error_path = shard.with_name(f"{task.run_id}.error.txt")
@@ -235,7 +235,7 @@ class RunTable:
         return cols
 
     def write(self, force: bool = True) -> None:
-        from ..io.campaign_store import write_index
+        from sim.io.campaign_store import write_index
 
         now = time.monotonic()
         if not force and now - self._last_write < INDEX_WRITE_EVERY_S:
@@ -288,7 +288,7 @@ class CampaignResult:
 def _reuse_complete_shards(table: RunTable, output_dir: Path) -> list[RunTask]:
     """Mark runs whose shard is complete; return the tasks still to do. Leftover temporary
     files, partial and corrupt shards are removed."""
-    from ..io.campaign_store import read_index, read_shard_summary, shard_status
+    from sim.io.campaign_store import read_index, read_shard_summary, shard_status
 
     old_wall = {}
     if table.index_path.exists():
@@ -350,7 +350,7 @@ def run_campaign(campaign: str | Path | CampaignPlan, output_dir: str | Path | N
         raise ConfigError(output_dir, [("", "a campaign is already there: pass --resume to finish it, "
                                             "or choose another -o")])
     if resume and index_path.exists():
-        from ..io.campaign_store import read_index
+        from sim.io.campaign_store import read_index
         try:
             attrs, _, _ = read_index(index_path)
         except Exception:

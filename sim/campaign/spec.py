@@ -45,7 +45,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..config import (ConfigError, _problems, parse_duration_s, parse_set_option, read_yaml,
+from sim.config import (ConfigError, _problems, parse_duration_s, parse_set_option, read_yaml,
                       scenario_from_dict, set_dotted)
 
 SAMPLE_METHODS = ("lhs", "uniform", "log-uniform")

@@ -18,7 +18,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from .hdf5 import is_complete, read_summary, read_summary_units  # noqa: F401  (re-exported)
+from sim.io.hdf5 import is_complete, read_summary, read_summary_units  # noqa: F401  (re-exported)
 
 INDEX_NAME = "campaign.h5"
 TABLE_GROUP = "table"

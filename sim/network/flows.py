@@ -2,7 +2,7 @@
 
 Bertsekas & Gallager, Data Networks (2nd ed., 1992) §6.5.2: raise every unfrozen flow's
 rate equally until some resource saturates; freeze the flows through it; repeat. The loop
-runs in the numba kernel sim.kernels.links.max_min_fair_csr.
+runs in the numba kernel sim.network.kernels.max_min_fair_csr.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def max_min_fair_csr(capacity: np.ndarray, indptr: np.ndarray, resource: np.ndar
                      rel_tol: float = 1e-12) -> np.ndarray:
     """Rates of flows (same unit as capacity); flow f crosses resource[indptr[f]:indptr[f+1]]
     (indices into capacity; a flow with none gets rate 0: it has no route)."""
-    from ..kernels.links import max_min_fair_csr as kernel
+    from sim.network.kernels import max_min_fair_csr as kernel
     capacity = np.ascontiguousarray(capacity, dtype=float)
     indptr = np.ascontiguousarray(indptr, dtype=np.int64)
     n_flows = indptr.size - 1

@@ -65,13 +65,13 @@ def path_edges(graph: Graph, nodes: np.ndarray) -> np.ndarray:
 
 class Router:
     """Point-to-point shortest paths by latency over the crosslinks, with the A* kernel
-    sim.kernels.links.shortest_path: the adjacency (CSR over the candidate links, both
+    sim.network.kernels.shortest_path: the adjacency (CSR over the candidate links, both
     directions) is built once per candidate set and reused; only the per-link weights change
     (d/c while up, inf while down), so a route costs the nodes A* settles, not a graph build
     and a Dijkstra over the whole fleet."""
 
     def __init__(self, n_sats: int, link_a: np.ndarray, link_b: np.ndarray):
-        from ..kernels.links import shortest_path
+        from sim.network.kernels import shortest_path
         self._kernel = shortest_path
         self.n = n = int(n_sats)
         L = link_a.size

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import R_EARTH_EQUATORIAL_M, WGS84_FLATTENING
+from sim.core.constants import R_EARTH_EQUATORIAL_M, WGS84_FLATTENING
 
 KIND_CODE = {"rf": 0, "optical": 1}
 

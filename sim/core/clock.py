@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sim.constants import JD_UNIX_EPOCH, SECONDS_PER_DAY
+from sim.core.constants import JD_UNIX_EPOCH, SECONDS_PER_DAY
 
 # TT - UTC = 32.184 s + 37 leap seconds, valid from 2017-01-01 until the next
 # leap second (none announced through 2026; IERS Bulletin C).

@@ -20,7 +20,7 @@ import math
 
 from numba import njit
 
-from sim.constants import (
+from sim.core.constants import (
     DEEP_SPACE_SINK_K,
     EARTH_BOND_ALBEDO,
     EARTH_IR_W_M2,

@@ -14,10 +14,10 @@ import yaml
 from pydantic import (Field, ValidationError, field_validator,
                       model_validator)
 
-from .config_radiation import RadiationConfig
-from .config_types import (Fraction, NonNegative, Positive, PositiveFraction, Strict, parse_duration_s,
+from sim.radiation.config import RadiationConfig
+from sim.config.base import (Fraction, NonNegative, Positive, PositiveFraction, Strict, parse_duration_s,
                            utc_datetime)
-from .config_network import NetworkConfig
+from sim.network.config import NetworkConfig
 
 
 class ConfigError(ValueError):

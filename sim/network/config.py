@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .config_types import Fraction, NonNegative, Positive, Strict as _Strict, parse_duration_s
+from sim.config.base import Fraction, NonNegative, Positive, Strict as _Strict, parse_duration_s
 
 
 class Dwdm(_Strict):

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import constellation
-from ..config import Scenario, Shell
-from ..constants import AU_M, ZERO_CELSIUS_K
-from ..fleet import FleetState
-from ..timescale import TT_MINUS_UTC_S
-from .base import Subsystem
+from sim.orbits import shells as constellation
+from sim.config import Scenario, Shell
+from sim.core.constants import AU_M, ZERO_CELSIUS_K
+from sim.core.fleet import FleetState
+from sim.core.clock import TT_MINUS_UTC_S
+from sim.core.subsystem import Subsystem
 
 RADIATOR_ORIENTATION = {"nadir": 0, "zenith": 1, "edge_on_sun": 2}
 ECLIPSE_MODEL = {"conical": 0, "cylindrical": 1}
@@ -127,7 +127,9 @@ class Physics(Subsystem):
 
     def __init__(self, sim):
         super().__init__(sim, name="physics")
-        from ..kernels import orbit, payload, sun
+        from sim.orbits import j2 as orbit
+        from sim.payload import tick as payload
+        from sim.orbits import sun
         self._orbit, self._sun, self._payload = orbit, sun, payload
         scenario: Scenario = sim.scenario
         fleet: FleetState = sim.fleet
@@ -206,8 +208,8 @@ class Physics(Subsystem):
         junction temperature stays at or below t_max_operating (the level the throttle
         policy would settle on), rather than at full power, which an undersized radiator
         could not hold."""
-        from ..kernels.power import gpu_power_w
-        from ..kernels.thermal import steady_state_temperatures
+        from sim.payload.power import gpu_power_w
+        from sim.payload.thermal import steady_state_temperatures
         f = self.fleet
         chosen = np.zeros(f.n, dtype=bool)
         level = np.ones(f.n)
@@ -295,7 +297,7 @@ class Physics(Subsystem):
                              f.t_junction_k[idx])
 
     def record(self, t_s: float) -> dict[str, np.ndarray]:
-        from ..kernels import geometry
+        from sim.orbits import geodesy as geometry
         f, g = self.fleet, self._geodetic
         gmst = self._orbit.gmst_rad(self._jd_utc(t_s))
         geometry.eci_to_geodetic(f.r_eci_m, gmst, g["lat_deg"], g["lon_deg"], g["alt_km"])

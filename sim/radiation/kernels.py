@@ -24,8 +24,8 @@ import math
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from sim.constants import R_EARTH_EQUATORIAL_M
-from sim.kernels.geometry import ecef_to_geodetic
+from sim.core.constants import R_EARTH_EQUATORIAL_M
+from sim.orbits.geodesy import ecef_to_geodetic
 
 _RAD2DEG = 180.0 / math.pi
 _STORMER_GV = 14.9

@@ -5,7 +5,7 @@ import math
 
 from numba import njit, prange
 
-from sim.constants import R_EARTH_EQUATORIAL_M, WGS84_FLATTENING
+from sim.core.constants import R_EARTH_EQUATORIAL_M, WGS84_FLATTENING
 
 _A = R_EARTH_EQUATORIAL_M
 _B = R_EARTH_EQUATORIAL_M * (1.0 - WGS84_FLATTENING)

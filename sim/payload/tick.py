@@ -30,12 +30,12 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from sim.constants import (
+from sim.core.constants import (
     R_EARTH_EQUATORIAL_M,
     SOLAR_CONSTANT_W_M2,
 )
-from sim.kernels.crossings import crossings_range
-from sim.kernels.gpu import (
+from sim.core.numerics import crossings_range
+from sim.payload.gpu import (
     GPU_EVENT_NONE,
     GPU_EVENT_SHUTDOWN,
     LEVEL_TOLERANCE,
@@ -43,7 +43,7 @@ from sim.kernels.gpu import (
     junction_temperature_k,
     throttle_decision,
 )
-from sim.kernels.power import (
+from sim.payload.power import (
     ARRAY_RETENTION_REFRESH_S,
     SECONDS_PER_JULIAN_YEAR,
     array_cos_incidence,
@@ -54,8 +54,8 @@ from sim.kernels.power import (
     gpu_power_w,
     solar_array_power_w,
 )
-from sim.kernels.sun import illumination_range
-from sim.kernels.thermal import (
+from sim.orbits.sun import illumination_range
+from sim.payload.thermal import (
     radiator_absorbed_w,
     steady_state_temperatures,
     thermal_step,

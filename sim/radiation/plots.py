@@ -58,14 +58,16 @@ def upset_locations(run: RunResult, kinds=UPSET_KINDS) -> dict[str, tuple[np.nda
 
 
 def _radiation_config(run: RunResult):
-    from sim.config_radiation import RadiationConfig
+    from sim.radiation.config import RadiationConfig
     return RadiationConfig.model_validate(run.config.get("radiation") or {})
 
 
 def _ap8_background(run: RunResult):
     """(lat, lon, J(>E_floor) [1/(cm2 s)], label) at the run's mean altitude, or None."""
     try:
-        from sim.radiation_env import spe, transport, trapped
+        from sim.radiation import spe
+        from sim.radiation import transport
+        from sim.radiation import trapped
         cfg = _radiation_config(run)
         alt_km = float(np.nanmean(run.timeseries["alt_km"].values))
         floor_mev = float(transport.energy_outside_mev(cfg.upset_threshold_mev, cfg.shielding_al_mm))
@@ -76,9 +78,9 @@ def _ap8_background(run: RunResult):
             epoch = epoch.replace(tzinfo=timezone.utc)
             phase = spe.solar_cycle_phase_years(epoch, cfg.spe.cycle_minimum, cfg.spe.cycle_years)
             solar = "max" if spe.is_active(phase, cfg.spe.active_start_years, cfg.spe.active_years) else "min"
-        # the run's own grid (sim.subsystems.radiation._build_map), so the map comes from its cache
-        from sim.constants import R_EARTH_EQUATORIAL_M
-        from sim.subsystems.radiation import ALT_MARGIN_KM
+        # the run's own grid (sim.radiation.subsystem._build_map), so the map comes from its cache
+        from sim.core.constants import R_EARTH_EQUATORIAL_M
+        from sim.radiation.subsystem import ALT_MARGIN_KM
         tp, sats = cfg.trapped, run.satellites
         a_m, e = sats["a_m"].to_numpy(), sats["e"].to_numpy()
         lat = trapped.regular_grid(tp.lat_step_deg, -90.0, 90.0)

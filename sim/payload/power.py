@@ -1,7 +1,7 @@
 """Solar array, battery and GPU electrical power: scalar numba helpers.
 
 All functions are small `@njit(inline="always")` scalars so that the fused payload
-kernel (`sim.kernels.payload.step_payload`) runs them inside its loop over satellites
+kernel (`sim.payload.tick.step_payload`) runs them inside its loop over satellites
 and tests can call them alone. Units: W, Wh, s; efficiencies and levels are fractions.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import math
 
 from numba import njit
 
-from sim.constants import DAYS_PER_JULIAN_YEAR, SECONDS_PER_DAY
+from sim.core.constants import DAYS_PER_JULIAN_YEAR, SECONDS_PER_DAY
 
 SECONDS_PER_JULIAN_YEAR = DAYS_PER_JULIAN_YEAR * SECONDS_PER_DAY
 WH_J = 3600.0  # joules per watt-hour

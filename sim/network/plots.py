@@ -72,7 +72,7 @@ def _stations(run: RunResult):
     cfg = (run.config.get("network") or {}).get("ground_stations")
     if not cfg:
         return None
-    from sim.config_network import GroundStations
+    from sim.network.config import GroundStations
     from sim.network.stations import build_stations
     bases = [Path.cwd(), run.path.resolve().parent, Path(__file__).resolve().parents[2] / "configs"]
     for base in bases:

@@ -1,7 +1,7 @@
 """Radiation: trapped protons (AP8), galactic cosmic rays and solar particle events at every
 satellite, and the upsets, functional interrupts, latch-ups and dose they cause.
 
-Per tick one kernel (sim.kernels.radiation) computes the local fluxes and accumulates each
+Per tick one kernel (sim.radiation.kernels) computes the local fluxes and accumulates each
 satellite's upset hazard; Python then handles only the satellites whose hazard crossed an
 Exp(1) threshold drawn from this subsystem's own random stream, so the event cost grows with
 the number of upsets, not with N × ticks. Each upset is assigned a device class and a kind
@@ -20,10 +20,14 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from ..config_radiation import RadiationConfig
-from ..constants import R_EARTH_EQUATORIAL_M
-from ..radiation_env import geomag, solar_activity, spe as spe_model, transport, trapped
-from .base import Subsystem, substream
+from sim.radiation.config import RadiationConfig
+from sim.core.constants import R_EARTH_EQUATORIAL_M
+from sim.radiation import geomag
+from sim.radiation import solar_activity
+from sim.radiation import spe as spe_model
+from sim.radiation import transport
+from sim.radiation import trapped
+from sim.core.subsystem import Subsystem, substream
 
 SPE_PFU_TO_OMNI = 4.0 * np.pi   # pfu (cm⁻² s⁻¹ sr⁻¹), isotropic → omnidirectional cm⁻² s⁻¹
 KINDS = ("bit", "sefi", "sel")
@@ -73,7 +77,7 @@ EVENTS = {
 RECORDED = {"trapped_flux": ("trapped_flux_cm2_s", "1/(cm2 s)"), "spe_flux": ("spe_flux_cm2_s", "1/(cm2 s)"),
             "cutoff_gv": ("cutoff_gv", "GV"), "dose_rad": ("dose_rad", "rad"),
             "upset_rate": ("upset_rate_s", "1/s")}
-# event names by sim.kernels.radiation.upset_outcomes code (SEU_CORRECTED … GPU_RESTORED)
+# event names by sim.radiation.kernels.upset_outcomes code (SEU_CORRECTED … GPU_RESTORED)
 EVENT_BY_CODE = ("seu_corrected", "sdc", "sdc_detected", "sefi", "sel", "device_lost", "rad_gpu_reset",
                  "rad_gpu_restored")
 GPU_DOWN_UNIT = "1"   # recorded "gpu_down": 1 while radiation holds the GPUs off
@@ -89,8 +93,8 @@ class Radiation(Subsystem):
         self.cfg: RadiationConfig | None = sim.scenario.radiation
         if self.cfg is None:
             return
-        from ..kernels import orbit
-        from ..kernels import radiation as kernel
+        from sim.orbits import j2 as orbit
+        from sim.radiation import kernels as kernel
         self._kernel, self._gmst = kernel, orbit.gmst_rad
         self._step = kernel.radiation_step if kernel.step_parallel(fleet.n) else kernel.radiation_step_serial
         self._chunk = kernel.step_chunk(fleet.n)
@@ -152,7 +156,7 @@ class Radiation(Subsystem):
         self.grid_axes = np.array([lat[0], lat[1] - lat[0], lat.size, lon[0], lon[1] - lon[0], lon.size,
                                    alt[0], (alt[1] - alt[0]) if alt.size > 1 else 1.0, alt.size], dtype=np.float64)
         # the same map on Earth-fixed (z/r, pseudo-angle, r) nodes at twice the resolution, so the
-        # tick needs no trigonometry (sim.kernels.radiation.resample_map)
+        # tick needs no trigonometry (sim.radiation.kernels.resample_map)
         n_u = int(np.ceil(2.0 / np.radians(tp.lat_step_deg / 2.0))) + 1
         n_p = int(np.ceil(4.0 / (np.radians(tp.lon_step_deg) / 4.0)))
         r0_m = float((f.a_m * (1.0 - f.e)).min()) - 10e3
@@ -321,8 +325,8 @@ class Radiation(Subsystem):
         """All upsets of the tick: the first at each crossed threshold; past it the thresholds form a
         unit-rate Poisson process in H (Exp(1) spacings, memoryless), so the further upsets up to H(t1)
         are Poisson(H(t1) − threshold) in number and uniform in H, and the next threshold is
-        H(t1) + Exp(1) (both from two uniforms per satellite, sim.kernels.radiation.further_upsets).
-        Outcomes and state changes in sim.kernels.radiation.upset_outcomes, driven by
+        H(t1) + Exp(1) (both from two uniforms per satellite, sim.radiation.kernels.further_upsets).
+        Outcomes and state changes in sim.radiation.kernels.upset_outcomes, driven by
         UNIFORMS_PER_UPSET uniforms per upset drawn here in one call; then one emit per event kind."""
         f, rng, k = self.fleet, self.rng, self._kernel
         idx, h0, h1, first = k.crossed_upsets(f.upset_crossed, f.upset_hazard_prev, f.upset_hazard,

@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from sim.constants import AU_M, R_EARTH_EQUATORIAL_M, R_SUN_M
+from sim.core.constants import AU_M, R_EARTH_EQUATORIAL_M, R_SUN_M
 
 _DEG = math.pi / 180.0
 ILLUMINATION_CONICAL = 0

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.constants import R_EARTH_EQUATORIAL_M
+from sim.core.constants import R_EARTH_EQUATORIAL_M
 
 ELEMENT_KEYS = ("a_m", "e", "inc_rad", "raan_rad", "argp_rad", "mean_anomaly_rad", "plane", "slot")
 TWO_PI = 2.0 * math.pi
@@ -60,8 +60,8 @@ def walker(altitude_km: float, inclination_deg: float, planes: int, sats_per_pla
 
 def sun_right_ascension_rad(epoch_jd_utc: float) -> float:
     """Right ascension of the Sun (low-precision ephemeris) at a UTC Julian date."""
-    from sim.kernels.sun import sun_position_eci_m
-    from sim.timescale import TT_MINUS_UTC_S
+    from sim.orbits.sun import sun_position_eci_m
+    from sim.core.clock import TT_MINUS_UTC_S
 
     x, y, _ = sun_position_eci_m(epoch_jd_utc + TT_MINUS_UTC_S / 86400.0)
     return math.atan2(y, x) % TWO_PI
@@ -74,7 +74,7 @@ def sso(altitude_km: float, ltan_h: float, count: int, epoch_jd_utc: float) -> d
     ascending node at local solar time ``ltan_h`` (6 or 18 = dawn–dusk):
     RAAN = RA_sun + 15°/h · (ltan_h − 12), with the Sun's RA at the epoch.
     """
-    from sim.kernels.orbit import sso_inclination_rad
+    from sim.orbits.j2 import sso_inclination_rad
 
     if count < 1:
         raise ValueError("count must be at least 1")
@@ -125,7 +125,7 @@ def cluster(count: int, radius_m: float, altitude_km: float, inclination_deg: fl
     relative to the reference at the epoch, in the Hill frame (radial,
     along-track, cross-track), m. Satellite 0 flies the reference orbit.
     """
-    from sim.kernels.orbit import j2_secular_rates
+    from sim.orbits.j2 import j2_secular_rates
 
     if count < 1:
         raise ValueError("count must be at least 1")

@@ -33,8 +33,8 @@ from typing import Callable
 
 import numpy as np
 
-from ..constants import R_EARTH_EQUATORIAL_M, SPEED_OF_LIGHT_M_S
-from .base import Subsystem, substream
+from sim.core.constants import R_EARTH_EQUATORIAL_M, SPEED_OF_LIGHT_M_S
+from sim.core.subsystem import Subsystem, substream
 
 IDLE, ACQUIRING, UP = 0, 1, 2
 DOWN_GEOMETRY, DOWN_FAILURE, DOWN_RESELECTED = 0, 1, 2
@@ -102,7 +102,8 @@ class Network(Subsystem):
         self.enabled = self.config is not None
         if not self.enabled:
             return
-        from ..kernels import links, orbit
+        from sim.network import kernels as links
+        from sim.orbits import j2 as orbit
         self._links, self._gmst_rad = links, orbit.gmst_rad
         sim.network = self
         self.env = sim.env
@@ -175,7 +176,7 @@ class Network(Subsystem):
         c = self.isl
         if c is None:
             return
-        from ..network import topology
+        from sim.network import topology
         self._topology = topology
         f, n = self.fleet, self.n
         if c.topology == "grid":
@@ -244,11 +245,11 @@ class Network(Subsystem):
         self.stations = None
         if g is None:
             return
-        from ..network.stations import build_stations
+        from sim.network.stations import build_stations
         try:
             st = build_stations(g, self.sim.scenario.resolve_path)
         except FileNotFoundError as exc:
-            from ..config import ConfigError
+            from sim.config import ConfigError
             raise ConfigError("<scenario>", [("network.ground_stations.file", f"file not found: {exc.filename}")]) \
                 from None
         self.stations = st
@@ -275,7 +276,7 @@ class Network(Subsystem):
         return self.n + g if as_source else self.n + self.stations.n + g
 
     def _config_error(self, path: str, msg: str):
-        from ..config import ConfigError
+        from sim.config import ConfigError
         return ConfigError(self.sim.scenario.name or "<scenario>", [(path, msg)])
 
     def _endpoint_node(self, endpoint, as_source: bool, path: str) -> int:
@@ -351,7 +352,7 @@ class Network(Subsystem):
 
     def _rotate_stations(self, t_s: float) -> None:
         """Station positions and local verticals in the inertial frame at t_s (GMST rotation)."""
-        from ..network.stations import rotate_z
+        from sim.network.stations import rotate_z
         gmst = self._gmst_rad(self.sim.epoch_jd_utc + t_s / 86400.0)
         self._station_eci_m = np.ascontiguousarray(rotate_z(self._station_ecef_m, gmst))
         self._station_up = np.ascontiguousarray(rotate_z(self._station_up_ecef, gmst))
@@ -722,7 +723,7 @@ class Network(Subsystem):
         """The current directed graph as a scipy sparse matrix (for inspection and tests; routing
         itself uses the A* kernel): nodes 0..N-1 satellites, N+g station g sending, N+G+g
         station g receiving (stations never relay); weights d/c [s]."""
-        from ..network.routing import build_graph
+        from sim.network.routing import build_graph
         src, dst, dist_m = [], [], []
         if self.isl is not None:
             up = np.flatnonzero(self.link_state == UP)
@@ -812,7 +813,7 @@ class Network(Subsystem):
 
     def _router_now(self):
         if self._router is None:
-            from ..network.routing import Router
+            from sim.network.routing import Router
             self._router = Router(self.n, self.link_a, self.link_b)
         if self._link_weight_s is None:  # once per re-route batch: states and ranges are those of now
             self._link_weight_s = np.where(self.link_state == UP, self.link_range_m / SPEED_OF_LIGHT_M_S, np.inf)

@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .config_types import Fraction, NonNegative, Positive, Strict
-from .config_types import utc_datetime as _utc
+from sim.config.base import Fraction, NonNegative, Positive, Strict
+from sim.config.base import utc_datetime as _utc
 
 
 class TrappedProtons(Strict):

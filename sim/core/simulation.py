@@ -13,14 +13,14 @@ from pathlib import Path
 
 import simpy
 
-from . import __version__
-from .config import Scenario
-from .fleet import FIELDS, PARAMETER_FIELDS
-from .subsystems.base import EventLog
-from .subsystems.physics import Physics, build_fleet
-from .subsystems.network import Network
-from .subsystems.radiation import Radiation
-from .timescale import julian_date_utc
+from sim import __version__
+from sim.config import Scenario
+from sim.core.fleet import FIELDS, PARAMETER_FIELDS
+from sim.core.subsystem import EventLog
+from sim.payload.subsystem import Physics, build_fleet
+from sim.network.subsystem import Network
+from sim.radiation.subsystem import Radiation
+from sim.core.clock import julian_date_utc
 
 SUBSYSTEMS = (Physics, Network, Radiation)
 
@@ -85,7 +85,7 @@ class Simulation:
     def run(self, output: str | Path | None = None, *, progress: bool = False) -> RunResult:
         """Run to the end of the scenario and write the HDF5 file (temporary name, renamed when
         complete). On any exception nothing is left under the output name."""
-        from .io.hdf5 import Recorder
+        from sim.io.hdf5 import Recorder
 
         output = Path(output) if output is not None else self.scenario.default_output()
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Link geometry per tick: crosslink feasibility and ground-station elevation.
 
 A link is feasible when its margin is ≥ 0; margins are continuous in time so that the
-crossing inside a tick can be interpolated (sim.kernels.crossings.threshold_crossings).
+crossing inside a tick can be interpolated (sim.core.numerics.threshold_crossings).
 """
 from __future__ import annotations
 
@@ -390,7 +390,7 @@ def allocate_flows(resource, indptr, link_keys, link_state, link_rate_bps, up, r
 
 # ---------------------------------------------------------------- one pass per tick: geometry + crossings
 # The tick kernels below evaluate the margins and, in the same pass, compare them with the
-# previous tick's (the crossings of sim.kernels.crossings.threshold_crossings, same formula),
+# previous tick's (the crossings of sim.core.numerics.threshold_crossings, same formula),
 # so the arrays are read once and Python learns from the returned counts whether anything changed.
 # `*_range` is the serial body over elements lo..hi-1 (unsigned indices so loads vectorise);
 # the parallel variant runs it over blocks of BLOCK elements.

@@ -25,7 +25,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from sim.constants import J2_EARTH, MU_EARTH_M3_S2, R_EARTH_EQUATORIAL_M, SSO_NODE_RATE_RAD_S
+from sim.core.constants import J2_EARTH, MU_EARTH_M3_S2, R_EARTH_EQUATORIAL_M, SSO_NODE_RATE_RAD_S
 
 TWO_PI = 2.0 * math.pi
 FAST_MAX_E = 0.01  # above this the fast path hands the satellite to the closed form

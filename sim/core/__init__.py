@@ -1,0 +1,1 @@
+"""The core: simulation loop, subsystem contract, FleetState, clock, constants and numerics."""

@@ -1,1 +1,0 @@
-"""Numba kernels: pure functions over NumPy arrays, no SimPy, no I/O, no objects."""

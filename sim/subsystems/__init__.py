@@ -1,1 +1,0 @@
-"""Subsystems: SimPy processes and per-tick updates, one module each."""
