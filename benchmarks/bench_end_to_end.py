@@ -70,7 +70,7 @@ def sgp4_day_rate(scenario: Path, duration_s: float) -> tuple[float, float, int]
 
     from sim.config import load_scenario
     from sim.payload.subsystem import build_fleet
-    from sim.core.clock import julian_date_utc
+    from sim.core.timescale import julian_date_utc
 
     sc = load_scenario(scenario)
     epoch_jd = julian_date_utc(sc.epoch)

@@ -11,7 +11,7 @@ from sim.core.constants import R_EARTH_EQUATORIAL_M, SSO_NODE_RATE_RAD_S
 from sim.orbits.shells import (ELEMENT_KEYS, SGP4Propagator, cluster, elements, load_tle,
                                mean_elements, sso, sun_right_ascension_rad, walker)
 from sim.orbits.j2 import J2Propagator, j2_secular_rates, propagate_j2
-from sim.core.clock import julian_date_utc, parse_epoch
+from sim.core.timescale import julian_date_utc, parse_utc
 
 RE = R_EARTH_EQUATORIAL_M
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -71,7 +71,7 @@ def test_starlink_shell_1_in_plane_neighbour_distance():
 # ------------------------------------------------------------------ SSO
 
 def test_sso_dawn_dusk_plane():
-    jd = julian_date_utc(parse_epoch("2026-03-20T12:00:00Z"))
+    jd = julian_date_utc(parse_utc("2026-03-20T12:00:00Z"))
     el = sso(650.0, 18.0, 3, jd)
     _check_keys(el)
     assert math.degrees(el["inc_rad"][0]) == pytest.approx(97.99, abs=0.05)  # MODELS.md §9
@@ -101,7 +101,7 @@ def _hill(r, v, ref=0):
 @pytest.fixture(scope="module")
 def suncatcher():
     # MODELS.md §1: 81 satellites within 1 km, ~650 km dawn–dusk SSO
-    jd = julian_date_utc(parse_epoch("2026-03-20T12:00:00Z"))
+    jd = julian_date_utc(parse_utc("2026-03-20T12:00:00Z"))
     plane = sso(650.0, 18.0, 1, jd)
     return cluster(81, 1000.0, 650.0, math.degrees(plane["inc_rad"][0]),
                    math.degrees(plane["raan_rad"][0]))
@@ -245,7 +245,7 @@ def test_load_real_tle_and_omm_files():
 @needs_data
 def test_sgp4_propagator_matches_python_sgp4():
     sats = load_tle(DATA / "tle" / "starperf_oneweb_tle_2020-06-27.txt")
-    epoch = julian_date_utc(parse_epoch("2020-06-28T00:00:00Z"))
+    epoch = julian_date_utc(parse_utc("2020-06-28T00:00:00Z"))
     prop = SGP4Propagator(sats, epoch)
     r, v = np.empty((3, len(sats))), np.empty((3, len(sats)))
     for t_s in (0.0, 600.0, 86400.0):

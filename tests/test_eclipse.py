@@ -14,7 +14,7 @@ from sim.orbits.j2 import J2Propagator, orbital_period_s
 from sim.orbits.sun import (beta_angle_rad, illumination, illumination_conical,
                              illumination_cylindrical, shadow_fraction_cylindrical,
                              sun_position_eci_m)
-from sim.core.clock import TT_MINUS_UTC_S, julian_date_utc, parse_epoch
+from sim.core.timescale import TT_MINUS_UTC_S, julian_date_utc, parse_utc
 
 RE = R_EARTH_EQUATORIAL_M
 
@@ -143,7 +143,7 @@ def test_beta_angle_against_the_orbit_normal():
 
 def _dawn_dusk_day(epoch_iso, ltan_h, dt_s=20.0):
     """Illumination of a 650 km SSO over one day, Sun from the ephemeris at every step."""
-    jd0 = julian_date_utc(parse_epoch(epoch_iso))
+    jd0 = julian_date_utc(parse_utc(epoch_iso))
     el = sso(650.0, ltan_h, 1, jd0)
     p = J2Propagator(el["a_m"], el["e"], el["inc_rad"], el["raan_rad"], el["argp_rad"],
                      el["mean_anomaly_rad"], dt_s)

@@ -119,8 +119,8 @@ def test_contact_windows_agree_with_sgp4_within_a_tick(tmp_path):
 def test_without_network_section_nothing_is_added(tmp_path):
     sim = Simulation(_scenario(None))
     assert not any(k.startswith("link") or k.startswith("contact") for k in sim.events.kinds)
-    net = sim.subsystems[-1]
-    assert net.recorded_units == {} and net.summary() == {} and not hasattr(sim, "network")
+    assert [s.name for s in sim.subsystems] == ["orbits", "payload"]
+    assert "network" not in sim.ctx.services
 
 
 def test_transfer_over_a_pairs_link_finishes_at_size_over_rate(tmp_path):
@@ -135,9 +135,9 @@ def test_transfer_over_a_pairs_link_finishes_at_size_over_rate(tmp_path):
 
     def submit(env):
         yield env.timeout(1.0)
-        sim.network.submit_transfer(0, 1, 125e6, on_done=done.append)
-        sim.network.submit_transfer(1, 0, 125e6, on_done=done.append)   # other direction: own capacity
-        sim.network.submit_transfer(0, 1, 125e6, on_done=done.append)
+        sim.subsystem("network").submit_transfer(0, 1, 125e6, on_done=done.append)
+        sim.subsystem("network").submit_transfer(1, 0, 125e6, on_done=done.append)   # other direction: own capacity
+        sim.subsystem("network").submit_transfer(0, 1, 125e6, on_done=done.append)
 
     sim.env.process(submit(sim.env))
     result = sim.run(tmp_path / "t.h5")
@@ -174,7 +174,7 @@ def test_grid_links_acquire_fail_and_reroute(tmp_path):
 
 def _submit_later(sim, done):
     yield sim.env.timeout(600.0)
-    sim.network.submit_transfer(0, 17, 5e12, on_done=done.append)  # 40 Tbit at 100 Gbps ≈ 400 s
+    sim.subsystem("network").submit_transfer(0, 17, 5e12, on_done=done.append)  # 40 Tbit at 100 Gbps ≈ 400 s
 
 
 def test_suncatcher_mesh_config_runs_with_dwdm(tmp_path):
@@ -184,7 +184,7 @@ def test_suncatcher_mesh_config_runs_with_dwdm(tmp_path):
     scenario = load_scenario(path, until="10m")
     sim = Simulation(scenario)
     result = sim.run(tmp_path / "s.h5")
-    net = sim.network
+    net = sim.subsystem("network")
     assert result.summary["network.candidate_links"][0] > 81
     up = net.link_state == 2
     assert up.sum() > 81 and np.all(net.link_rate_bps[up] == 1.6e12)
@@ -221,7 +221,7 @@ def _routed_sim(duration="10m"):
                 {"name": "C", "lat_deg": -30.0, "lon_deg": 140.0, "min_elevation_deg": 10}]
     sim = Simulation(_scenario({"crosslinks": {"topology": "grid"}, "ground_stations": {"stations": stations}},
                                constellation=shell, duration=duration))
-    sim.network.start()
+    sim.subsystem("network").start()
     return sim
 
 
@@ -231,7 +231,7 @@ def test_astar_routes_equal_scipy_dijkstra_with_links_down():
     gives the same latency for every satellite pair and every station pair, and its paths are valid."""
     from scipy.sparse.csgraph import dijkstra
     sim = _routed_sim()
-    net = sim.network
+    net = sim.subsystem("network")
     rng = np.random.default_rng(1)
     net.link_state[rng.random(net.link_state.size) < 0.33] = 0
     net._link_weight_s = None
@@ -262,7 +262,7 @@ def test_only_the_transfer_whose_route_breaks_is_rerouted():
     route object untouched (not recomputed)."""
     from scipy.sparse.csgraph import dijkstra
     sim = _routed_sim()
-    net = sim.network
+    net = sim.subsystem("network")
     t0 = net.submit_transfer(0, 45, 1e15)
     net._reroute()
     off_route = [d for d in range(net.n) if d not in set(t0.path)]

@@ -57,7 +57,7 @@ def test_ring_sends_to_the_next_member():
     net = {"crosslinks": {"topology": "pairs", "pairs": [[0, 1], [1, 2], [0, 2]]},
            "transfers": [{"ring": [1, 0, 2], "size_gb": 1, "start": 20}]}
     sim = Simulation(_scenario(net, cons))
-    assert [(d.src, d.dst, d.start_s, d.count) for d in sim.network.demands] == \
+    assert [(d.src, d.dst, d.start_s, d.count) for d in sim.subsystem("network").demands] == \
         [(1, 0, 20.0, 1), (0, 2, 20.0, 1), (2, 1, 20.0, 1)]
 
 
@@ -108,10 +108,10 @@ def test_bytes_moved_equals_completed_sizes_and_the_recorded_bytes(tmp_path):
         {"src": 0, "dst": 1, "size_gb": 1.1, "start": 7, "every": 20}]}
     sim = Simulation(_scenario(net, duration="280s"))
     done = []
-    orig = sim.network._submit
-    sim.network._submit = lambda *a, **k: orig(*a, on_done=done.append)
+    orig = sim.subsystem("network")._submit
+    sim.subsystem("network")._submit = lambda *a, **k: orig(*a, on_done=done.append)
     result = sim.run(tmp_path / "b.h5")
-    assert len(done) == result.summary["network.transfers_done"][0] == sim.network.transfers_submitted
+    assert len(done) == result.summary["network.transfers_done"][0] == sim.subsystem("network").transfers_submitted
     moved = result.summary["network.bytes_moved"][0]
     assert moved == pytest.approx(sum(tr.size_bytes for tr in done), rel=1e-12)
     with h5py.File(result.path) as f:
@@ -137,15 +137,15 @@ def _failing_grid(index_links: bool, duration="90m"):
                          {"src": "London", "dst": 55, "size_gb": 40, "start": 90, "every": "4m"},
                          {"ring": [3, 29, 61, 70], "size_gb": 300, "start": 200, "every": "10m"}]}
     sim = Simulation(_scenario(net, shell, duration=duration))
-    sim.network.index_links = index_links
+    sim.subsystem("network").index_links = index_links
     checks = [0]
-    intact = sim.network._path_intact
+    intact = sim.subsystem("network")._path_intact
 
     def counted(path):
         checks[0] += 1
         return intact(path)
 
-    sim.network._path_intact = counted
+    sim.subsystem("network")._path_intact = counted
     got = {}
     for name in ("link_down", "link_up", "contact_end", "transfer_done", "route_latency"):
         got[name] = []
@@ -176,7 +176,7 @@ def test_link_index_gives_the_same_run_as_checking_every_route(tmp_path):
         assert s_idx[key][0] == pytest.approx(value, rel=1e-9, nan_ok=True), key
     assert n_idx < 0.5 * n_full
     # the index holds exactly the elements of the live routes
-    net = sim.network
+    net = sim.subsystem("network")
     expect: dict[int, set] = {}
     for tr in net.transfers:
         for e in net._elements(tr.path):
@@ -191,22 +191,22 @@ def test_configs_have_demands_and_valid_endpoints():
     configs = Path(__file__).resolve().parents[1] / "configs"
     shared = Path(__file__).resolve().parents[1].parent / "shared" / "data"
     sc = load_scenario(configs / "suncatcher_mesh.yaml", until="60s")
-    assert len(Simulation(sc).network.demands) == 81
+    assert len(Simulation(sc).subsystem("network").demands) == 81
     if not (shared / "ground_stations").exists():
         pytest.skip("../shared/data is absent")
     sc = load_scenario(configs / "starlink_isl.yaml", until="60s")
-    assert len(Simulation(sc).network.demands) == 5
+    assert len(Simulation(sc).subsystem("network").demands) == 5
 
 
 def test_incremental_allocation_equals_a_full_max_min_fair_allocation(tmp_path):
     """Reference: Bertsekas & Gallager §6.5.2 progressive filling over ALL routed flows at once
-    (sim.network.flows.max_min_fair). Re-allocating only the component of the flows that changed
+    (tests reference max_min_fair). Re-allocating only the component of the flows that changed
     must leave every rate equal to the global max–min fair allocation, checked after every
     re-allocation while all routes are intact (capacities do not drift here: +Grid links shorter
     than ref_range_km run at max_gbps and station rates are fixed)."""
     from sim.network.flows import max_min_fair
     sim, _, _ = _failing_grid(True, duration="60m")
-    net = sim.network
+    net = sim.subsystem("network")
     reallocate, checked = net._reallocate, [0]
 
     def check(t_s, seeds=None):

@@ -46,7 +46,7 @@ def test_graph_from_events_equals_the_live_state_at_the_end(network_run):
     links the subsystem holds UP and the usable contacts in view (failures and re-acquisitions
     happened on the way)."""
     sim, path = network_run
-    net = sim.network
+    net = sim.subsystem("network")
     assert net.failures > 0
     with open_run(path) as run:
         t_end = sim.env.now  # the clock runs half a tick past the last row

@@ -14,7 +14,7 @@ from sim.orbits.geodesy import eci_to_geodetic
 from sim.orbits.j2 import (FAST_MAX_E, J2Propagator, gmst_rad, j2_secular_rates,
                                kepler_eccentric_anomaly, orbital_period_s, propagate_j2,
                                sso_inclination_rad)
-from sim.core.clock import TT_MINUS_UTC_S, julian_date_utc, parse_epoch
+from sim.core.timescale import TT_MINUS_UTC_S, julian_date_utc, parse_utc
 
 RE = R_EARTH_EQUATORIAL_M
 MU = MU_EARTH_M3_S2
@@ -314,15 +314,15 @@ def test_geodetic_round_trip():
 # ------------------------------------------------------------------ epochs
 
 def test_epoch_parsing_and_julian_dates():
-    assert parse_epoch("2000-01-01T12:00:00Z") == datetime(2000, 1, 1, 12, tzinfo=timezone.utc)
-    assert parse_epoch("2026-03-20T14:00:00+02:00") == parse_epoch("2026-03-20T12:00:00Z")
-    assert parse_epoch(datetime(2026, 1, 1)).tzinfo is not None
-    assert julian_date_utc(parse_epoch("2000-01-01T12:00:00Z")) == 2451545.0
+    assert parse_utc("2000-01-01T12:00:00Z") == datetime(2000, 1, 1, 12, tzinfo=timezone.utc)
+    assert parse_utc("2026-03-20T14:00:00+02:00") == parse_utc("2026-03-20T12:00:00Z")
+    assert parse_utc(datetime(2026, 1, 1)).tzinfo is not None
+    assert julian_date_utc(parse_utc("2000-01-01T12:00:00Z")) == 2451545.0
     # Vallado Example 3-4: 1996-10-26 14:20:00 UT → JD 2450383.09722222
     assert julian_date_utc(datetime(1996, 10, 26, 14, 20, tzinfo=timezone.utc)) == pytest.approx(
         2450383.09722222, abs=1e-8)
     assert TT_MINUS_UTC_S == pytest.approx(69.184)
     with pytest.raises(ValueError, match="ISO 8601"):
-        parse_epoch("next tuesday")
-    later = parse_epoch("2026-03-20T12:00:00Z") + timedelta(days=1)
-    assert julian_date_utc(later) - julian_date_utc(parse_epoch("2026-03-20T12:00:00Z")) == pytest.approx(1.0)
+        parse_utc("next tuesday")
+    later = parse_utc("2026-03-20T12:00:00Z") + timedelta(days=1)
+    assert julian_date_utc(later) - julian_date_utc(parse_utc("2026-03-20T12:00:00Z")) == pytest.approx(1.0)

@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.payload.tick import (
-    POWER_EVENT_NAMES,
+    POWER_EVENTS,
     PayloadEvents,
     initialise_payload,
-    step_payload_fleet,
+
 )
 from sim.payload.power import battery_step, gpu_power_w, solar_array_power_w
-from tests.payload_fleet import R_ORBIT_M, make_payload_fleet
+from tests.helpers import step_payload_fleet, R_ORBIT_M, make_payload_fleet
 
 YEAR_S = 365.25 * 86400.0
 
@@ -139,7 +139,7 @@ def test_power_cap_and_release_with_hysteresis():
         fleet.illumination[:] = 0.0 if k < 20 else 1.0
         step(fleet, events, k * dt_s, dt_s)
         if events.power_event_code[0]:
-            log.append(("power", POWER_EVENT_NAMES[int(events.power_event_code[0])],
+            log.append(("power", POWER_EVENTS[int(events.power_event_code[0])],
                         events.power_event_t_s[0]))
         if events.gpu_event_code[0]:
             log.append(("gpu", int(events.gpu_event_code[0]), events.gpu_event_t_s[0],

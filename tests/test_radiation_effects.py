@@ -84,7 +84,7 @@ def test_sefi_and_sel_take_the_gpus_down_end_to_end(tmp_path, plain):
     f, n_ticks, end_s = sim.fleet, HOURS * 3600 // DT_S, HOURS * 3600.0
     sefi, sel, lost = ev["sefi"], ev["sel"], ev["device_lost"]
     assert len(sefi) > 20 and len(sel) > 4 and len(lost) >= 1
-    sigma_on = sim.subsystems[-1].sigma_on
+    sigma_on = sim.subsystem("radiation").sigma_on
     assert np.all(sefi[:, 2] == 0) and np.all(sefi[:, 3] > 0)
     # c: the local flux, here the constant GCR flux (any satellite's rate / its cross-section at the tick)
     flux = f.upset_rate_s[0] / sigma_on[0]

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from sim.core.constants import STEFAN_BOLTZMANN_W_M2_K4, ZERO_CELSIUS_K
-from sim.payload.tick import PayloadEvents, initialise_payload, step_payload_fleet
+from sim.payload.tick import PayloadEvents, initialise_payload
+from tests.helpers import step_payload_fleet
 from sim.payload.thermal import (
     radiator_absorbed_w,
     radiator_emitted_w,
@@ -23,7 +24,7 @@ from sim.payload.thermal import (
     view_factor_vertical_plate,
     view_factor_zenith_plate,
 )
-from tests.payload_fleet import make_payload_fleet
+from tests.helpers import make_payload_fleet
 
 SIGMA = STEFAN_BOLTZMANN_W_M2_K4
 T_SINK_K = 3.0

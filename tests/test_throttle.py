@@ -11,12 +11,12 @@ import pytest
 from sim.core.constants import STEFAN_BOLTZMANN_W_M2_K4, ZERO_CELSIUS_K
 from sim.payload.gpu import crossing_time_s, throttle_decision
 from sim.payload.tick import (
-    GPU_EVENT_NAMES,
+    GPU_EVENTS,
     PayloadEvents,
     initialise_payload,
-    step_payload_fleet,
+
 )
-from tests.payload_fleet import make_payload_fleet
+from tests.helpers import step_payload_fleet, make_payload_fleet
 
 C = ZERO_CELSIUS_K
 T_MAX, T_SLOW, T_SHUT, T_RESTART = 87 + C, 89 + C, 92 + C, 70 + C
@@ -49,31 +49,31 @@ def test_crossing_time_is_linear_in_the_value():
 
 def test_shutdown_at_92c_with_interpolated_time():
     code, level, on, t = decide(tj0=90 + C, tj=94 + C)
-    assert (GPU_EVENT_NAMES[code], level, on) == ("shutdown", 0.0, 0)
+    assert (GPU_EVENTS[code], level, on) == ("shutdown", 0.0, 0)
     assert t == pytest.approx(1005.0)
 
 
 def test_restart_below_t_restart():
     assert decide(level=0.0, on=0, tj0=75 + C, tj=71 + C)[:3] == (0, 0.0, 0)
     code, level, on, t = decide(level=0.0, on=0, tj0=72 + C, tj=68 + C)
-    assert (GPU_EVENT_NAMES[code], level, on) == ("restart", MIN_LEVEL, 1)
+    assert (GPU_EVENTS[code], level, on) == ("restart", MIN_LEVEL, 1)
     assert t == pytest.approx(1005.0)
 
 
 def test_hw_slowdown_ignores_the_hold():
     code, level, _, t = decide(level=0.9, tj0=88 + C, tj=90 + C, changed_t_s=995.0)
-    assert (GPU_EVENT_NAMES[code], level) == ("hw_slowdown", 0.5)
+    assert (GPU_EVENTS[code], level) == ("hw_slowdown", 0.5)
     assert t == pytest.approx(1005.0)
     # already at or below the slowdown clock: the software step applies (hold permitting)
     assert decide(level=0.5, tj=90 + C, changed_t_s=995.0)[0] == 0
     code, level, _, _ = decide(level=0.5, tj=90 + C)
-    assert (GPU_EVENT_NAMES[code], level) == ("throttle_down", pytest.approx(0.45))
+    assert (GPU_EVENTS[code], level) == ("throttle_down", pytest.approx(0.45))
 
 
 def test_step_down_waits_for_the_hold():
     assert decide(tj=88 + C, changed_t_s=1000.0 - HOLD_S + 20.0)[0] == 0  # 10 s short
     code, level, _, t = decide(tj0=86 + C, tj=88 + C, changed_t_s=1000.0 - HOLD_S + 8.0)
-    assert (GPU_EVENT_NAMES[code], level) == ("throttle_down", pytest.approx(0.95))
+    assert (GPU_EVENTS[code], level) == ("throttle_down", pytest.approx(0.95))
     assert t == pytest.approx(1008.0)  # crossing at 1005, hold expires at 1008
     assert decide(level=MIN_LEVEL, tj=88 + C)[0] == 0  # nothing below the minimum clock
 
@@ -81,7 +81,7 @@ def test_step_down_waits_for_the_hold():
 def test_step_up_only_below_the_hysteresis_band():
     assert decide(level=0.8, tj=85 + C)[0] == 0  # inside [87 − 3, 87]
     code, level, _, _ = decide(level=0.8, tj=83 + C)
-    assert (GPU_EVENT_NAMES[code], level) == ("throttle_up", pytest.approx(0.85))
+    assert (GPU_EVENTS[code], level) == ("throttle_up", pytest.approx(0.85))
     assert decide(level=0.97, tj=70 + C)[1] == 1.0  # clamped at the maximum
     assert decide(level=1.0, tj=70 + C)[0] == 0
     assert decide(level=0.5, tj=70 + C, allowed=0.5)[0] == 0  # capped
@@ -89,7 +89,7 @@ def test_step_up_only_below_the_hysteresis_band():
 
 def test_power_cap_cuts_at_once():
     code, level, _, t = decide(level=1.0, tj=70 + C, changed_t_s=1005.0, allowed=0.5)
-    assert (GPU_EVENT_NAMES[code], level, t) == ("throttle_down", 0.5, 1010.0)
+    assert (GPU_EVENTS[code], level, t) == ("throttle_down", 0.5, 1010.0)
 
 
 # ---- closed loop in the kernel --------------------------------------------------------
@@ -139,7 +139,7 @@ def test_undersized_radiator_settles_on_the_right_level():
     assert tj[-1] == pytest.approx(junction_steady_state_k(0.80, area), abs=0.05)
     assert tj.max() < T_SHUT
     assert fleet.shutdowns[0] == 0
-    held = [entry[1] for entry in log if GPU_EVENT_NAMES[entry[0]] in ("throttle_down", "throttle_up")]
+    held = [entry[1] for entry in log if GPU_EVENTS[entry[0]] in ("throttle_down", "throttle_up")]
     times = np.array([entry[1] for entry in log])
     assert np.all(np.diff(times) >= 0)
     for previous, current in zip(times[:-1], times[1:]):
@@ -162,12 +162,12 @@ def test_tiny_radiator_shuts_down_and_restarts():
     initialise_payload(fleet, 0, initial_temperature_k=293.0)
     dt_s = 10.0
     tj, level, log = simulate(fleet, 8 * 360, dt_s)
-    names = [GPU_EVENT_NAMES[entry[0]] for entry in log]
+    names = [GPU_EVENTS[entry[0]] for entry in log]
     assert names.count("shutdown") >= 2 and names.count("restart") >= 1
     assert fleet.shutdowns[0] == names.count("shutdown")
     assert fleet.off_seconds[0] > 0
     for code, t_evt, old, new, tj_evt, k in log:
-        name = GPU_EVENT_NAMES[code]
+        name = GPU_EVENTS[code]
         if name == "shutdown":
             assert new == 0.0 and tj_evt >= T_SHUT
             assert tj[k - 1] < T_SHUT  # crossed inside this tick

@@ -1,15 +1,29 @@
-"""Conventions shared by every scenario section: strict models and constrained numbers.
+"""Conventions shared by every scenario section: strict models, constrained numbers,
+durations, UTC times, the dotted-path walker and the error that names file and field.
 
-A module of its own so that sim.config and the subsystem sections it imports
-(config_network, config_radiation) use one definition without a circular import.
+Every concept's config module builds on this one (never on sim.config.scenario), so the
+sections and the root scenario share one definition without a circular import.
 """
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from sim.core.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from sim.core.timescale import parse_utc
+
+
+class ConfigError(ValueError):
+    """Bad input: names the file, the field path and what is wrong."""
+
+    def __init__(self, source: str | Path, problems: list[tuple[str, str]]):
+        self.source = str(source)
+        self.problems = problems
+        lines = [f"{self.source}: {path or '<top level>'}: {msg}" for path, msg in problems]
+        super().__init__("\n".join(lines))
 
 
 class Strict(BaseModel):
@@ -22,20 +36,19 @@ Positive = Annotated[float, Field(gt=0.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveFraction = Annotated[float, Field(gt=0.0, le=1.0)]
+DurationS = Annotated[float, Field(description="seconds; YAML accepts 90s, 45m, 6h, 7d")]
 
 
 def utc_datetime(value: Any) -> Any:
     """ISO 8601 text (a trailing Z allowed) or a datetime → a tz-aware UTC datetime; naive
     datetimes are taken as UTC. Anything else is returned for pydantic to reject."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if isinstance(value, datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+    if isinstance(value, str) or hasattr(value, "tzinfo"):
+        return parse_utc(value)
     return value
 
 
 _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(s|m|h|d)?\s*$")
-_UNIT_S = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
+_UNIT_S = {"s": 1.0, "m": 60.0, "h": SECONDS_PER_HOUR, "d": SECONDS_PER_DAY, None: 1.0}
 
 
 def parse_duration_s(value: Any, *, allow_zero: bool = False) -> float:
@@ -53,3 +66,62 @@ def parse_duration_s(value: Any, *, allow_zero: bool = False) -> float:
     if not (seconds >= 0 if allow_zero else seconds > 0):
         raise ValueError(f"duration must be {'non-negative' if allow_zero else 'positive'}, got {value!r}")
     return seconds
+
+
+# ---------------------------------------------------------------- dotted paths (a.b.0.c)
+
+class DottedPathError(KeyError):
+    def __init__(self, where: str, message: str):
+        super().__init__(where)
+        self.where, self.message = where, message
+
+
+def walk_dotted(data: Any, dotted: str, *, create: bool = False) -> tuple[Any, str]:
+    """The container holding the last part of `dotted`, and that part. With `create`,
+    missing mapping keys are made on the way; list indices must exist. Raises
+    DottedPathError naming the first part that does not exist."""
+    parts = dotted.split(".")
+    node = data
+    for depth, key in enumerate(parts[:-1]):
+        here = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            if not key.isdigit() or int(key) >= len(node):
+                raise DottedPathError(here, f"no list element {key!r} (list has {len(node)})")
+            node = node[int(key)]
+        elif isinstance(node, dict):
+            if key not in node:
+                if not create:
+                    raise DottedPathError(here, "no such setting")
+                node[key] = {}
+            node = node[key]
+        else:
+            raise DottedPathError(here, "is a value, not a section")
+    last = parts[-1]
+    if isinstance(node, list):
+        if not last.isdigit() or int(last) >= len(node):
+            raise DottedPathError(dotted, f"no list element {last!r}")
+    elif isinstance(node, dict):
+        if not create and last not in node:
+            raise DottedPathError(dotted, "no such setting")
+    else:
+        raise DottedPathError(dotted, "parent is a value, not a section")
+    return node, last
+
+
+def set_dotted(data: dict, dotted: str, value: Any, source: str | Path = "--set") -> None:
+    """Set `a.b.0.c` in nested dicts/lists. Missing dict keys are created; list indices must
+    exist (so a typo in an index is reported)."""
+    try:
+        node, last = walk_dotted(data, dotted, create=True)
+    except DottedPathError as err:
+        raise ConfigError(source, [(err.where, err.message)]) from None
+    node[int(last) if isinstance(node, list) else last] = value
+
+
+def missing_dotted(data: Any, dotted: str) -> str | None:
+    """None if `dotted` names a setting in `data`, else the first part that does not exist."""
+    try:
+        walk_dotted(data, dotted)
+    except DottedPathError as err:
+        return err.where
+    return None

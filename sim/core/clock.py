@@ -1,49 +1,72 @@
-"""Epochs and time scales: UTC datetimes, Julian dates, TT.
+"""The clock: one object per run that every subsystem reads for the time of the current tick.
 
-Simulation time is seconds since the scenario epoch (UTC). The orbit and Sun
-models need Julian dates: UTC for the epoch (as in TLEs), UT1 for the Earth's
-rotation (taken equal to UTC: |UT1 - UTC| < 0.9 s, i.e. < 4e-6 rad of GMST)
-and TT for the Sun ephemeris.
+Simulation time is `step · dt_s` seconds since the epoch; the Julian dates and GMST of that
+instant are computed once per tick here, not by each subsystem.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from sim.core.constants import JD_UNIX_EPOCH, SECONDS_PER_DAY
-
-# TT - UTC = 32.184 s + 37 leap seconds, valid from 2017-01-01 until the next
-# leap second (none announced through 2026; IERS Bulletin C).
-TT_MINUS_UTC_S = 69.184
-
-
-def parse_epoch(text_or_datetime: str | datetime) -> datetime:
-    """Return a timezone-aware UTC datetime.
-
-    Accepts a datetime (naive ones are taken as UTC) or an ISO 8601 string such
-    as ``2026-03-20T12:00:00Z`` or ``2026-03-20T14:00:00+02:00``.
-    """
-    if isinstance(text_or_datetime, datetime):
-        dt = text_or_datetime
-    elif isinstance(text_or_datetime, str):
-        text = text_or_datetime.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        try:
-            dt = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(
-                f"epoch {text_or_datetime!r} is not ISO 8601 "
-                "(expected e.g. 2026-03-20T12:00:00Z)"
-            ) from None
-    else:
-        raise TypeError(f"epoch must be a str or datetime, not {type(text_or_datetime).__name__}")
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+from sim.core.constants import SECONDS_PER_DAY
+from sim.core.timescale import TT_MINUS_UTC_D, gmst_rad, julian_date_utc
 
 
-def julian_date_utc(dt: datetime) -> float:
-    """Julian date (days) of a datetime, on the UTC scale."""
-    dt = parse_epoch(dt)
-    unix_s = dt.timestamp()
-    return JD_UNIX_EPOCH + unix_s / SECONDS_PER_DAY
+@dataclass(frozen=True)
+class Instant:
+    """One simulation time and what is derived from it."""
+
+    t_s: float            # seconds since the epoch
+    jd_utc: float         # Julian date, UTC (= UT1 here)
+    jd_tt: float          # Julian date, TT (Sun ephemeris)
+    gmst_rad: float       # Greenwich mean sidereal time
+    cos_gmst: float
+    sin_gmst: float
+
+
+def instant(epoch_jd_utc: float, t_s: float) -> Instant:
+    jd_utc = epoch_jd_utc + t_s / SECONDS_PER_DAY
+    gmst = gmst_rad(jd_utc)
+    return Instant(t_s, jd_utc, jd_utc + TT_MINUS_UTC_D, gmst, math.cos(gmst), math.sin(gmst))
+
+
+@dataclass
+class Clock:
+    """Epoch, tick and the current instant. `now` is the end of the tick being advanced (the
+    state the subsystems are bringing the fleet to); `previous_t_s` its start."""
+
+    epoch: datetime
+    dt_s: float
+    n_steps: int
+    epoch_jd_utc: float = field(init=False)
+    step: int = field(init=False, default=0)
+    now: Instant = field(init=False)
+
+    def __post_init__(self):
+        self.epoch_jd_utc = julian_date_utc(self.epoch)
+        self.now = instant(self.epoch_jd_utc, 0.0)
+
+    @property
+    def t_s(self) -> float:
+        return self.now.t_s
+
+    @property
+    def previous_t_s(self) -> float:
+        return self.now.t_s - self.dt_s
+
+    @property
+    def duration_s(self) -> float:
+        return self.n_steps * self.dt_s
+
+    def time_of_step(self, step: int) -> float:
+        return step * self.dt_s
+
+    def advance_to(self, step: int) -> Instant:
+        self.step = step
+        self.now = instant(self.epoch_jd_utc, self.time_of_step(step))
+        return self.now
+
+    def at(self, t_s: float) -> Instant:
+        """The instant of any time (for set-up and records between ticks)."""
+        return self.now if t_s == self.now.t_s else instant(self.epoch_jd_utc, t_s)

@@ -1,42 +1,99 @@
-"""Threshold crossings inside a tick, with times interpolated linearly."""
+"""Numerical rules every concept shares: one crossing formula, one rotation by GMST, one
+serial/parallel policy.
+
+Kernel modules may import this module (and `sim.core.constants`) and nothing else of odcsim.
+"""
+import math
+
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit
+
+# ---------------------------------------------------------------- threshold crossings
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def crossing_direction(before, after, threshold):
+    """−1 where a quantity falls through `threshold` in a tick (before ≥ threshold > after),
+    +1 where it rises through it (before < threshold ≤ after), 0 otherwise."""
+    if before >= threshold and after < threshold:
+        return -1
+    if before < threshold and after >= threshold:
+        return 1
+    return 0
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def crossing_time_s(t0_s, dt_s, before, after, threshold):
+    """Time in [t0_s, t0_s + dt_s] where the straight line from `before` (at t0_s) to `after`
+    (at t0_s + dt_s) meets `threshold`; t0_s + dt_s when it does not meet it inside the tick."""
+    span = before - after
+    offset_s = dt_s * (before - threshold) / (span if span != 0.0 else 1.0)
+    if span == 0.0 or not (offset_s >= 0.0 and offset_s <= dt_s):
+        offset_s = dt_s
+    return t0_s + offset_s
 
 
 @njit(cache=True, error_model="numpy")
 def crossings_range(lo, hi, before, after, threshold, t0_s, dt_s, direction, t_cross_s):
-    """`threshold_crossings` on elements lo..hi-1, branch-free so that the loop vectorises:
-    t_cross_s is written everywhere (meaningful only where direction != 0). Returns the count."""
+    """`crossing_direction` and `crossing_time_s` for elements lo..hi-1 of two arrays;
+    t_cross_s is written everywhere (meaningful only where direction != 0). Returns the
+    number of crossings."""
     count = 0
     for i in range(np.uint64(lo), np.uint64(hi)):
         b = before[i]
         a = after[i]
-        falling = (b >= threshold) & (a < threshold)
-        rising = (b < threshold) & (a >= threshold)
-        d = -1 if falling else (1 if rising else 0)
+        d = crossing_direction(b, a, threshold)
         direction[i] = d
-        span = b - a
-        t_cross_s[i] = t0_s + dt_s * (b - threshold) / (span if span != 0.0 else 1.0)
+        t_cross_s[i] = crossing_time_s(t0_s, dt_s, b, a, threshold)
         count += d * d
     return count
 
 
-@njit(parallel=True, cache=True)
-def threshold_crossings(before, after, threshold, t0_s, dt_s, direction, t_cross_s):
-    """For each element: direction −1 where `before ≥ threshold > after` (falling), +1 where
-    `before < threshold ≤ after` (rising), else 0; t_cross_s the linearly interpolated time.
-    Returns the number of crossings."""
-    count = 0
-    for i in prange(before.size):
-        b = before[i]
-        a = after[i]
-        d = 0
-        if b >= threshold and a < threshold:
-            d = -1
-        elif b < threshold and a >= threshold:
-            d = 1
-        direction[i] = d
-        if d != 0:
-            t_cross_s[i] = t0_s + dt_s * (b - threshold) / (b - a)
-            count += 1
-    return count
+# ---------------------------------------------------------------- Earth rotation
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def earth_fixed_to_inertial(x, y, z, cos_gmst, sin_gmst):
+    """A vector of the Earth-fixed frame in the inertial frame of date: rotation by +GMST
+    about z (polar motion and the equation of the equinoxes ignored)."""
+    return cos_gmst * x - sin_gmst * y, sin_gmst * x + cos_gmst * y, z
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def inertial_to_earth_fixed(x, y, z, cos_gmst, sin_gmst):
+    """The inverse of `earth_fixed_to_inertial`: rotation by −GMST about z."""
+    return cos_gmst * x + sin_gmst * y, cos_gmst * y - sin_gmst * x, z
+
+
+@njit(cache=True, error_model="numpy")
+def rotate_to_inertial(xyz_earth_fixed, cos_gmst, sin_gmst, out):
+    """`earth_fixed_to_inertial` for (3, M) vectors, into `out`."""
+    for j in range(xyz_earth_fixed.shape[1]):
+        out[0, j], out[1, j], out[2, j] = earth_fixed_to_inertial(
+            xyz_earth_fixed[0, j], xyz_earth_fixed[1, j], xyz_earth_fixed[2, j], cos_gmst, sin_gmst)
+    return out
+
+
+# ---------------------------------------------------------------- serial or parallel
+
+# A parallel launch costs 2–100 µs on a busy 2-core machine, more than the whole tick of a few
+# hundred satellites; below MIN_CHUNK items a kernel runs serially. Above, it cuts the work into
+# two chunks per thread of at least MIN_CHUNK (each chunk has a few µs of fixed cost).
+MIN_CHUNK = 1024
+
+
+def parallel_chunk(n_items: int, min_chunk: int = MIN_CHUNK) -> int:
+    """Items per work chunk of a parallel kernel over `n_items`, or 0 where the serial variant
+    should run (fewer than `min_chunk` items, or one thread). Results never depend on it."""
+    threads = get_num_threads()
+    if n_items < min_chunk or threads < 2:
+        return 0
+    items = 2 * threads
+    return max(min_chunk, (n_items + items - 1) // items)
+
+
+def chunk_count(n_items: int, chunk: int) -> int:
+    return (n_items + chunk - 1) // chunk if chunk > 0 else 1
+
+
+TWO_PI = 2.0 * math.pi

@@ -1,8 +1,8 @@
-"""Simulation: wires the SimPy environment, FleetState, the subsystems and the Recorder.
+"""Simulation: builds the subsystems a scenario turns on, orders them, and runs them.
 
-The clock process is the only thing that runs every tick: it asks each subsystem, in
-the order of SUBSYSTEMS, to advance its arrays to the new time, and hands a row to the
-Recorder every `record.every_s`. Everything else in SimPy is a discrete event.
+The clock process is the only thing that runs every tick: it hands each subsystem, in
+dependency order, the block of ticks to advance (today one tick), and a row to the Recorder
+every `record.every_s`. Everything else in SimPy is a discrete event.
 """
 from __future__ import annotations
 
@@ -14,15 +14,16 @@ from pathlib import Path
 import simpy
 
 from sim import __version__
-from sim.config import Scenario
-from sim.core.fleet import FIELDS, PARAMETER_FIELDS
-from sim.core.subsystem import EventLog
-from sim.payload.subsystem import Physics, build_fleet
-from sim.network.subsystem import Network
-from sim.radiation.subsystem import Radiation
-from sim.core.clock import julian_date_utc
+from sim.config.scenario import Scenario
+from sim.core.clock import Clock
+from sim.core.events import EventLog
+from sim.core.registry import subsystem_classes
+from sim.core.subsystem import Block, Context, Subsystem
+from sim.core.timescale import iso_utc
 
-SUBSYSTEMS = (Physics, Network, Radiation)
+
+class WiringError(RuntimeError):
+    """The subsystems' declarations do not fit together (a cycle, a missing requirement)."""
 
 
 @dataclass
@@ -32,6 +33,34 @@ class RunResult:
     events: dict[str, int]
 
 
+def order_subsystems(classes: list[type[Subsystem]]) -> list[type[Subsystem]]:
+    """`classes` in an order where each one's `requires` are provided by those before it;
+    among those free to go, the given order wins. Raises WiringError naming a missing
+    requirement or the subsystems of a cycle."""
+    provider: dict[str, str] = {}
+    for cls in classes:
+        for item in (*cls.provides, *cls.events):
+            provider.setdefault(item, cls.name)
+    for cls in classes:
+        missing = [r for r in cls.requires if r not in provider]
+        if missing:
+            raise WiringError(f"subsystem {cls.name!r} requires {', '.join(map(repr, missing))}, which no "
+                              f"subsystem of this scenario provides")
+    ordered: list[type[Subsystem]] = []
+    done: set[str] = set()
+    pending = list(classes)
+    while pending:
+        ready = next((c for c in pending if all(provider[r] in done or provider[r] == c.name
+                                                for r in c.requires)), None)
+        if ready is None:
+            raise WiringError("subsystems require each other in a cycle: "
+                              + ", ".join(f"{c.name} requires {', '.join(c.requires)}" for c in pending))
+        ordered.append(ready)
+        done.add(ready.name)
+        pending.remove(ready)
+    return ordered
+
+
 class Simulation:
     """One run of one scenario. `Simulation(scenario).run(output)` writes one HDF5 file."""
 
@@ -39,17 +68,46 @@ class Simulation:
         self.scenario = scenario
         self.env = simpy.Environment()
         self.events = EventLog()
-        self.epoch_jd_utc = julian_date_utc(scenario.epoch)
-        self.dt_s = scenario.dt_s
-        self.n_steps = max(1, int(round(scenario.duration / scenario.dt_s)))
+        n_steps = max(1, int(round(scenario.duration / scenario.dt_s)))
+        self.clock = Clock(scenario.epoch, scenario.dt_s, n_steps)
         self.record_every_steps = max(1, int(round(scenario.record.every_s / scenario.dt_s)))
-        self.elapsed_s = 0.0
-        self.fleet, self.sgp4_shells = build_fleet(scenario, self.epoch_jd_utc)
-        self.subsystems = [cls(self) for cls in SUBSYSTEMS]
+        self.ctx = Context(self.env, scenario, None, self.events, self.clock)
+        classes = order_subsystems([c for c in subsystem_classes() if c.is_enabled(scenario)])
+        self.subsystems: list[Subsystem] = []
+        for cls in classes:
+            for name, meaning in cls.event_kinds(scenario).items():
+                self.events.register(name, meaning)
+            if self.ctx.fleet is not None:
+                self.ctx.fleet.allocate(cls.fields_for(scenario), cls.name)
+            sub = cls(self.ctx)
+            missing = [s for s in cls.provides if s not in self.ctx.services]
+            if missing:
+                raise WiringError(f"subsystem {cls.name!r} declares {missing} in `provides` but did not provide it")
+            self.subsystems.append(sub)
+        self.fleet = self.ctx.fleet
+
+    @property
+    def dt_s(self) -> float:
+        return self.clock.dt_s
+
+    @property
+    def n_steps(self) -> int:
+        return self.clock.n_steps
+
+    @property
+    def elapsed_s(self) -> float:
+        return self.clock.t_s
 
     @property
     def n_satellites(self) -> int:
         return self.fleet.n
+
+    def subsystem(self, name: str) -> Subsystem:
+        """The built subsystem called `name` (KeyError naming the built ones if absent)."""
+        for sub in self.subsystems:
+            if sub.name == name:
+                return sub
+        raise KeyError(f"no subsystem {name!r} in this run; built: {', '.join(s.name for s in self.subsystems)}")
 
     def _recorded_units(self) -> dict[str, str]:
         units: dict[str, str] = {}
@@ -66,21 +124,31 @@ class Simulation:
     def _clock(self, recorder, progress):
         self._record(recorder, 0.0)
         for step in range(1, self.n_steps + 1):
-            t_s = step * self.dt_s
+            t_s = self.clock.time_of_step(step)
             yield self.env.timeout(t_s - self.env.now)
-            self.elapsed_s = t_s
+            self.clock.advance_to(step)
+            block = Block(step, step, self.dt_s)
             for sub in self.subsystems:
-                sub.tick(t_s, self.dt_s)
+                sub.advance(block)
             if step % self.record_every_steps == 0 or step == self.n_steps:
                 self._record(recorder, t_s)
             if progress is not None:
                 progress.update(self.dt_s)
 
     def summary(self) -> dict[str, tuple[float, str]]:
+        """Every subsystem's metrics, prefixed `<name>.` unless the subsystem's summary_prefix
+        says otherwise (the payload's headline metrics stand alone)."""
         out = {"duration_s": (self.elapsed_s, "s")}
         for sub in self.subsystems:
-            out.update(sub.summary())
+            prefix = getattr(sub, "summary_prefix", f"{sub.name}.")
+            out.update({f"{prefix}{k}": v for k, v in sub.summary().items()})
         return out
+
+    def _satellite_table(self) -> tuple[dict, dict]:
+        f = self.fleet
+        names = f.names("parameter")
+        key = {"sat_id": "id"}
+        return ({key.get(k, k): getattr(f, k) for k in names}, {key.get(k, k): f.unit(k) for k in names})
 
     def run(self, output: str | Path | None = None, *, progress: bool = False) -> RunResult:
         """Run to the end of the scenario and write the HDF5 file (temporary name, renamed when
@@ -90,12 +158,10 @@ class Simulation:
         output = Path(output) if output is not None else self.scenario.default_output()
         output.parent.mkdir(parents=True, exist_ok=True)
         scenario = self.scenario
-        f = self.fleet
-        satellites = {("id" if k == "sat_id" else k): getattr(f, k) for k in PARAMETER_FIELDS}
-        satellite_units = {("id" if k == "sat_id" else k): FIELDS[k][1] for k in PARAMETER_FIELDS}
+        satellites, satellite_units = self._satellite_table()
         root_attrs = {
             "odcsim_version": __version__,
-            "epoch_utc": scenario.epoch.isoformat().replace("+00:00", "Z"),
+            "epoch_utc": iso_utc(scenario.epoch),
             "seed": scenario.seed,
             "scenario_name": scenario.name,
             "scenario_yaml": scenario.resolved_yaml(),
@@ -107,7 +173,7 @@ class Simulation:
         bar = _progress_bar(scenario.duration) if progress else None
         recorder = Recorder(output, root_attrs=root_attrs, satellites=satellites,
                             satellite_units=satellite_units, fields=self._recorded_units(),
-                            n_satellites=f.n, epoch_iso=root_attrs["epoch_utc"],
+                            n_satellites=self.fleet.n, epoch_iso=root_attrs["epoch_utc"],
                             event_kinds=event_kinds, compression=scenario.record.compression)
         try:
             self.events.connect(recorder.add_events)
@@ -116,6 +182,9 @@ class Simulation:
             self.env.process(self._clock(recorder, bar))
             self.env.run(until=self.n_steps * self.dt_s + 0.5 * self.dt_s)
             summary = self.summary()
+            for sub in self.subsystems:
+                for table, rows in sub.tables().items():
+                    recorder.add_table(sub.name, table, rows)
             recorder.close({k: v for k, (v, _) in summary.items()},
                            summary_units={k: u for k, (_, u) in summary.items()})
         except BaseException:
@@ -137,4 +206,3 @@ def _progress_bar(total_s: float):
 def run(scenario: Scenario, output: str | Path | None = None, *, progress: bool = False) -> RunResult:
     """Run one scenario to completion and write its HDF5 file."""
     return Simulation(scenario).run(output, progress=progress)
-

@@ -1,100 +1,177 @@
-"""What every subsystem provides, and the event log they share.
+"""The subsystem contract: what a subsystem declares, and the context it is built with.
 
-A subsystem owns part of FleetState, may advance it in the physics tick (vectorised, in
-numba kernels), may start SimPy processes for discrete happenings, emits events of the
-kinds it registers, records time-series fields and reports summary metrics. Subsystems
-never import each other: they meet only through FleetState and events.
+A subsystem declares (class attributes):
+
+- `name`: also its random-stream key (`Context.rng`) and its summary prefix;
+- `section`: the scenario key that turns it on, or None for always on. Without its section
+  the subsystem is not built at all;
+- `requires` / `provides`: services and event kinds. The simulation orders subsystems so
+  that every requirement is provided by one built before, and refuses a cycle or a missing
+  requirement by name. A service is an object handed out through `Context.services`;
+  event kinds are the names in `events`;
+- `events`: {kind: what columns a, b, c mean} it may emit (`event_kinds` may narrow them for
+  a scenario);
+- `fields`: the FleetState arrays it owns (FieldSpec: unit and role).
+
+It is constructed with a Context and may implement `start()` (SimPy processes, once before
+the run), `advance(block)` (continuous state over a block of ticks), `record(t_s)`
+(per-satellite time-series columns named in `recorded_units`), `tables()` (its own HDF5
+tables) and `summary()` (scalar metrics with units). It reaches the rest of the simulation
+only through the context, never by importing another subsystem.
 """
 from __future__ import annotations
 
 import zlib
-from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from sim.core.fleet import FieldSpec
 
-@dataclass(frozen=True)
-class EventKind:
-    code: int
-    name: str
-    meaning: str  # what columns a, b, c hold
+if TYPE_CHECKING:
+    import simpy
 
-
-class EventLog:
-    """Registry of event kinds, sink to the Recorder, and fan-out to subscribers.
-
-    `emit` takes arrays, so a tick that finds 10,000 eclipse entries pays one call, not
-    10,000. Subscribers are called synchronously with the same arrays.
-    """
-
-    def __init__(self):
-        self.kinds: dict[str, EventKind] = {}
-        self._subscribers: dict[str, list[Callable]] = defaultdict(list)
-        self._sink: Callable | None = None
-        self.counts: dict[str, int] = defaultdict(int)
-
-    def register(self, name: str, meaning: str) -> EventKind:
-        if name in self.kinds:
-            raise ValueError(f"event kind {name!r} registered twice")
-        kind = EventKind(len(self.kinds) + 1, name, meaning)
-        self.kinds[name] = kind
-        return kind
-
-    def connect(self, sink: Callable) -> None:
-        self._sink = sink
-
-    def subscribe(self, name: str, callback: Callable) -> None:
-        if name not in self.kinds:
-            raise KeyError(f"no event kind {name!r}; registered: {', '.join(self.kinds)}")
-        self._subscribers[name].append(callback)
-
-    def emit(self, name: str, t_s, sat, a=0.0, b=0.0, c=0.0) -> None:
-        kind = self.kinds[name]
-        sat = np.asarray(sat, dtype=np.int32).reshape(-1)
-        n = sat.size
-        if n == 0:
-            return
-        t_s, a, b, c = (_column(x, n) for x in (t_s, a, b, c))
-        self.counts[name] += n
-        if self._sink is not None:
-            self._sink(t_s, sat, np.full(n, kind.code, dtype=np.int16), a, b, c)
-        for callback in self._subscribers.get(name, ()):
-            callback(t_s, sat, a, b, c)
+    from sim.config.scenario import Scenario
+    from sim.core.clock import Clock
+    from sim.core.events import EventLog
+    from sim.core.fleet import FleetState
 
 
-def _column(value, n: int) -> np.ndarray:
-    """`value` as a float64 column of length n; arrays already of that form pass untouched."""
-    if isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64:
-        return value
-    value = np.asarray(value, dtype=np.float64)
-    return value.reshape(-1) if value.size == n else np.full(n, value, dtype=np.float64)
-
-
-def substream(seed: int, subsystem: str) -> np.random.Generator:
+def substream(seed: int, name: str) -> np.random.Generator:
     """A random stream per subsystem, keyed by its name so that adding a subsystem does not
     shift another's draws (DESIGN.md, Determinism)."""
-    key = zlib.crc32(subsystem.encode())
+    key = zlib.crc32(name.encode())
     return np.random.default_rng(np.random.SeedSequence([seed, key]))
 
 
-@dataclass
-class Subsystem:
-    """Base class; override what applies. `sim` is the Simulation (env, fleet, scenario, events)."""
+@dataclass(frozen=True)
+class Block:
+    """Ticks first_step .. last_step (inclusive), each dt_s long: tick k advances the state from
+    (k − 1)·dt_s to k·dt_s. A subsystem advances them in order."""
 
-    sim: object
-    name: str = "subsystem"
-    recorded_units: dict[str, str] = field(default_factory=dict)
+    first_step: int
+    last_step: int
+    dt_s: float
+
+    @property
+    def n_ticks(self) -> int:
+        return self.last_step - self.first_step + 1
+
+    def steps(self) -> range:
+        return range(self.first_step, self.last_step + 1)
+
+    @property
+    def start_s(self) -> float:
+        return (self.first_step - 1) * self.dt_s
+
+    @property
+    def end_s(self) -> float:
+        return self.last_step * self.dt_s
+
+
+class ServiceError(LookupError):
+    """A subsystem asked for a service nobody provides (a wiring error, not bad input)."""
+
+
+class Services:
+    """Named services the subsystems provide to one another."""
+
+    def __init__(self):
+        self._services: dict[str, Any] = {}
+        self._providers: dict[str, str] = {}
+
+    def provide(self, name: str, service: Any, by: str) -> None:
+        if name in self._services:
+            raise ServiceError(f"service {name!r} provided twice: by {self._providers[name]!r} and {by!r}")
+        self._services[name] = service
+        self._providers[name] = by
+
+    def get(self, name: str) -> Any:
+        try:
+            return self._services[name]
+        except KeyError:
+            known = ", ".join(sorted(self._services)) or "none"
+            raise ServiceError(f"no service {name!r} (provided so far: {known}); declare it in `requires` "
+                               f"so the simulation orders its provider first") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._services
+
+
+@dataclass
+class Context:
+    """What a subsystem is built with and reads at run time."""
+
+    env: "simpy.Environment"
+    scenario: "Scenario"
+    fleet: "FleetState"
+    events: "EventLog"
+    clock: "Clock"
+    services: Services = field(default_factory=Services)
+
+    @property
+    def dt_s(self) -> float:
+        return self.clock.dt_s
+
+    @property
+    def n_steps(self) -> int:
+        return self.clock.n_steps
+
+    @property
+    def elapsed_s(self) -> float:
+        """Simulated time advanced so far."""
+        return self.clock.t_s
+
+    def rng(self, name: str) -> np.random.Generator:
+        return substream(self.scenario.seed, name)
+
+
+class Subsystem:
+    """Base class: declare the class attributes, override what applies."""
+
+    name: ClassVar[str] = ""
+    section: ClassVar[str | None] = None
+    requires: ClassVar[tuple[str, ...]] = ()
+    provides: ClassVar[tuple[str, ...]] = ()
+    events: ClassVar[dict[str, str]] = {}
+    fields: ClassVar[tuple[FieldSpec, ...]] = ()
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.recorded_units: dict[str, str] = {}
+
+    @classmethod
+    def is_enabled(cls, scenario: "Scenario") -> bool:
+        return cls.section is None or getattr(scenario, cls.section, None) is not None
+
+    @classmethod
+    def event_kinds(cls, scenario: "Scenario") -> dict[str, str]:
+        """The event kinds this subsystem emits in `scenario` (default: all it declares)."""
+        return dict(cls.events)
+
+    @classmethod
+    def fields_for(cls, scenario: "Scenario") -> tuple[FieldSpec, ...]:
+        """The FleetState fields this subsystem owns in `scenario` (default: all it declares)."""
+        return cls.fields
+
+    def provide(self, name: str, service: Any) -> None:
+        if name not in self.provides:
+            raise ServiceError(f"{self.name} provides {name!r} without declaring it in `provides`")
+        self.ctx.services.provide(name, service, self.name)
 
     def start(self) -> None:
         """Start SimPy processes (called once, before the run)."""
 
-    def tick(self, t_s: float, dt_s: float) -> None:
-        """Advance continuous state from t_s - dt_s to t_s (called every tick, in order)."""
+    def advance(self, block: Block) -> None:
+        """Advance continuous state over the ticks of `block`, in order."""
 
     def record(self, t_s: float) -> dict[str, np.ndarray]:
         """Values of the recorded fields at t_s, keyed as in recorded_units."""
+        return {}
+
+    def tables(self) -> dict[str, np.ndarray]:
+        """This subsystem's own tables (structured arrays), written to /<name>/<table>."""
         return {}
 
     def summary(self) -> dict[str, tuple[float, str]]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import h5py
 import numpy as np
+import yaml
 
 from sim.io.hdf5 import _open_result
 
@@ -35,6 +36,10 @@ def _walk(group: h5py.Group, prefix: str = "") -> dict[str, h5py.Dataset | h5py.
     return items
 
 
+# attributes holding YAML, compared as the settings they say, not as text
+YAML_ATTRS = frozenset({"scenario_yaml", "campaign_yaml"})
+
+
 def _same_value(a, b) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         a, b = np.asarray(a), np.asarray(b)
@@ -44,6 +49,10 @@ def _same_value(a, b) -> bool:
     return a == b
 
 
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def _attr_differences(path: str, a, b, ignore: frozenset[str]) -> list[str]:
     out = []
     for key in sorted(set(a.attrs) | set(b.attrs)):
@@ -51,6 +60,8 @@ def _attr_differences(path: str, a, b, ignore: frozenset[str]) -> list[str]:
             continue
         if key not in a.attrs or key not in b.attrs:
             out.append(f"{path}: attribute {key!r} only in {'B' if key not in a.attrs else 'A'}")
+        elif key in YAML_ATTRS and yaml.safe_load(_text(a.attrs[key])) == yaml.safe_load(_text(b.attrs[key])):
+            continue
         elif not _same_value(a.attrs[key], b.attrs[key]):
             out.append(f"{path}: attribute {key!r} differs")
     return out

@@ -1,6 +1,7 @@
 """One run in one HDF5 file: the streaming Recorder, the schema constants and the readers.
 
-Layout (DESIGN.md, "HDF5 schema of one run", schema_version 1):
+Layout (DESIGN.md, "HDF5 schema of one run", schema_version 2; version-1 files, which have
+no subsystem tables, stay readable):
 
     /                     attrs: odcsim_version, schema_version, created_utc, epoch_utc, seed,
                                  scenario_name, scenario_yaml, dt_s, ... and `complete` (set last)
@@ -10,10 +11,10 @@ Layout (DESIGN.md, "HDF5 schema of one run", schema_version 1):
     /timeseries/<field>   (T, N) float32, `units` attr, chunked along time, compressed
     /events               compound table EVENT_DTYPE sorted by time; attrs name the kinds
     /summary              attrs: scalar metrics, `<name>__units` beside each that has a unit
+    /<subsystem>/<table>  compound tables a subsystem declares (Recorder.add_table)
 
 The Recorder writes `<path>.tmp` and renames it to `<path>` only after the completion mark
-is written, so a file under its final name is always a whole run. This is the only module
-of odcsim that imports h5py.
+is written, so a file under its final name is always a whole run. Only sim.io imports h5py.
 """
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_SCHEMA_VERSIONS = (1, 2)   # version 2 added the per-subsystem tables
 COMPLETE_ATTR = "complete"
 TIME_DIM = "time"
 SATELLITE_DIM = "satellite"
@@ -43,6 +45,7 @@ TARGET_CHUNK_BYTES = 2 * 1024 * 1024  # one (chunk_rows, N) float32 chunk of a f
 MAX_CHUNK_ROWS = 4096                  # small fleets: bound the rows a chunk (and buffer) holds
 EVENT_BLOCK_ROWS = 16384               # events buffered before one write; also the chunk length
 TMP_SUFFIX = ".tmp"
+RESERVED_GROUPS = ("timeseries", "events", "satellites", "summary")
 # Whole chunks are written once, so HDF5's chunk cache (8 MiB per dataset by default in HDF5 2)
 # would only hold memory; RDCC_NBYTES = 0 writes (and compresses) each chunk at once.
 RDCC_NBYTES = 0
@@ -143,6 +146,7 @@ class Recorder:
             raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
         filters = _compression_options(compression)
         self.compression = compression
+        self._table_filters = filters
 
         n = self.n_satellites
         self._buffers = {name: np.empty((self.chunk_rows, n), np.float32) for name in self.fields}
@@ -333,6 +337,19 @@ class Recorder:
 
     # -- finishing -------------------------------------------------------------------------
 
+    def add_table(self, group: str, name: str, rows: np.ndarray, attrs: Mapping | None = None) -> None:
+        """A subsystem's own table, written as the compound dataset /<group>/<name> (a structured
+        array, one field per column); `attrs` (e.g. units per column) go on the dataset."""
+        if group in RESERVED_GROUPS:
+            raise ValueError(f"/{group} is part of the result schema, not a subsystem's group")
+        rows = np.asarray(rows)
+        if rows.dtype.names is None or rows.ndim != 1:
+            raise ValueError(f"table /{group}/{name} must be a 1-D structured array")
+        dataset = self._file.require_group(group).create_dataset(
+            name, data=rows, chunks=True if rows.size else None, **(self._table_filters if rows.size else {}))
+        for key, value in (attrs or {}).items():
+            dataset.attrs[key] = _attr_value(value)
+
     def close(self, summary: Mapping | None = None, summary_units: Mapping[str, str] | None = None) -> Path:
         """Flush, write the summary and the completion mark, and rename the file into place."""
         if self._closed:
@@ -435,10 +452,10 @@ def _open_result(path, *, require_complete: bool = True):
             version = f.attrs.get("schema_version")
             if version is None:
                 raise ResultFileError(f"{path}: not an odcsim result file (no schema_version attribute)")
-            if int(version) != SCHEMA_VERSION:
+            if int(version) not in READABLE_SCHEMA_VERSIONS:
                 raise ResultFileError(
-                    f"{path}: schema_version {int(version)}, "
-                    f"this odcsim reads schema_version {SCHEMA_VERSION}"
+                    f"{path}: schema_version {int(version)}, this odcsim reads schema_version "
+                    f"{', '.join(map(str, READABLE_SCHEMA_VERSIONS))}"
                 )
             if not bool(f.attrs.get(COMPLETE_ATTR, False)):
                 raise ResultFileError(

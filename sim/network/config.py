@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import Fraction, NonNegative, Positive, Strict as _Strict, parse_duration_s
+from sim.config.sections import scenario_section
 
 
 class Dwdm(_Strict):
@@ -190,6 +191,7 @@ class Demand(_Strict):
         return self.size_bytes if self.size_bytes is not None else self.size_gb * 1e9
 
 
+@scenario_section("network")
 class NetworkConfig(_Strict):
     crosslinks: Crosslinks | None = None
     ground_stations: GroundStations | None = None

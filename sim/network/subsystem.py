@@ -9,14 +9,15 @@ routes once per instant, and refreshed every `routing.every_s`; a (src, dst) pai
 route for all its transfers, later ones too, while no element of it has gone down (Route). Flow rates are re-allocated
 only for the flows connected (through shared resources) to those that changed.
 
-Transfer API (for other subsystems, reached as `sim.network`):
+Transfer API (for other subsystems: require the service `network` and take it from the context):
 
-    transfer = sim.network.submit_transfer(src, dst, size_bytes, on_done=None)
+    network = ctx.services.get("network")
+    transfer = network.submit_transfer(src, dst, size_bytes, on_done=None)
 
 src and dst are a satellite index (int) or a ground-station name (str). Transfers share
 link capacity max–min fairly, re-route when a link on their path goes down and wait
 (rate 0) while no route exists; `on_done(transfer)` is called at completion, with
-`transfer.done_t_s` set. `sim.network.cancel_transfer(transfer)` drops one.
+`transfer.done_t_s` set. `network.cancel_transfer(transfer)` drops one.
 
 Scheduled demands (`network.transfers:` in the scenario) are submitted through the same API
 by one SimPy process, at their start time and then every `every`. A link → routes index
@@ -34,7 +35,7 @@ from typing import Callable
 import numpy as np
 
 from sim.core.constants import R_EARTH_EQUATORIAL_M, SPEED_OF_LIGHT_M_S
-from sim.core.subsystem import Subsystem, substream
+from sim.core.subsystem import Subsystem
 
 IDLE, ACQUIRING, UP = 0, 1, 2
 DOWN_GEOMETRY, DOWN_FAILURE, DOWN_RESELECTED = 0, 1, 2
@@ -93,37 +94,50 @@ class ScheduledDemand:
     count: int | None
 
 
-class Network(Subsystem):
-    """Crosslinks, ground contacts, routes and transfers; inert without a `network:` section."""
+LINK_EVENTS = {
+    "link_acquiring": "a: other satellite, b: range [km]",
+    "link_up": "a: other satellite, b: acquisition time [s]",
+    "link_down": "a: other satellite, b: cause (0 geometry, 1 failure, 2 terminal reassigned)",
+}
+CONTACT_EVENTS = {
+    "contact_start": "a: ground station index, b: 1 usable, 0 lost to cloud",
+    "contact_end": "a: ground station index, b: 1 was usable, 0 was lost to cloud",
+}
+TRANSFER_EVENTS = {
+    "transfer_done": "sat: source node, a: transfer id, b: duration [s]",
+    "route_latency": "sat: first satellite (-1 none), a: latency pair index, b: one-way latency [s] (nan unreachable)",
+}
 
-    def __init__(self, sim):
-        super().__init__(sim, name="network")
-        self.config = getattr(sim.scenario, "network", None)
-        self.enabled = self.config is not None
-        if not self.enabled:
-            return
+
+class Network(Subsystem):
+    """Crosslinks, ground contacts, routes and transfers; built when the scenario has `network:`."""
+
+    name = "network"
+    section = "network"
+    requires = ("positions",)
+    provides = ("network",)
+    events = {**LINK_EVENTS, **CONTACT_EVENTS, **TRANSFER_EVENTS}
+
+    @classmethod
+    def event_kinds(cls, scenario) -> dict[str, str]:
+        cfg = scenario.network
+        return {**(LINK_EVENTS if cfg.crosslinks is not None else {}),
+                **(CONTACT_EVENTS if cfg.ground_stations is not None else {}), **TRANSFER_EVENTS}
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.config = ctx.scenario.network
         from sim.network import kernels as links
-        from sim.orbits import j2 as orbit
-        self._links, self._gmst_rad = links, orbit.gmst_rad
-        sim.network = self
-        self.env = sim.env
-        self.fleet = sim.fleet
-        self.n = sim.fleet.n
-        self.rng = substream(sim.scenario.seed, "network")
+        self._links = links
+        self.env = ctx.env
+        self.fleet = ctx.fleet
+        self.n = ctx.fleet.n
+        self.rng = ctx.rng(self.name)
         self.isl = self.config.crosslinks
         self._links_epoch = 0  # bumped whenever the candidate link set changes
         self._init_crosslinks()
         self._init_stations()
-        log = sim.events
-        if self.isl is not None:
-            log.register("link_acquiring", "a: other satellite, b: range [km]")
-            log.register("link_up", "a: other satellite, b: acquisition time [s]")
-            log.register("link_down", "a: other satellite, b: cause (0 geometry, 1 failure, 2 terminal reassigned)")
-        if self.stations is not None:
-            log.register("contact_start", "a: ground station index, b: 1 usable, 0 lost to cloud")
-            log.register("contact_end", "a: ground station index, b: 1 was usable, 0 was lost to cloud")
-        log.register("transfer_done", "sat: source node, a: transfer id, b: duration [s]")
-        log.register("route_latency", "sat: first satellite (-1 none), a: latency pair index, b: one-way latency [s] (nan unreachable)")
+        self.provide("network", self)
         self.recorded_units = {"isl_up": "1", "ground_contact": "1", "bytes_in": "B", "bytes_out": "B"}
         # transfers and routing
         self.transfers: list[Transfer] = []
@@ -181,7 +195,7 @@ class Network(Subsystem):
         f, n = self.fleet, self.n
         if c.topology == "grid":
             a_list, b_list = [], []
-            for i, shell in enumerate(self.sim.scenario.constellation):
+            for i, shell in enumerate(self.ctx.scenario.constellation):
                 if shell.walker is None:
                     continue
                 sel = np.flatnonzero(f.shell == i)
@@ -247,7 +261,7 @@ class Network(Subsystem):
             return
         from sim.network.stations import build_stations
         try:
-            st = build_stations(g, self.sim.scenario.resolve_path)
+            st = build_stations(g, self.ctx.scenario.resolve_path)
         except FileNotFoundError as exc:
             from sim.config import ConfigError
             raise ConfigError("<scenario>", [("network.ground_stations.file", f"file not found: {exc.filename}")]) \
@@ -277,7 +291,7 @@ class Network(Subsystem):
 
     def _config_error(self, path: str, msg: str):
         from sim.config import ConfigError
-        return ConfigError(self.sim.scenario.name or "<scenario>", [(path, msg)])
+        return ConfigError(self.ctx.scenario.name or "<scenario>", [(path, msg)])
 
     def _endpoint_node(self, endpoint, as_source: bool, path: str) -> int:
         """node_of for a configured endpoint; a bad index or name is a ConfigError naming `path`."""
@@ -353,7 +367,7 @@ class Network(Subsystem):
     def _rotate_stations(self, t_s: float) -> None:
         """Station positions and local verticals in the inertial frame at t_s (GMST rotation)."""
         from sim.network.stations import rotate_z
-        gmst = self._gmst_rad(self.sim.epoch_jd_utc + t_s / 86400.0)
+        gmst = self.ctx.clock.at(t_s).gmst_rad
         self._station_eci_m = np.ascontiguousarray(rotate_z(self._station_ecef_m, gmst))
         self._station_up = np.ascontiguousarray(rotate_z(self._station_up_ecef, gmst))
 
@@ -367,17 +381,15 @@ class Network(Subsystem):
         dropped = ~np.isin(self.link_keys, keys) & (self.link_state == UP)
         if dropped.any():
             idx = np.flatnonzero(dropped)
-            self.sim.events.emit("link_down", t_s, self.link_a[idx], self.link_b[idx], DOWN_RESELECTED)
+            self.ctx.events.emit("link_down", t_s, self.link_a[idx], self.link_b[idx], DOWN_RESELECTED)
             self._topology_changed(elements=self.link_keys[idx])
         old = {"keys": self.link_keys, "state": self.link_state, "gen": self.link_gen,
                "margin_prev": self.link_margin_prev}
         self._set_links(keys, old)
 
     def start(self) -> None:
-        if not self.enabled:
-            return
         self._geometry(0.0)
-        log = self.sim.events
+        log = self.ctx.events
         if self.isl is not None:
             feasible = np.flatnonzero(self.link_margin >= 0.0)
             if self.isl.start_up:
@@ -395,9 +407,11 @@ class Network(Subsystem):
         if self.transfers or self._pairs:
             self._request_reroute(refresh=True)
 
-    def tick(self, t_s: float, dt_s: float) -> None:
-        if not self.enabled:
-            return
+    def advance(self, block) -> None:
+        for step in block.steps():
+            self._tick(self.ctx.clock.time_of_step(step), block.dt_s)
+
+    def _tick(self, t_s: float, dt_s: float) -> None:
         f, k, t0_s = self.fleet, self._links, t_s - dt_s
         if self.isl is not None:
             self.link_margin_prev, self.link_margin = self.link_margin, self.link_margin_prev
@@ -436,7 +450,7 @@ class Network(Subsystem):
         if falling.size:
             was_up = falling[self.link_state[falling] == UP]
             if was_up.size:
-                self.sim.events.emit("link_down", self._t_cross[was_up], self.link_a[was_up], self.link_b[was_up],
+                self.ctx.events.emit("link_down", self._t_cross[was_up], self.link_a[was_up], self.link_b[was_up],
                                      DOWN_GEOMETRY)
                 self._topology_changed(elements=self.link_keys[was_up])
             self.link_state[falling] = IDLE
@@ -458,7 +472,7 @@ class Network(Subsystem):
             return
         self.link_state[idx] = ACQUIRING
         self._new_generation(idx)
-        self.sim.events.emit("link_acquiring", t_start_s, self.link_a[idx], self.link_b[idx],
+        self.ctx.events.emit("link_acquiring", t_start_s, self.link_a[idx], self.link_b[idx],
                              self.link_range_m[idx] / 1e3)
         for j, t0, dur in zip(idx, t_start_s, self._draw_acquisition_s(idx.size)):
             self._at(t0 + dur, self._acquired, self.link_keys[j], self.link_gen[j], dur)
@@ -484,7 +498,7 @@ class Network(Subsystem):
             return
         self.link_state[j] = UP
         self.acquisitions += 1
-        self.sim.events.emit("link_up", t_s, self.link_a[j], self.link_b[j], duration_s)
+        self.ctx.events.emit("link_up", t_s, self.link_a[j], self.link_b[j], duration_s)
         self._schedule_failure(j, t_s)
         self._topology_changed(lost=False)
 
@@ -498,7 +512,7 @@ class Network(Subsystem):
         if j is None or self.link_state[j] != UP:
             return
         self.failures += 1
-        self.sim.events.emit("link_down", t_s, self.link_a[j], self.link_b[j], DOWN_FAILURE)
+        self.ctx.events.emit("link_down", t_s, self.link_a[j], self.link_b[j], DOWN_FAILURE)
         self.link_state[j] = IDLE
         self._begin_acquisition(np.array([j]), np.array([t_s]))
         self._topology_changed(elements=self.link_keys[j:j + 1])
@@ -511,7 +525,7 @@ class Network(Subsystem):
         usable = self.rng.random(g.size) < p
         self.gs_usable[g, i] = usable
         self.contacts += g.size
-        self.sim.events.emit("contact_start", t_s, i, g, usable.astype(float))
+        self.ctx.events.emit("contact_start", t_s, i, g, usable.astype(float))
         if usable.any():
             self._topology_changed(lost=False)
 
@@ -526,7 +540,7 @@ class Network(Subsystem):
         if end.any():
             ge, ie = g[end], i[end]
             usable = self.gs_usable[ge, ie]
-            self.sim.events.emit("contact_end", self._gs_t_cross[flat[end]], ie, ge, usable.astype(float))
+            self.ctx.events.emit("contact_end", self._gs_t_cross[flat[end]], ie, ge, usable.astype(float))
             self.gs_usable[ge, ie] = False
             if usable.any():
                 self._topology_changed(elements=n * n + ge[usable] * n + ie[usable])
@@ -534,8 +548,6 @@ class Network(Subsystem):
     # ------------------------------------------------------------------ routing and transfers
     def submit_transfer(self, src, dst, size_bytes: float, on_done: Callable | None = None) -> Transfer:
         """Start moving size_bytes from src to dst (satellite index or station name) now."""
-        if not self.enabled:
-            raise RuntimeError("the scenario has no network section")
         if not size_bytes > 0:
             raise ValueError(f"size_bytes must be positive, got {size_bytes}")
         return self._submit(self.node_of(src, as_source=True), self.node_of(dst, as_source=False), size_bytes,
@@ -917,7 +929,7 @@ class Network(Subsystem):
                 self._pair_paths[p] = path
                 self._pair_elements[p] = frozenset(self._elements(path))
                 first = int(path[1]) if path is not None and path.size > 2 else -1
-                self.sim.events.emit("route_latency", t_s, first, p, latency if path is not None else math.nan)
+                self.ctx.events.emit("route_latency", t_s, first, p, latency if path is not None else math.nan)
                 if path is not None:
                     self.latency_samples_s.append(latency)
         if refresh and self._rates_drifted():
@@ -1085,7 +1097,7 @@ class Network(Subsystem):
             tr.done_t_s = t_s
             self.transfers_done += 1
             self.transfer_times_s.append(t_s - tr.submitted_t_s)
-            self.sim.events.emit("transfer_done", t_s, tr.src, tr.id, t_s - tr.submitted_t_s)
+            self.ctx.events.emit("transfer_done", t_s, tr.src, tr.id, t_s - tr.submitted_t_s)
         self._reallocate(t_s, seeds)
         for tr in done:
             if tr.on_done is not None:
@@ -1120,8 +1132,6 @@ class Network(Subsystem):
 
     # ------------------------------------------------------------------ outputs
     def record(self, t_s: float) -> dict[str, np.ndarray]:
-        if not self.enabled:
-            return {}
         self._settle(t_s)
         for tr in self.transfers:
             self._post_bytes(tr)
@@ -1139,27 +1149,25 @@ class Network(Subsystem):
         return out
 
     def summary(self) -> dict[str, tuple[float, str]]:
-        if not self.enabled:
-            return {}
         self._settle(self.env.now)
-        days = max(self.sim.elapsed_s, 1e-9) / 86400.0
+        days = max(self.ctx.elapsed_s, 1e-9) / 86400.0
         times = np.asarray(self.transfer_times_s)
-        out = {"network.bytes_moved": (self.bytes_moved, "B"),
-               "network.transfers_submitted": (self.transfers_submitted, "1"),
-               "network.transfers_done": (self.transfers_done, "1"),
-               "network.transfer_time_mean_s": (float(times.mean()) if times.size else math.nan, "s"),
-               "network.transfer_time_p95_s": (float(np.percentile(times, 95)) if times.size else math.nan, "s")}
+        out = {"bytes_moved": (self.bytes_moved, "B"),
+               "transfers_submitted": (self.transfers_submitted, "1"),
+               "transfers_done": (self.transfers_done, "1"),
+               "transfer_time_mean_s": (float(times.mean()) if times.size else math.nan, "s"),
+               "transfer_time_p95_s": (float(np.percentile(times, 95)) if times.size else math.nan, "s")}
         if self.isl is not None:
             avail = self.up_link_seconds / self.feasible_link_seconds if self.feasible_link_seconds else 0.0
             out.update({
-                "network.link_availability": (avail, "1"),
-                "network.acquisitions_per_satellite_day": (self.acquisitions / (self.n * days), "1/d"),
-                "network.link_failures": (self.failures, "1"),
-                "network.candidate_links": (int(self.link_keys.size), "1"),
+                "link_availability": (avail, "1"),
+                "acquisitions_per_satellite_day": (self.acquisitions / (self.n * days), "1/d"),
+                "link_failures": (self.failures, "1"),
+                "candidate_links": (int(self.link_keys.size), "1"),
             })
         if self.stations is not None:
-            out["network.contacts"] = (self.contacts, "1")
+            out["contacts"] = (self.contacts, "1")
         lat = np.asarray(self.latency_samples_s)
-        out["network.path_latency_mean_ms"] = (float(lat.mean() * 1e3) if lat.size else math.nan, "ms")
-        out["network.path_latency_p95_ms"] = (float(np.percentile(lat, 95) * 1e3) if lat.size else math.nan, "ms")
+        out["path_latency_mean_ms"] = (float(lat.mean() * 1e3) if lat.size else math.nan, "ms")
+        out["path_latency_p95_ms"] = (float(np.percentile(lat, 95) * 1e3) if lat.size else math.nan, "ms")
         return out

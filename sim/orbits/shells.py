@@ -61,7 +61,7 @@ def walker(altitude_km: float, inclination_deg: float, planes: int, sats_per_pla
 def sun_right_ascension_rad(epoch_jd_utc: float) -> float:
     """Right ascension of the Sun (low-precision ephemeris) at a UTC Julian date."""
     from sim.orbits.sun import sun_position_eci_m
-    from sim.core.clock import TT_MINUS_UTC_S
+    from sim.core.timescale import TT_MINUS_UTC_S
 
     x, y, _ = sun_position_eci_m(epoch_jd_utc + TT_MINUS_UTC_S / 86400.0)
     return math.atan2(y, x) % TWO_PI

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from numba import njit
 
-GPU_EVENT_NONE = 0
-GPU_EVENT_THROTTLE_DOWN = 1
-GPU_EVENT_THROTTLE_UP = 2
-GPU_EVENT_HW_SLOWDOWN = 3
-GPU_EVENT_SHUTDOWN = 4
-GPU_EVENT_RESTART = 5
+from sim.core.numerics import crossing_time_s
+
+# GPU event kinds; the position in this table is the kernel's code (0: no event)
+GPU_EVENTS = ("none", "throttle_down", "throttle_up", "hw_slowdown", "shutdown", "restart")
+(GPU_EVENT_NONE, GPU_EVENT_THROTTLE_DOWN, GPU_EVENT_THROTTLE_UP, GPU_EVENT_HW_SLOWDOWN,
+ GPU_EVENT_SHUTDOWN, GPU_EVENT_RESTART) = range(len(GPU_EVENTS))
 
 LEVEL_TOLERANCE = 1e-9
 
@@ -22,19 +22,6 @@ LEVEL_TOLERANCE = 1e-9
 def junction_temperature_k(t_payload_k, p_gpu_w, r_jc_k_w):
     """T_j = T_payload + P_gpu R_jc (one GPU's power across its junction-to-plate resistance)."""
     return t_payload_k + p_gpu_w * r_jc_k_w
-
-
-@njit(cache=True, inline="always", error_model="numpy")
-def crossing_time_s(t_s, dt_s, value_start, value_end, threshold):
-    """Time in [t_s, t_s + dt_s] where a linear ramp from `value_start` to `value_end`
-    meets `threshold`; t_s + dt_s when it does not cross inside the tick."""
-    span = value_end - value_start
-    if span == 0.0:
-        return t_s + dt_s
-    fraction = (threshold - value_start) / span
-    if fraction < 0.0 or fraction > 1.0:
-        return t_s + dt_s
-    return t_s + fraction * dt_s
 
 
 @njit(cache=True, inline="always", error_model="numpy")

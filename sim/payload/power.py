@@ -10,10 +10,13 @@ import math
 
 from numba import njit
 
-from sim.core.constants import DAYS_PER_JULIAN_YEAR, SECONDS_PER_DAY
+from sim.core.constants import SECONDS_PER_JULIAN_YEAR
 
-SECONDS_PER_JULIAN_YEAR = DAYS_PER_JULIAN_YEAR * SECONDS_PER_DAY
 WH_J = 3600.0  # joules per watt-hour
+
+# battery power-cap event kinds; the position in this table is the kernel's code (0: none)
+POWER_EVENTS = ("none", "power_cap", "power_release")
+POWER_EVENT_NONE, POWER_EVENT_CAP, POWER_EVENT_RELEASE = range(len(POWER_EVENTS))
 
 
 @njit(cache=True, inline="always", error_model="numpy")

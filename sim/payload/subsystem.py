@@ -1,54 +1,105 @@
-"""The physics spine: orbit → Sun/eclipse → power → thermal → GPU throttle, every tick.
+"""Payload: Sun/eclipse → solar array and battery → thermal nodes → GPU throttling, every tick.
 
-One call per kernel per tick over all satellites; Python touches only the satellites
-that produced an event (eclipse entry/exit, clock change, shutdown, power cap).
+One kernel launch per tick over all satellites (sim.payload.tick) does the illumination at
+the tick end, the eclipse crossings and the whole payload step, fused so that each
+satellite's arrays are touched once; Python touches only the satellites that produced an
+event (eclipse entry/exit, clock change, shutdown, power cap).
+
+The interface to the work on the GPUs: `gpu_utilisation` (0..1, live; idle GPUs draw idle
+power and make less heat) is read every tick, and `gpu_seconds_delivered_tick` reports the
+GPU-seconds the hardware delivered in the last tick (clock level × working GPUs × time).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from sim.orbits import shells as constellation
-from sim.config import Scenario, Shell
-from sim.core.constants import AU_M, ZERO_CELSIUS_K
-from sim.core.fleet import FleetState
-from sim.core.clock import TT_MINUS_UTC_S
-from sim.core.subsystem import Subsystem
+from sim.core.constants import ZERO_CELSIUS_K
+from sim.core.fleet import field_specs
+from sim.core.numerics import parallel_chunk
+from sim.core.subsystem import Block, Context, Subsystem
+from sim.payload import metrics
 
 RADIATOR_ORIENTATION = {"nadir": 0, "zenith": 1, "edge_on_sun": 2}
 ECLIPSE_MODEL = {"conical": 0, "cylindrical": 1}
 ECLIPSE_THRESHOLD = 0.5  # entry/exit when half the solar disc is hidden
 
+HARDWARE = field_specs("parameter", {
+    # solar array
+    "array_area_m2": ("f8", "m2", "solar array area"),
+    "array_efficiency": ("f8", "1", "cell efficiency at beginning of life (AM0)"),
+    "array_degradation_per_year": ("f8", "1/yr", "fractional power loss per year"),
+    "array_age_years": ("f8", "yr", "array age at the scenario epoch"),
+    "array_sun_tracking": ("i1", "1", "1 sun-tracking array, 0 body-fixed zenith-facing"),
+    # battery and bus
+    "battery_capacity_wh": ("f8", "Wh", "usable battery capacity"),
+    "soc_floor": ("f8", "1", "state of charge below which GPUs are capped"),
+    "soc_release": ("f8", "1", "state of charge at which the cap is released"),
+    "charge_efficiency": ("f8", "1", "battery charge efficiency"),
+    "discharge_efficiency": ("f8", "1", "battery discharge efficiency"),
+    "bus_power_w": ("f8", "W", "platform power excluding the GPUs"),
+    # GPUs (all GPUs of a satellite share one cold plate and one state)
+    "gpu_count": ("i4", "1", "GPUs per satellite (lowered as devices are lost)"),
+    "gpu_tdp_w": ("f8", "W", "GPU board power at maximum clock"),
+    "gpu_idle_w": ("f8", "W", "GPU board power at idle"),
+    "gpu_dvfs_exponent": ("f8", "1", "k in P = P_idle + (TDP - P_idle) (f/f_max)^k"),
+    "gpu_min_level": ("f8", "1", "lowest clock as a fraction of f_max (idle clock / max clock)"),
+    "gpu_level_step": ("f8", "1", "clock step of the throttle policy, fraction of f_max"),
+    "gpu_slowdown_level": ("f8", "1", "clock fraction imposed by the hardware slowdown"),
+    "gpu_capped_level": ("f8", "1", "clock fraction allowed while the battery is at its floor"),
+    "r_jc_k_w": ("f8", "K/W", "junction-to-cold-plate thermal resistance per GPU"),
+    "t_max_operating_k": ("f8", "K", "software throttle threshold (87 C for H100)"),
+    "t_slowdown_k": ("f8", "K", "hardware slowdown threshold (89 C)"),
+    "t_shutdown_k": ("f8", "K", "shutdown threshold (92 C)"),
+    "t_restart_k": ("f8", "K", "junction temperature below which a shut-down GPU restarts"),
+    "throttle_hysteresis_k": ("f8", "K", "clock is raised only below t_max_operating - hysteresis"),
+    "throttle_hold_s": ("f8", "s", "minimum time between two clock changes"),
+    # thermal
+    "c_payload_j_k": ("f8", "J/K", "heat capacity of GPUs, cold plate and structure"),
+    "c_radiator_j_k": ("f8", "J/K", "heat capacity of the radiator"),
+    "g_payload_radiator_w_k": ("f8", "W/K", "conductance payload to radiator"),
+    "radiator_area_m2": ("f8", "m2", "radiator panel area (one side)"),
+    "radiator_emissivity": ("f8", "1", "infrared emissivity"),
+    "radiator_absorptivity": ("f8", "1", "solar absorptivity"),
+    "radiator_sides": ("i1", "1", "radiating sides, 1 or 2"),
+    "radiator_orientation": ("i1", "1", "0 nadir, 1 zenith, 2 vertical edge-on to the Sun"),
+})
+STATE = field_specs("state", {
+    "illumination": ("f8", "1", "fraction of the solar disc visible, 0 umbra .. 1 sunlit"),
+    "p_solar_w": ("f8", "W", "solar array output"),
+    "p_load_w": ("f8", "W", "electrical load served (bus + GPUs)"),
+    "battery_energy_wh": ("f8", "Wh", "stored energy"),
+    "soc": ("f8", "1", "battery state of charge"),
+    "t_payload_k": ("f8", "K", "payload node temperature"),
+    "t_radiator_k": ("f8", "K", "radiator node temperature"),
+    "t_junction_k": ("f8", "K", "GPU junction temperature, T_payload + P_gpu R_jc"),
+    "q_env_w": ("f8", "W", "environmental heat absorbed by the radiator (Sun, albedo, Earth IR)"),
+    "throttle_level": ("f8", "1", "GPU clock as a fraction of f_max; 0 when off"),
+    "gpu_on": ("i1", "1", "1 GPUs powered, 0 shut down"),
+    "power_capped": ("i1", "1", "1 while the battery floor caps the GPUs"),
+    "level_changed_t_s": ("f8", "s", "time of the last clock change"),
+    "gpu_down_until_s": ("f8", "s", "GPUs unavailable (reset, latch-up, power-down) until this time"),
+    "gpu_utilisation": ("f8", "1", "fraction of the delivered GPU time the work uses (idle GPUs draw idle power)"),
+    "gpu_seconds_delivered_tick": ("f8", "s", "GPU-seconds delivered in the last tick (level x working GPUs x time)"),
+    # solar array retention (1 − d)^years, evaluated exactly once an hour, linear in between
+    "array_retention": ("f8", "1", "array power retention (1 - d)^years at array_retention_t_ref_s"),
+    "array_retention_rate_per_s": ("f8", "1/s", "ln(1 - d) per second: relative rate of the retention"),
+    "array_retention_t_ref_s": ("f8", "s", "time at which array_retention was last evaluated exactly"),
+})
+ACCUMULATORS = field_specs("accumulator", {
+    "gpu_seconds_available": ("f8", "s", "GPU time launched (gpu_count x elapsed)"),
+    "gpu_seconds_delivered": ("f8", "s", "throughput-weighted GPU time (level x on x time)"),
+    "throttled_seconds": ("f8", "s", "time below full clock while on"),
+    "off_seconds": ("f8", "s", "time with the GPUs shut down"),
+    "eclipse_seconds": ("f8", "s", "time in shadow, weighted by 1 - illumination"),
+    "energy_generated_j": ("f8", "J", "solar energy delivered to the bus"),
+    "energy_consumed_j": ("f8", "J", "electrical energy consumed by the load"),
+    "shutdowns": ("i4", "1", "thermal shutdowns"),
+    "min_soc": ("f8", "1", "lowest state of charge seen"),
+    "max_t_junction_k": ("f8", "K", "highest junction temperature seen"),
+})
 
-def shell_elements(shell: Shell, scenario: Scenario, epoch_jd_utc: float) -> dict:
-    """Mean elements (and plane/slot) of one shell, from its orbit definition."""
-    kind = shell.orbit_kind
-    if kind == "walker":
-        return constellation.walker(**shell.walker.model_dump())
-    if kind == "sso":
-        s = shell.sso
-        return constellation.sso(s.altitude_km, s.ltan_h, s.count, epoch_jd_utc)
-    if kind == "cluster":
-        c = shell.cluster
-        inc_deg, raan_deg = c.inclination_deg, c.raan_deg
-        if c.ltan_h is not None:
-            ref = constellation.sso(c.altitude_km, c.ltan_h, 1, epoch_jd_utc)
-            inc_deg = float(np.degrees(ref["inc_rad"][0]))
-            raan_deg = float(np.degrees(ref["raan_rad"][0]))
-        return constellation.cluster(c.count, c.radius_m, c.altitude_km, inc_deg, raan_deg or 0.0)
-    if kind == "elements":
-        return constellation.elements([e.model_dump(exclude_none=True) for e in shell.elements])
-    satrecs = shell_satrecs(shell, scenario)
-    return constellation.mean_elements(satrecs, epoch_jd_utc)
 
-
-def shell_satrecs(shell: Shell, scenario: Scenario) -> list:
-    satrecs = constellation.load_tle(scenario.resolve_path(shell.tle.path))
-    return satrecs[: shell.tle.limit] if shell.tle.limit else satrecs
-
-
-def _hardware(shell: Shell) -> dict[str, float]:
+def _hardware(shell) -> dict[str, float]:
     g, arr, bat, rad, th = shell.gpu, shell.solar_array, shell.battery, shell.radiator, shell.thermal
     return {
         "array_area_m2": arr.area_m2, "array_efficiency": arr.efficiency,
@@ -74,124 +125,76 @@ def _hardware(shell: Shell) -> dict[str, float]:
     }
 
 
-ELEMENT_KEYS = ("a_m", "e", "inc_rad", "raan_rad", "argp_rad", "mean_anomaly_rad", "plane", "slot")
+def _events() -> dict[str, str]:
+    from sim.payload.gpu import GPU_EVENTS
+    from sim.payload.power import POWER_EVENTS
+    kinds = {"eclipse_entry": "a: illumination before, b: illumination after the tick",
+             "eclipse_exit": "a: illumination before, b: illumination after the tick"}
+    for name in GPU_EVENTS[1:]:
+        kinds[name] = "a: old clock level, b: new clock level (fraction of f_max), c: T_junction [K]"
+    for name in POWER_EVENTS[1:]:
+        kinds[name] = "a: state of charge, b: GPU clock level allowed, c: T_junction [K]"
+    return kinds
 
 
-def build_fleet(scenario: Scenario, epoch_jd_utc: float) -> tuple[FleetState, dict]:
-    """FleetState with elements and hardware filled in, plus the SGP4 satellites by shell."""
-    per_shell = [shell_elements(s, scenario, epoch_jd_utc) for s in scenario.constellation]
-    n = sum(len(el["a_m"]) for el in per_shell)
-    fleet = FleetState.empty(n)
-    sgp4_shells = {}
-    start = 0
-    for i, (shell, el) in enumerate(zip(scenario.constellation, per_shell)):
-        stop = start + len(el["a_m"])
-        for key in ELEMENT_KEYS:
-            getattr(fleet, key)[start:stop] = el[key]
-        fleet.shell[start:stop] = i
-        for key, value in _hardware(shell).items():
-            getattr(fleet, key)[start:stop] = value
-        if shell.orbit_kind == "tle":
-            sgp4_shells[i] = (start, stop, shell_satrecs(shell, scenario))
-        start = stop
-    fleet.sat_id[:] = np.arange(n, dtype=np.int32)
-    return fleet, sgp4_shells
+class Payload(Subsystem):
+    """Solar power, battery, radiator and GPU state of every satellite; always on."""
 
+    name = "payload"
+    requires = ("positions", "sun")
+    provides = ("gpu_state",)
+    events = _events()
+    fields = HARDWARE + STATE + ACCUMULATORS
+    summary_prefix = ""   # the headline metrics (gpu_hours_delivered, ...) stand unprefixed
 
-@dataclass
-class _Propagators:
-    """J2 for analytic shells, python-sgp4 for TLE shells, each writing its slice of r, v."""
-
-    j2: object | None
-    j2_index: np.ndarray
-    sgp4: list
-    r_buf: np.ndarray
-    v_buf: np.ndarray
-
-    def propagate(self, t_s: float, r_eci_m: np.ndarray, v_eci_m_s: np.ndarray) -> None:
-        if self.j2 is not None:
-            if self.j2_index.size == r_eci_m.shape[1]:
-                self.j2.propagate(t_s, r_eci_m, v_eci_m_s)
-            else:
-                self.j2.propagate(t_s, self.r_buf, self.v_buf)
-                r_eci_m[:, self.j2_index] = self.r_buf
-                v_eci_m_s[:, self.j2_index] = self.v_buf
-        for start, stop, prop, r, v in self.sgp4:
-            prop.propagate(t_s, r, v)
-            r_eci_m[:, start:stop] = r
-            v_eci_m_s[:, start:stop] = v
-
-
-class Physics(Subsystem):
-    """Orbit, Sun, eclipse, power, thermal and GPU throttling for every satellite."""
-
-    def __init__(self, sim):
-        super().__init__(sim, name="physics")
-        from sim.orbits import j2 as orbit
-        from sim.payload import tick as payload
+    def __init__(self, ctx: Context):
+        super().__init__(ctx)
         from sim.orbits import sun
-        self._orbit, self._sun, self._payload = orbit, sun, payload
-        scenario: Scenario = sim.scenario
-        fleet: FleetState = sim.fleet
+        from sim.payload import tick
+        self._tick = tick
+        scenario, fleet = ctx.scenario, ctx.fleet
         self.fleet = fleet
-        self.epoch_jd_utc = sim.epoch_jd_utc
-        self.solar_constant_w_m2 = scenario.environment.solar_constant_w_m2
-        self.environment_on = 1 if scenario.environment.fluxes else 0
-        self.eclipse_model = ECLIPSE_MODEL[scenario.environment.eclipse_model]
-
-        fleet.raan_dot_rad_s[:], fleet.argp_dot_rad_s[:], fleet.mean_motion_rad_s[:] = orbit.j2_secular_rates(
-            fleet.a_m, fleet.e, fleet.inc_rad)
-        sgp4_mask = np.zeros(fleet.n, dtype=bool)
-        sgp4 = []
-        for start, stop, satrecs in sim.sgp4_shells.values():
-            sgp4_mask[start:stop] = True
-            m = stop - start
-            sgp4.append((start, stop, constellation.SGP4Propagator(satrecs, self.epoch_jd_utc),
-                         np.zeros((3, m)), np.zeros((3, m))))
-        j2_index = np.flatnonzero(~sgp4_mask)
-        j2 = None
-        if j2_index.size:
-            j2 = orbit.J2Propagator(*(np.ascontiguousarray(getattr(fleet, k)[j2_index]) for k in
-                                      ("a_m", "e", "inc_rad", "raan_rad", "argp_rad", "mean_anomaly_rad")),
-                                    dt_s=scenario.dt_s)
-        self.propagators = _Propagators(j2, j2_index, sgp4, np.zeros((3, j2_index.size)),
-                                        np.zeros((3, j2_index.size)))
-        self.events = payload.PayloadEvents.empty(fleet.n)
-        self._scratch = payload.new_scratch(fleet.n)
-        self._illumination_prev = self._scratch[payload.SCRATCH_PREVIOUS_ILLUMINATION]
+        self.sun = ctx.services.get("sun")
+        env = scenario.environment
+        self.environment_on = 1 if env.fluxes else 0
+        self.eclipse_model = ECLIPSE_MODEL[env.eclipse_model]
+        for i, shell in enumerate(scenario.constellation):
+            sel = fleet.shell == i
+            for key, value in _hardware(shell).items():
+                getattr(fleet, key)[sel] = value
+        fleet.gpu_utilisation[:] = 1.0
+        self.events_out = tick.PayloadEvents.empty(fleet.n)
+        self._scratch = tick.new_scratch(fleet.n)
+        self._illumination_prev = self._scratch[tick.SCRATCH_PREVIOUS_ILLUMINATION]
         self._crossing_t_s = np.empty(fleet.n)
         self._crossing_direction = np.zeros(fleet.n, dtype=np.int8)
+        self.recorded_units = {"illumination": "1", "soc": "1", "p_solar_w": "W", "p_load_w": "W",
+                               "t_junction_k": "K", "t_payload_k": "K", "t_radiator_k": "K",
+                               "throttle_level": "1", "q_env_w": "W"}
 
-        log = sim.events
-        log.register("eclipse_entry", "a: illumination before, b: illumination after the tick")
-        log.register("eclipse_exit", "a: illumination before, b: illumination after the tick")
-        for name in self._event_names(payload.GPU_EVENT_NAMES):
-            log.register(name, "a: old clock level, b: new clock level (fraction of f_max), c: T_junction [K]")
-        for name in self._event_names(payload.POWER_EVENT_NAMES):
-            log.register(name, "a: state of charge, b: GPU clock level allowed, c: T_junction [K]")
-
-        self.recorded_units = {
-            "lat_deg": "degree", "lon_deg": "degree", "alt_km": "km", "illumination": "1", "soc": "1",
-            "p_solar_w": "W", "p_load_w": "W", "t_junction_k": "K", "t_payload_k": "K",
-            "t_radiator_k": "K", "throttle_level": "1", "q_env_w": "W",
-        }
-        self._geodetic = {k: np.empty(fleet.n) for k in ("lat_deg", "lon_deg", "alt_km")}
-        self._state_at(0.0)
-        payload.initialise_payload(fleet, self.environment_on, t_s=0.0, sun_unit=self._sun_unit,
-                                   solar_flux_w_m2=self._solar_flux_w_m2)
+        sun.illumination(fleet.r_eci_m, self.sun.position_m, self.eclipse_model, fleet.illumination)
+        tick.initialise_payload(fleet, self.environment_on, t_s=0.0, sun_unit=self.sun.unit,
+                                solar_flux_w_m2=self.sun.flux_w_m2)
         self._apply_initial_state(scenario)
-        # the per-tick kernel and its arguments, bound once (the hardware parameters are constant)
-        self._step_physics = payload.step_physics_serial if fleet.n < payload.SERIAL_BELOW else payload.step_physics
-        self._chunk = payload.physics_chunk(fleet.n)
-        self._hardware = payload.pack_hardware(fleet)
-        self._live_arrays = (tuple(getattr(fleet, name) for name in payload.STATE_ARRAYS)
-                             + tuple(getattr(self.events, name) for name in payload.EVENT_ARRAYS))
-        self._sun_position_eci_m = sun.sun_position_eci_m
-        self._tt_minus_utc_d = TT_MINUS_UTC_S / 86400.0
-        self._gpu_event_names = [(c, n) for c, n in payload.GPU_EVENT_NAMES.items() if c != 0]
-        self._power_event_names = [(c, n) for c, n in payload.POWER_EVENT_NAMES.items() if c != 0]
+        chunk = parallel_chunk(fleet.n)
+        self._step_physics = tick.step_physics if chunk else tick.step_physics_serial
+        self._chunk = chunk or fleet.n
+        self._hardware = fleet.pack(tick.HARDWARE_ROWS, by=self.name,
+                                    remedy="use Payload.set_parameter(name, index, value)")
+        self._live_arrays = (tuple(getattr(fleet, name) for name in tick.STATE_ARRAYS)
+                             + tuple(getattr(self.events_out, name) for name in tick.EVENT_ARRAYS))
+        self._gpu_event_names = tuple(enumerate(tick.GPU_EVENTS))[1:]
+        self._power_event_names = tuple(enumerate(tick.POWER_EVENTS))[1:]
+        self.provide("gpu_state", self)
 
-    def _apply_initial_state(self, scenario: Scenario) -> None:
+    def set_parameter(self, name: str, index, value) -> None:
+        """Change a hardware parameter of some satellites mid-run (e.g. a GPU power cap): the
+        FleetState array and the kernel's packed copy together."""
+        row = self._tick.HARDWARE_ROWS.index(name)
+        self.fleet.writable(name)[index] = value
+        self._hardware[row, index] = self.fleet.writable(name)[index]
+
+    def _apply_initial_state(self, scenario) -> None:
         f = self.fleet
         self._start_at_sustainable_level()
         for i, shell in enumerate(scenario.constellation):
@@ -232,42 +235,21 @@ class Physics(Subsystem):
             level = np.where(chosen, level, level - f.gpu_level_step)
         f.max_t_junction_k[:] = f.t_junction_k
 
-    @staticmethod
-    def _event_names(table: dict[int, str]) -> list[str]:
-        return [name for code, name in table.items() if code != 0]
-
-    # -- geometry at a time
-    def _jd_utc(self, t_s: float) -> float:
-        return self.epoch_jd_utc + t_s / 86400.0
-
-    def _state_at(self, t_s: float) -> None:
-        jd_utc = self._jd_utc(t_s)
-        sx, sy, sz = self._sun.sun_position_eci_m(jd_utc + TT_MINUS_UTC_S / 86400.0)
-        d = (sx * sx + sy * sy + sz * sz) ** 0.5
-        self._sun_eci_m = np.array([sx, sy, sz])
-        self._sun_unit = self._sun_eci_m / d
-        self._solar_flux_w_m2 = self.solar_constant_w_m2 * (AU_M / d) ** 2
-        f = self.fleet
-        self.propagators.propagate(t_s, f.r_eci_m, f.v_eci_m_s)
-        self._sun.illumination(f.r_eci_m, self._sun_eci_m, self.eclipse_model, f.illumination)
-
-    def tick(self, t_s: float, dt_s: float) -> None:
-        """Advance every satellite from t_s − dt_s to t_s: propagation, then one kernel launch
-        for illumination, eclipse crossings, power, thermal and throttling (the same
-        arithmetic as `_state_at` followed by `step_payload`)."""
-        f = self.fleet
-        sx, sy, sz = self._sun_position_eci_m(self.epoch_jd_utc + t_s / 86400.0 + self._tt_minus_utc_d)
-        d = (sx * sx + sy * sy + sz * sz) ** 0.5
-        flux_w_m2 = self.solar_constant_w_m2 * (AU_M / d) ** 2
-        self.propagators.propagate(t_s, f.r_eci_m, f.v_eci_m_s)
-        n_eclipse, n_gpu, n_power = self._step_physics(
-            self._chunk, t_s - dt_s, dt_s, sx, sy, sz, sx / d, sy / d, sz / d, flux_w_m2, self.environment_on,
-            self.eclipse_model, ECLIPSE_THRESHOLD, self._crossing_direction, self._crossing_t_s,
-            self._scratch, f.r_eci_m, f.illumination, self._hardware, *self._live_arrays)
-        if n_eclipse:
-            self._emit_eclipse_events()
-        if n_gpu or n_power:
-            self._emit_payload_events(n_gpu, n_power)
+    def advance(self, block: Block) -> None:
+        """Advance every satellite over the block's ticks: one kernel launch per tick for
+        illumination, eclipse crossings, power, thermal and throttling."""
+        f, sun, dt_s = self.fleet, self.sun, block.dt_s
+        for step in block.steps():
+            t0_s = step * dt_s - dt_s
+            sx, sy, sz, d = sun.x_m, sun.y_m, sun.z_m, sun.distance_m
+            n_eclipse, n_gpu, n_power = self._step_physics(
+                self._chunk, t0_s, dt_s, sx, sy, sz, sx / d, sy / d, sz / d, sun.flux_w_m2, self.environment_on,
+                self.eclipse_model, ECLIPSE_THRESHOLD, self._crossing_direction, self._crossing_t_s,
+                self._scratch, f.r_eci_m, f.illumination, self._hardware, *self._live_arrays)
+            if n_eclipse:
+                self._emit_eclipse_events()
+            if n_gpu or n_power:
+                self._emit_payload_events(n_gpu, n_power)
 
     def _emit_eclipse_events(self) -> None:
         before, after = self._illumination_prev, self.fleet.illumination
@@ -275,10 +257,10 @@ class Physics(Subsystem):
         direction = self._crossing_direction[idx]
         for name, sel in (("eclipse_entry", idx[direction < 0]), ("eclipse_exit", idx[direction > 0])):
             if sel.size:
-                self.sim.events.emit(name, self._crossing_t_s[sel], sel, before[sel], after[sel])
+                self.ctx.events.emit(name, self._crossing_t_s[sel], sel, before[sel], after[sel])
 
     def _emit_payload_events(self, n_gpu: int, n_power: int) -> None:
-        ev, f, log = self.events, self.fleet, self.sim.events
+        ev, f, log = self.events_out, self.fleet, self.ctx.events
         if n_gpu:
             gpu_idx = _nonzero(ev.gpu_event_code)
             codes = ev.gpu_event_code[gpu_idx]
@@ -297,54 +279,13 @@ class Physics(Subsystem):
                              f.t_junction_k[idx])
 
     def record(self, t_s: float) -> dict[str, np.ndarray]:
-        from sim.orbits import geodesy as geometry
-        f, g = self.fleet, self._geodetic
-        gmst = self._orbit.gmst_rad(self._jd_utc(t_s))
-        geometry.eci_to_geodetic(f.r_eci_m, gmst, g["lat_deg"], g["lon_deg"], g["alt_km"])
-        values = dict(g)
-        for name in self.recorded_units:
-            if name not in values:
-                values[name] = getattr(f, name)
-        return values
+        return {name: getattr(self.fleet, name) for name in self.recorded_units}
 
     def summary(self) -> dict[str, tuple[float, str]]:
-        f, elapsed_s = self.fleet, self.sim.elapsed_s
-        out = _fleet_metrics(f, slice(None), elapsed_s)
-        for i, shell in enumerate(self.sim.scenario.constellation):
-            sel = f.shell == i
-            for key, (value, unit) in _fleet_metrics(f, sel, elapsed_s).items():
-                if key in SHELL_METRICS:
-                    out[f"shell.{shell.name}.{key}"] = (value, unit)
-        return out
+        return metrics.summary(self.fleet, self.ctx.scenario.constellation, self.ctx.elapsed_s)
 
 
 def _nonzero(codes: np.ndarray) -> np.ndarray:
     """Indices of the non-zero entries of an int8 array (through a bool array: numpy's
     nonzero is ~8x faster on bool than on int8)."""
     return (codes != 0).nonzero()[0]
-
-
-SHELL_METRICS = ("gpu_hours_delivered", "delivered_fraction", "throttled_fraction", "off_fraction",
-                 "eclipse_fraction", "min_soc", "max_t_junction_k")
-
-
-def _fleet_metrics(f: FleetState, sel, elapsed_s: float) -> dict[str, tuple[float, str]]:
-    n = int(np.count_nonzero(np.ones(f.n, bool)[sel]))
-    sat_s = max(n * elapsed_s, 1e-300)
-    available = float(f.gpu_seconds_available[sel].sum())
-    delivered = float(f.gpu_seconds_delivered[sel].sum())
-    return {
-        "satellites": (n, "1"),
-        "gpu_hours_available": (available / 3600.0, "GPU h"),
-        "gpu_hours_delivered": (delivered / 3600.0, "GPU h"),
-        "delivered_fraction": (delivered / available if available > 0 else 0.0, "1"),
-        "throttled_fraction": (float(f.throttled_seconds[sel].sum()) / sat_s, "1"),
-        "off_fraction": (float(f.off_seconds[sel].sum()) / sat_s, "1"),
-        "eclipse_fraction": (float(f.eclipse_seconds[sel].sum()) / sat_s, "1"),
-        "min_soc": (float(f.min_soc[sel].min()) if n else 1.0, "1"),
-        "max_t_junction_k": (float(f.max_t_junction_k[sel].max()) if n else 0.0, "K"),
-        "energy_generated_wh": (float(f.energy_generated_j[sel].sum()) / 3600.0, "Wh"),
-        "energy_consumed_wh": (float(f.energy_consumed_j[sel].sum()) / 3600.0, "Wh"),
-        "shutdowns": (int(f.shutdowns[sel].sum()), "1"),
-    }
-

@@ -1,8 +1,8 @@
 """The payload tick: solar power, battery, two-node thermal model and GPU throttling.
 
-`step_payload` advances every satellite from t_s to t_s + dt_s; `step_physics` (what the
-physics tick calls) first computes the illumination at t_s + dt_s and the eclipse crossings,
-then does the same, in one parallel launch over chunks of satellites. Within a chunk the
+`step_physics` (what the payload subsystem calls every tick) computes the illumination at
+t_s + dt_s and the eclipse crossings, then advances every satellite's payload from t_s to
+t_s + dt_s, in one launch over chunks of satellites. Within a chunk the
 branch-free passes (geometry, thermal) vectorise and the branchy ones run scalar. Per satellite:
 
 1. solar array power from the geometry at the tick end (position and illumination are
@@ -17,34 +17,37 @@ branch-free passes (geometry, thermal) vectorise and the branchy ones run scalar
    throttle policy sets the level for the next tick. At most one GPU event and one
    power event per satellite and tick.
 
-Argument names are FleetState field names (sim/fleet.py), so `step_payload_fleet` can
-pass the arrays by name; `step_physics` takes the constant hardware packed into one 2-D
-array (`pack_hardware`, rows HARDWARE_ROWS) and the live arrays in STATE_ARRAYS order.
+Argument names are FleetState field names (sim/payload/subsystem.py); `step_physics` takes
+the constant hardware packed into one 2-D array (FleetState.pack, rows HARDWARE_ROWS) and the
+live arrays in STATE_ARRAYS order.
 """
 from __future__ import annotations
 
-import inspect
 import math
 from dataclasses import dataclass, fields
 
 import numpy as np
-from numba import get_num_threads, njit, prange
+from numba import njit, prange
 
 from sim.core.constants import (
     R_EARTH_EQUATORIAL_M,
     SOLAR_CONSTANT_W_M2,
 )
-from sim.core.numerics import crossings_range
+from sim.core.numerics import crossing_time_s, crossings_range
 from sim.payload.gpu import (
+    GPU_EVENTS,
     GPU_EVENT_NONE,
     GPU_EVENT_SHUTDOWN,
     LEVEL_TOLERANCE,
-    crossing_time_s,
     junction_temperature_k,
     throttle_decision,
 )
 from sim.payload.power import (
     ARRAY_RETENTION_REFRESH_S,
+    POWER_EVENT_CAP,
+    POWER_EVENT_NONE,
+    POWER_EVENT_RELEASE,
+    POWER_EVENTS,
     SECONDS_PER_JULIAN_YEAR,
     array_cos_incidence,
     array_degradation_factor,
@@ -62,20 +65,6 @@ from sim.payload.thermal import (
     thermal_step_fast,
 )
 
-GPU_EVENT_NAMES = {
-    0: "none",
-    1: "throttle_down",
-    2: "throttle_up",
-    3: "hw_slowdown",
-    4: "shutdown",
-    5: "restart",
-}
-POWER_EVENT_NAMES = {0: "none", 1: "power_cap", 2: "power_release"}
-
-POWER_EVENT_NONE = 0
-POWER_EVENT_CAP = 1
-POWER_EVENT_RELEASE = 2
-
 
 @njit(cache=True, inline="always", error_model="numpy")
 def _sun_geometry(rx, ry, rz, sun_unit_x, sun_unit_y, sun_unit_z):
@@ -86,7 +75,7 @@ def _sun_geometry(rx, ry, rz, sun_unit_x, sun_unit_y, sun_unit_z):
 
 
 # Constant hardware parameters, packed once at set-up into one (len(HARDWARE_ROWS), N) float64
-# array (`pack_hardware`): passing ~35 arrays to a numba kernel costs ~0.17 µs each per call.
+# array (FleetState.pack): passing ~35 arrays to a numba kernel costs ~0.17 µs each per call.
 HARDWARE_ROWS = (
     "array_area_m2", "array_efficiency", "array_degradation_per_year", "array_age_years",
     "array_sun_tracking",
@@ -104,10 +93,11 @@ HARDWARE_ROWS = (
  _T_RESTART, _HYST, _HOLD, _C_P, _C_R, _G, _RAD_AREA, _RAD_EPS, _RAD_ALPHA, _SIDES,
  _ORIENT) = range(len(HARDWARE_ROWS))
 
-# the arrays passed live, in this order (FleetState names): the payload state, and gpu_count,
-# a parameter that the radiation subsystem lowers as devices are lost
+# the arrays passed live, in this order (FleetState names): the payload state, gpu_count (a
+# parameter that the radiation subsystem lowers as devices are lost) and the utilisation the
+# work sets
 STATE_ARRAYS = (
-    "gpu_count",
+    "gpu_count", "gpu_utilisation", "gpu_seconds_delivered_tick",
     "p_solar_w", "p_load_w", "battery_energy_wh", "soc", "t_payload_k", "t_radiator_k",
     "t_junction_k", "q_env_w", "throttle_level", "gpu_on", "power_capped", "level_changed_t_s",
     "gpu_down_until_s", "gpu_seconds_available", "gpu_seconds_delivered", "throttled_seconds",
@@ -120,27 +110,6 @@ STATE_ARRAYS = (
 _S_SOLAR, _S_Q_END, _S_P_GPU, _S_TP_END, _S_TR_END, _S_PREVIOUS = range(6)
 SCRATCH_ROWS = 6
 SCRATCH_PREVIOUS_ILLUMINATION = _S_PREVIOUS  # row holding the illumination before the tick
-# A work item runs all passes over a chunk of satellites while its arrays are in cache; each
-# item costs a few µs of fixed overhead (measured: reference counting of ~45 array arguments),
-# so the parallel kernel cuts the fleet into two items per thread of at least MIN_CHUNK.
-MIN_CHUNK = 1024
-# below this many satellites the serial kernel is used: a parallel launch costs 2-100 µs
-# on a busy 2-core machine, more than the whole tick of a few hundred satellites
-SERIAL_BELOW = 1024
-
-
-def pack_hardware(fleet) -> np.ndarray:
-    """The constant hardware parameters of a FleetState as one (len(HARDWARE_ROWS), N) array.
-
-    A copy: pack again after changing any of these parameters."""
-    return np.ascontiguousarray(
-        np.stack([getattr(fleet, name).astype(np.float64) for name in HARDWARE_ROWS]))
-
-
-def physics_chunk(n: int) -> int:
-    """Work-item size for `step_physics`: two items per numba thread, at least MIN_CHUNK."""
-    items = 2 * get_num_threads()
-    return max(MIN_CHUNK, (n + items - 1) // items)
 
 
 def new_scratch(n: int) -> np.ndarray:
@@ -189,8 +158,8 @@ def _thermal_range(lo, hi, dt_s, t_payload_k, t_radiator_k, p_load_w, q_env_w, q
 
 @njit(cache=True, error_model="numpy")
 def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2,
-                   environment_on, r_eci_m, illumination, hw, gpu_count,
-                   p_solar_w, p_load_w, battery_energy_wh, soc, t_payload_k, t_radiator_k,
+                   environment_on, r_eci_m, illumination, hw, gpu_count, gpu_utilisation,
+                   gpu_seconds_delivered_tick, p_solar_w, p_load_w, battery_energy_wh, soc, t_payload_k, t_radiator_k,
                    t_junction_k, q_env_w, throttle_level, gpu_on, power_capped, level_changed_t_s,
                    gpu_down_until_s, gpu_seconds_available, gpu_seconds_delivered,
                    throttled_seconds, off_seconds, eclipse_seconds, energy_generated_j,
@@ -252,6 +221,9 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
         p_gpu_w = 0.0
         if running:
             p_gpu_w = gpu_power_w(level, gpu_idle_w[i], gpu_tdp_w[i], gpu_dvfs_exponent[i])
+            used = gpu_utilisation[i]
+            if used < 1.0:  # the unused share of the clock draws idle power
+                p_gpu_w = gpu_idle_w[i] + max(used, 0.0) * (p_gpu_w - gpu_idle_w[i])
         demand_w = bus_power_w[i] + count * p_gpu_w
         energy_start_wh = battery_energy_wh[i]
         if demand_w > solar_w + battery_available_w(energy_start_wh, discharge_efficiency[i], dt_s):
@@ -266,12 +238,15 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
 
         # accumulators, with the level and state of this tick
         gpu_seconds_available[i] += count * dt_s
+        delivered_s = 0.0
         if running:
-            gpu_seconds_delivered[i] += level * count * dt_s
+            delivered_s = level * count * dt_s
+            gpu_seconds_delivered[i] += delivered_s
             if level < 1.0 - LEVEL_TOLERANCE:
                 throttled_seconds[i] += dt_s
         else:
             off_seconds[i] += dt_s
+        gpu_seconds_delivered_tick[i] = delivered_s
         eclipse_seconds[i] += (1.0 - lit) * dt_s
         energy_generated_j[i] += solar_used_w * dt_s
         energy_consumed_j[i] += served_w * dt_s
@@ -376,9 +351,9 @@ def step_physics(chunk, t_s, dt_s, sun_x_m, sun_y_m, sun_z_m, sun_unit_x, sun_un
     For every satellite: illumination at t_s + dt_s (r_eci_m already there; the Sun at
     sun_*_m, model 0 conical, 1 cylindrical), eclipse threshold crossings against the
     previous illumination (crossing_direction −1 entry, +1 exit, 0 none; crossing_t_s the
-    interpolated time, meaningful where the direction is non-zero), then `step_payload`.
-    `chunk`: satellites per work item (`physics_chunk`).
-    `hw` from `pack_hardware`; `state`: the STATE_ARRAYS then the PayloadEvents arrays
+    interpolated time, meaningful where the direction is non-zero), then the payload tick (`_payload_range`).
+    `chunk`: satellites per work item (sim.core.numerics.parallel_chunk).
+    `hw` from FleetState.pack; `state`: the STATE_ARRAYS then the PayloadEvents arrays
     (EVENT_ARRAYS); scratch (SCRATCH_ROWS, N). Returns (eclipse crossings, GPU events,
     power events) so that the caller can skip event emission when there is none.
     """
@@ -411,84 +386,12 @@ def step_physics_serial(chunk, t_s, dt_s, sun_x_m, sun_y_m, sun_z_m, sun_unit_x,
                           scratch, r_eci_m, illumination, hw, *state)
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
-def step_payload(t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, environment_on,
-                 r_eci_m, illumination,
-                 array_area_m2, array_efficiency, array_degradation_per_year, array_age_years,
-                 array_sun_tracking,
-                 battery_capacity_wh, soc_floor, soc_release, charge_efficiency,
-                 discharge_efficiency, bus_power_w,
-                 gpu_count, gpu_tdp_w, gpu_idle_w, gpu_dvfs_exponent, gpu_min_level,
-                 gpu_level_step, gpu_slowdown_level, gpu_capped_level, r_jc_k_w,
-                 t_max_operating_k, t_slowdown_k, t_shutdown_k, t_restart_k,
-                 throttle_hysteresis_k, throttle_hold_s,
-                 c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k, radiator_area_m2,
-                 radiator_emissivity, radiator_absorptivity, radiator_sides,
-                 radiator_orientation,
-                 p_solar_w, p_load_w, battery_energy_wh, soc, t_payload_k, t_radiator_k,
-                 t_junction_k, q_env_w, throttle_level, gpu_on, power_capped, level_changed_t_s,
-                 gpu_down_until_s, gpu_seconds_available, gpu_seconds_delivered, throttled_seconds, off_seconds,
-                 eclipse_seconds, energy_generated_j, energy_consumed_j, shutdowns, min_soc,
-                 max_t_junction_k, array_retention, array_retention_rate_per_s,
-                 array_retention_t_ref_s,
-                 gpu_event_code, power_event_code, gpu_event_t_s, power_event_t_s,
-                 event_old_level, event_new_level, event_t_junction_k):
-    """Advance power, battery, thermal nodes and throttle state of all satellites one tick.
-
-    Scalars: t_s (s, tick start), dt_s (s), the Sun's unit vector in the inertial frame,
-    solar_flux_w_m2 (W/m² at the current Sun–Earth distance), environment_on (1: Sun,
-    albedo and Earth IR heat the radiator; 0: deep-space sink only). Arrays: FleetState
-    fields of the same names (units in sim/fleet.py), updated in place, and the seven
-    per-satellite event outputs: the two codes are written every tick (0: no event); the
-    time, levels and T_j are written only where the matching code is non-zero (elsewhere
-    they hold stale values). Allocates its scratch (SCRATCH_ROWS × N) per call; the
-    physics tick uses `step_physics` with packed hardware and caller-supplied scratch.
-    Returns (GPU events, power events).
-    """
-    n = illumination.shape[0]
-    hw = (array_area_m2, array_efficiency, array_degradation_per_year, array_age_years,
-          array_sun_tracking, battery_capacity_wh, soc_floor, soc_release, charge_efficiency,
-          discharge_efficiency, bus_power_w, gpu_tdp_w, gpu_idle_w, gpu_dvfs_exponent,
-          gpu_min_level, gpu_level_step, gpu_slowdown_level, gpu_capped_level, r_jc_k_w,
-          t_max_operating_k, t_slowdown_k, t_shutdown_k, t_restart_k, throttle_hysteresis_k,
-          throttle_hold_s, c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k,
-          radiator_area_m2, radiator_emissivity, radiator_absorptivity, radiator_sides,
-          radiator_orientation)
-    scratch = np.empty((SCRATCH_ROWS, n))
-    chunk = max(MIN_CHUNK, (n + 3) // 4)
-    n_gpu = 0
-    n_power = 0
-    for c in prange((n + chunk - 1) // chunk):
-        lo = c * chunk
-        g, p = _payload_range(
-            lo, min(lo + chunk, n), t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z,
-            solar_flux_w_m2, environment_on, r_eci_m, illumination, hw, gpu_count,
-            p_solar_w, p_load_w, battery_energy_wh, soc, t_payload_k, t_radiator_k,
-            t_junction_k, q_env_w, throttle_level, gpu_on, power_capped, level_changed_t_s,
-            gpu_down_until_s, gpu_seconds_available, gpu_seconds_delivered, throttled_seconds,
-            off_seconds, eclipse_seconds, energy_generated_j, energy_consumed_j, shutdowns,
-            min_soc, max_t_junction_k, array_retention, array_retention_rate_per_s,
-            array_retention_t_ref_s, gpu_event_code, power_event_code, gpu_event_t_s,
-            power_event_t_s, event_old_level, event_new_level, event_t_junction_k, scratch)
-        n_gpu += g
-        n_power += p
-    return n_gpu, n_power
-
-
-STEP_PAYLOAD_SCALARS = ("t_s", "dt_s", "sun_unit_x", "sun_unit_y", "sun_unit_z",
-                        "solar_flux_w_m2", "environment_on")
-STEP_PAYLOAD_ARRAYS = tuple(
-    name for name in inspect.signature(step_payload.py_func).parameters
-    if name not in STEP_PAYLOAD_SCALARS
-)
-
-
 @dataclass
 class PayloadEvents:
     """Per-satellite event outputs of one payload tick (code 0: no event)."""
 
-    gpu_event_code: np.ndarray      # (N,) int8, GPU_EVENT_NAMES
-    power_event_code: np.ndarray    # (N,) int8, POWER_EVENT_NAMES
+    gpu_event_code: np.ndarray      # (N,) int8, GPU_EVENTS
+    power_event_code: np.ndarray    # (N,) int8, POWER_EVENTS
     gpu_event_t_s: np.ndarray       # (N,) s, time of the GPU event
     power_event_t_s: np.ndarray     # (N,) s, time of the power event
     event_old_level: np.ndarray     # (N,) clock fraction before the GPU event
@@ -509,18 +412,6 @@ class PayloadEvents:
 
 
 EVENT_ARRAYS = tuple(f.name for f in fields(PayloadEvents))
-
-
-def step_payload_fleet(fleet, t_s, dt_s, sun_unit, solar_flux_w_m2, environment_on, events):
-    """Run `step_payload` on a FleetState; `events` is a PayloadEvents or a dict of its arrays."""
-    def lookup(name):
-        if name in EVENT_ARRAYS:
-            return events[name] if isinstance(events, dict) else getattr(events, name)
-        return getattr(fleet, name)
-
-    return step_payload(float(t_s), float(dt_s), float(sun_unit[0]), float(sun_unit[1]),
-                        float(sun_unit[2]), float(solar_flux_w_m2), int(environment_on),
-                        *[lookup(name) for name in STEP_PAYLOAD_ARRAYS])
 
 
 @njit(cache=True, error_model="numpy")

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import Fraction, NonNegative, Positive, Strict
+from sim.config.sections import scenario_section
 from sim.config.base import utc_datetime as _utc
 
 
@@ -142,6 +143,7 @@ class Mitigations(Strict):
     power_down_saa_cm2_s: Positive = 50.0    # local trapped flux above the device threshold
 
 
+@scenario_section("radiation")
 class RadiationConfig(Strict):
     shielding_al_mm: NonNegative = 10.0
     upset_threshold_mev: Positive = Field(20.0, description="proton energy at the device above which σ applies")

@@ -27,7 +27,9 @@ from sim.radiation import solar_activity
 from sim.radiation import spe as spe_model
 from sim.radiation import transport
 from sim.radiation import trapped
-from sim.core.subsystem import Subsystem, substream
+from sim.core.fleet import field_specs
+from sim.core.numerics import parallel_chunk
+from sim.core.subsystem import Subsystem
 
 SPE_PFU_TO_OMNI = 4.0 * np.pi   # pfu (cm⁻² s⁻¹ sr⁻¹), isotropic → omnidirectional cm⁻² s⁻¹
 KINDS = ("bit", "sefi", "sel")
@@ -36,7 +38,7 @@ POWER_DOWN_MODE = {"none": 0, "spe": 1, "saa": 2, "spe_saa": 3}
 SPE_DOSE_LOG_EMIN = np.log(np.geomspace(1.0, 3.0e4, 48))
 ALT_MARGIN_KM = 40.0   # geodetic height exceeds r − R_eq by up to 21 km at the poles
 
-ACTIVE_FIELDS = {
+FIELDS = field_specs("state", {
     "radiation_powered_down": ("i1", "1", "1 while GPUs are powered down by the radiation policy"),
     "trapped_flux_cm2_s": ("f8", "1/(cm2 s)", "trapped protons above the device floor energy"),
     "spe_flux_cm2_s": ("f8", "1/(cm2 s)", "SPE protons above max(cutoff, device floor)"),
@@ -44,10 +46,6 @@ ACTIVE_FIELDS = {
     "proton_flux_cm2_s": ("f8", "1/(cm2 s)", "trapped + SPE + GCR protons at the device"),
     "upset_rate_s": ("f8", "1/s", "total upset rate (all classes and kinds)"),
     "dose_rate_rad_s": ("f8", "rad/s", "dose rate in Si behind the shield"),
-    "dose_rad": ("f8", "rad", "total ionising dose in Si behind the shield"),
-    "radiation_down_seconds": ("f8", "s", "time with GPUs down for radiation"),
-    "radiation_powerdown_seconds": ("f8", "s", "time with GPUs powered down by the policy"),
-    "upset_hazard": ("f8", "1", "integrated upset hazard"),
     "upset_hazard_prev": ("f8", "1", "integrated upset hazard at the start of the tick"),
     "upset_next_threshold": ("f8", "1", "hazard at which the next upset happens"),
     "upset_crossed": ("i1", "1", "1 where the hazard crossed its threshold this tick"),
@@ -55,7 +53,12 @@ ACTIVE_FIELDS = {
     "level_change": ("i1", "1", "radiation level change this tick (kernel code)"),
     "radiation_wants_down": ("i1", "1", "1 while the local flux is above the power-down limit"),
     "gpu_down_since_s": ("f8", "s", "start of the current radiation down period"),
-}
+}) + field_specs("accumulator", {
+    "dose_rad": ("f8", "rad", "total ionising dose in Si behind the shield"),
+    "radiation_down_seconds": ("f8", "s", "time with GPUs down for radiation"),
+    "radiation_powerdown_seconds": ("f8", "s", "time with GPUs powered down by the policy"),
+    "upset_hazard": ("f8", "1", "integrated upset hazard"),
+})
 GCR_TABLE_STEP_S = 6 * 3600.0
 GCR_CUTOFF_STEP_GV = 0.005   # the transmission table in R_c: linear error < 1e-5
 GCR_CUTOFF_MAX_GV = 16.0     # above the Størmer cutoff at the equator at the ground (14.9 GV)
@@ -84,25 +87,27 @@ GPU_DOWN_UNIT = "1"   # recorded "gpu_down": 1 while radiation holds the GPUs of
 
 
 class Radiation(Subsystem):
-    """Radiation environment and effects; inert when the scenario has no `radiation:` section."""
+    """Radiation environment and effects; built when the scenario has `radiation:`."""
 
-    def __init__(self, sim):
-        super().__init__(sim, name="radiation")
-        fleet = sim.fleet
+    name = "radiation"
+    section = "radiation"
+    requires = ("positions", "gpu_state")
+    events = EVENTS
+    fields = FIELDS
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        fleet = ctx.fleet
         self.fleet = fleet
-        self.cfg: RadiationConfig | None = sim.scenario.radiation
-        if self.cfg is None:
-            return
-        from sim.orbits import j2 as orbit
+        self.cfg: RadiationConfig = ctx.scenario.radiation
         from sim.radiation import kernels as kernel
-        self._kernel, self._gmst = kernel, orbit.gmst_rad
-        self._step = kernel.radiation_step if kernel.step_parallel(fleet.n) else kernel.radiation_step_serial
-        self._chunk = kernel.step_chunk(fleet.n)
+        self._kernel = kernel
+        chunk = parallel_chunk(fleet.n)
+        self._step = kernel.radiation_step if chunk else kernel.radiation_step_serial
+        self._chunk = chunk or fleet.n
         cfg = self.cfg
-        fleet.add_fields(ACTIVE_FIELDS)
-        self.rng = substream(sim.scenario.seed, "radiation")
-        self.epoch: datetime = sim.scenario.epoch
-        self.epoch_jd_utc = sim.epoch_jd_utc
+        self.rng = ctx.rng(self.name)
+        self.epoch: datetime = ctx.scenario.epoch
 
         spe_cfg = cfg.spe
         phase = spe_model.solar_cycle_phase_years(self.epoch, spe_cfg.cycle_minimum, spe_cfg.cycle_years)
@@ -113,10 +118,10 @@ class Radiation(Subsystem):
         rc_gv = np.arange(0.0, GCR_CUTOFF_MAX_GV + GCR_CUTOFF_STEP_GV, GCR_CUTOFF_STEP_GV)
         self._gcr_transmission = (1.0 + rc_gv / cfg.cosmic_rays.cutoff_scale_gv) ** (-cfg.cosmic_rays.cutoff_index)
         # the environment is refreshed for each satellite every `every` ticks (staggered)
-        self.every = max(1, int(round(cfg.environment_every_s / sim.dt_s)))
+        self.every = max(1, int(round(cfg.environment_every_s / ctx.dt_s)))
         self._tick_index = 0
-        self._gcr_table_s, self._gcr_table_cm2_s = self._gcr_table(sim.scenario, phase)
-        self.spe_events = self._spe_events(sim.scenario)
+        self._gcr_table_s, self._gcr_table_cm2_s = self._gcr_table(ctx.scenario, phase)
+        self.spe_events = self._spe_events(ctx.scenario)
         self._dose_tables: dict[float, np.ndarray] = {}
         self._setup_devices()
         mit = cfg.mitigations
@@ -125,8 +130,6 @@ class Radiation(Subsystem):
         fleet.upset_next_threshold[:] = self.rng.exponential(size=fleet.n)
         self.counts = {name: 0 for name in ("seu_corrected", "sdc", "sdc_detected", "sefi", "sel", "device_lost")}
         self.counts_by_class = np.zeros((len(cfg.devices), 6), dtype=np.int64)
-        for name, meaning in EVENTS.items():
-            sim.events.register(name, meaning)
         self.recorded_units = {k: unit for k, (_, unit) in RECORDED.items()}
         self.recorded_units["gpu_down"] = GPU_DOWN_UNIT
         self._t1_s = 0.0
@@ -170,7 +173,7 @@ class Radiation(Subsystem):
     def _gcr_table(self, scenario, phase_years: float) -> tuple[np.ndarray, np.ndarray]:
         """Free-space GCR flux [1/(cm2 s)] every 6 h of the run, smoothly modulated (solar_activity)."""
         gcr = self.cfg.cosmic_rays
-        duration_s = self.sim.n_steps * self.sim.dt_s
+        duration_s = self.ctx.clock.duration_s
         grid_s = np.arange(0.0, duration_s + 2 * GCR_TABLE_STEP_S, GCR_TABLE_STEP_S)
         if not gcr.enabled:
             return grid_s, np.zeros_like(grid_s)
@@ -188,7 +191,7 @@ class Radiation(Subsystem):
 
     def _spe_events(self, scenario) -> list:
         s = self.cfg.spe
-        duration_s = self.sim.n_steps * self.sim.dt_s
+        duration_s = self.ctx.clock.duration_s
         if s.mode == "off":
             return []
         if s.mode == "replay":
@@ -288,9 +291,9 @@ class Radiation(Subsystem):
         f, m = self.fleet, self.cfg.mitigations
         t1_s = t0_s + dt_s
         j10_pfu, gamma = self._spe_now(t1_s) if self.spe_events else (0.0, 2.0)
-        gmst = self._gmst(self.epoch_jd_utc + t1_s / 86400.0)
+        now = self.ctx.clock.at(t1_s)
         return self._step(
-            self._chunk, every, phase, np.cos(gmst), np.sin(gmst), t0_s, dt_s, self._next_dose_mark,
+            self._chunk, every, phase, now.cos_gmst, now.sin_gmst, t0_s, dt_s, self._next_dose_mark,
             self.env_map, self.env_axes,
             self.pole_ecef, SPE_PFU_TO_OMNI * j10_pfu, gamma, SPE_DOSE_LOG_EMIN, self._dose_table(gamma),
             self.device_floor_mev, self.gcr_free_cm2_s(t1_s), self._gcr_transmission, 1.0 / GCR_CUTOFF_STEP_GV,
@@ -301,9 +304,11 @@ class Radiation(Subsystem):
             f.upset_hazard_prev, f.upset_next_threshold, f.upset_crossed, f.down_until_start_s, f.level_change,
             f.radiation_wants_down)
 
-    def tick(self, t_s: float, dt_s: float) -> None:
-        if self.cfg is None:
-            return
+    def advance(self, block) -> None:
+        for step in block.steps():
+            self._tick(self.ctx.clock.time_of_step(step), block.dt_s)
+
+    def _tick(self, t_s: float, dt_s: float) -> None:
         f = self.fleet
         t0_s = t_s - dt_s
         self._t1_s = t_s
@@ -343,13 +348,13 @@ class Radiation(Subsystem):
         ev, ev_sat = np.empty((4, codes, m)), np.empty((codes, m), dtype=np.int32)
         ev_n = np.zeros(codes, dtype=np.int64)
         lost = np.zeros(idx.size, dtype=np.bool_)
-        scrub_s = self.cfg.mitigations.scrub_interval_s or max(self.sim.elapsed_s, 1.0)
+        scrub_s = self.cfg.mitigations.scrub_interval_s or max(self.ctx.elapsed_s, 1.0)
         k.upset_outcomes(idx, extra, h0, h1, first, uniforms, t0_s, dt_s, scrub_s, self._redundancy_code,
                          self._class_table, self.weights, self.dose_factor, f.gpu_count, self.host_lost,
                          f.proton_flux_cm2_s, f.dose_rad, f.throttle_level, f.gpu_on, f.down_until_start_s,
                          f.gpu_down_until_s, f.gpu_down_since_s, f.radiation_down_seconds, np.empty(m),
                          ev, ev_sat, ev_n, self.counts_by_class, lost)
-        log = self.sim.events
+        log = self.ctx.events
         for code in np.flatnonzero(ev_n):
             n, name = int(ev_n[code]), EVENT_BY_CODE[code]
             log.emit(name, ev[0, code, :n], ev_sat[code, :n], ev[1, code, :n], ev[2, code, :n], ev[3, code, :n])
@@ -365,7 +370,7 @@ class Radiation(Subsystem):
     def _hold_down(self, idx, t_s, until_s, cls) -> None:
         """GPUs of idx (unique) off from t_s to until_s: count the part of this tick the kernel
         did not see, emit the reset (and the restart when it ends within the tick)."""
-        f, log, t1_s = self.fleet, self.sim.events, self._t1_s
+        f, log, t1_s = self.fleet, self.ctx.events, self._t1_s
         t_s = np.broadcast_to(np.asarray(t_s, dtype=float), idx.shape)
         until_s = np.broadcast_to(np.asarray(until_s, dtype=float), idx.shape)
         covered = f.down_until_start_s[idx]
@@ -386,7 +391,7 @@ class Radiation(Subsystem):
 
     def _emit_restarts(self) -> None:
         """GPUs back after a policy power-down (code 2) or a reset/latch-up (code 3)."""
-        f, log = self.fleet, self.sim.events
+        f, log = self.fleet, self.ctx.events
         for c, name, back_s in ((2, "rad_power_up", f.gpu_down_until_s), (3, "rad_gpu_restored", f.down_until_start_s)):
             sel = np.flatnonzero(f.level_change == c)
             if sel.size:
@@ -398,7 +403,7 @@ class Radiation(Subsystem):
         down = np.flatnonzero(f.level_change == 1)
         if down.size:
             already = f.down_until_start_s[down] > t0_s   # reset earlier (or in) this tick
-            self.sim.events.emit("rad_power_down", t1_s, down, np.where(already, 0.0, self._gpu_level(down)), 0.0,
+            self.ctx.events.emit("rad_power_down", t1_s, down, np.where(already, 0.0, self._gpu_level(down)), 0.0,
                                  f.spe_flux_cm2_s[down] + f.trapped_flux_cm2_s[down])
             f.gpu_down_since_s[down[~already]] = t1_s
 
@@ -411,7 +416,7 @@ class Radiation(Subsystem):
             elif not self.host_lost[i]:
                 self.host_lost[i] = True
                 self._hold_down(np.array([i]), np.array([t]), np.array([np.inf]), np.array([c]))
-        self.sim.events.emit("device_lost", t_s, idx, cls.astype(float), cause, f.dose_rad[idx])
+        self.ctx.events.emit("device_lost", t_s, idx, cls.astype(float), cause, f.dose_rad[idx])
         self._count("device_lost", cls)
         self._update_weights(np.unique(idx))
 
@@ -442,7 +447,7 @@ class Radiation(Subsystem):
                                                     minlength=len(self.cfg.devices))
 
     def _emit_spe(self, t0_s: float, t1_s: float) -> None:
-        log = self.sim.events
+        log = self.ctx.events
         for ev in self.spe_events:
             for name, t, a in (("spe_onset", ev.onset_s, ev.peak_pfu), ("spe_peak", ev.peak_s, ev.peak_pfu),
                                ("spe_end", ev.end_s, ev.fluence_gt10_cm2_sr())):
@@ -451,36 +456,32 @@ class Radiation(Subsystem):
 
     # ------------------------------------------------------------------ output
     def record(self, t_s: float) -> dict[str, np.ndarray]:
-        if self.cfg is None:
-            return {}
         out = {k: getattr(self.fleet, field) for k, (field, _) in RECORDED.items()}
         out["gpu_down"] = (self.fleet.gpu_down_until_s > t_s).astype(np.int8)
         return out
 
     def summary(self) -> dict[str, tuple[float, str]]:
-        if self.cfg is None:
-            return {}
-        f, elapsed_s = self.fleet, self.sim.elapsed_s
+        f, elapsed_s = self.fleet, self.ctx.elapsed_s
         device_days = max(self.devices_at_start * elapsed_s / 86400.0, 1e-300)
         out = {}
         for name, count in self.counts.items():
-            out[f"radiation.{name}"] = (count, "1")
+            out[f"{name}"] = (count, "1")
             if name != "device_lost":
-                out[f"radiation.{name}_per_device_day"] = (count / device_days, "1/(device d)")
+                out[f"{name}_per_device_day"] = (count / device_days, "1/(device d)")
         for c, d in enumerate(self.cfg.devices):
             for col, name in enumerate(self.counts):
                 if self.counts_by_class[c, col]:
-                    out[f"radiation.{d.name}.{name}"] = (int(self.counts_by_class[c, col]), "1")
+                    out[f"{d.name}.{name}"] = (int(self.counts_by_class[c, col]), "1")
         gpu_down_s = float((f.radiation_down_seconds * f.gpu_count).sum())
         delivered_h = float(f.gpu_seconds_delivered.sum()) / 3600.0
         out.update({
-            "radiation.downtime_hours": (float(f.radiation_down_seconds.sum()) / 3600.0, "satellite h"),
-            "radiation.downtime_gpu_hours": (gpu_down_s / 3600.0, "GPU h"),
-            "radiation.powerdown_hours": (float(f.radiation_powerdown_seconds.sum()) / 3600.0, "satellite h"),
-            "radiation.dose_rad_mean": (float(f.dose_rad.mean()), "rad(Si)"),
-            "radiation.dose_rad_max": (float(f.dose_rad.max()), "rad(Si)"),
-            "radiation.spe_events": (sum(1 for ev in self.spe_events if 0.0 <= ev.onset_s <= elapsed_s), "1"),
-            "radiation.redundancy_factor": (self.redundancy, "1"),
-            "radiation.useful_gpu_hours": (delivered_h / self.redundancy, "GPU h"),
+            "downtime_hours": (float(f.radiation_down_seconds.sum()) / 3600.0, "satellite h"),
+            "downtime_gpu_hours": (gpu_down_s / 3600.0, "GPU h"),
+            "powerdown_hours": (float(f.radiation_powerdown_seconds.sum()) / 3600.0, "satellite h"),
+            "dose_rad_mean": (float(f.dose_rad.mean()), "rad(Si)"),
+            "dose_rad_max": (float(f.dose_rad.max()), "rad(Si)"),
+            "spe_events": (sum(1 for ev in self.spe_events if 0.0 <= ev.onset_s <= elapsed_s), "1"),
+            "redundancy_factor": (self.redundancy, "1"),
+            "useful_gpu_hours": (delivered_h / self.redundancy, "GPU h"),
         })
         return out

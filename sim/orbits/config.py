@@ -1,0 +1,118 @@
+"""The constellation: shells of satellites, each with one orbit definition and its hardware.
+
+A shell is exactly one of walker | sso | cluster | elements | tle, plus the payload's hardware
+sections (sim.payload.config).
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from sim.config.base import Positive, Strict
+from sim.config.sections import scenario_check
+from sim.core.constants import R_EARTH_EQUATORIAL_M
+from sim.payload.config import Battery, Bus, Gpu, Radiator, SolarArray, Thermal
+
+AltitudeKm = Annotated[float, Field(ge=150.0, le=40000.0)]
+InclinationDeg = Annotated[float, Field(ge=0.0, le=180.0)]
+_R_EQ_KM = R_EARTH_EQUATORIAL_M / 1e3
+
+
+class WalkerShell(Strict):
+    altitude_km: AltitudeKm
+    inclination_deg: InclinationDeg
+    planes: Annotated[int, Field(ge=1)]
+    sats_per_plane: Annotated[int, Field(ge=1)]
+    phasing: Annotated[int, Field(ge=0)] = 0
+    pattern: Literal["delta", "star"] = "delta"
+
+    @model_validator(mode="after")
+    def _phasing_below_planes(self):
+        if self.phasing >= max(self.planes, 1) and self.planes > 1:
+            raise ValueError(f"phasing F={self.phasing} must be < planes={self.planes}")
+        return self
+
+
+class SsoShell(Strict):
+    altitude_km: AltitudeKm
+    ltan_h: Annotated[float, Field(ge=0.0, lt=24.0)] = 18.0
+    count: Annotated[int, Field(ge=1)] = 1
+
+
+class ClusterShell(Strict):
+    count: Annotated[int, Field(ge=1)] = 81
+    radius_m: Positive = 1000.0
+    altitude_km: AltitudeKm = 650.0
+    ltan_h: Annotated[float, Field(ge=0.0, lt=24.0)] | None = 18.0
+    inclination_deg: InclinationDeg | None = None
+    raan_deg: float | None = None
+
+    @model_validator(mode="after")
+    def _reference_orbit(self):
+        if self.inclination_deg is not None:
+            self.ltan_h = None
+        return self
+
+
+class KeplerianElements(Strict):
+    altitude_km: AltitudeKm | None = None
+    a_km: Annotated[float, Field(gt=_R_EQ_KM + 150.0, le=_R_EQ_KM + 40000.0)] | None = None
+    e: Annotated[float, Field(ge=0.0, lt=0.9)] = 0.0
+    inclination_deg: InclinationDeg
+    raan_deg: float = 0.0
+    argp_deg: float = 0.0
+    mean_anomaly_deg: float = 0.0
+
+    @model_validator(mode="after")
+    def _one_size(self):
+        if (self.altitude_km is None) == (self.a_km is None):
+            raise ValueError("give exactly one of altitude_km or a_km")
+        return self
+
+
+class TleShell(Strict):
+    path: str = Field(description="TLE (2- or 3-line) or OMM JSON (.json/.json.gz); relative to the YAML")
+    limit: Annotated[int, Field(ge=1)] | None = None
+
+
+ORBIT_KINDS = ("walker", "sso", "cluster", "elements", "tle")
+
+
+class Shell(Strict):
+    name: str | None = None
+    walker: WalkerShell | None = None
+    sso: SsoShell | None = None
+    cluster: ClusterShell | None = None
+    elements: list[KeplerianElements] | None = None
+    tle: TleShell | None = None
+    gpu: Gpu = Field(default_factory=lambda: Gpu.model_validate({}))
+    solar_array: SolarArray = Field(default_factory=SolarArray)
+    battery: Battery = Field(default_factory=Battery)
+    bus: Bus = Field(default_factory=Bus)
+    radiator: Radiator = Field(default_factory=Radiator)
+    thermal: Thermal = Field(default_factory=Thermal)
+
+    @model_validator(mode="after")
+    def _exactly_one_orbit(self):
+        given = [k for k in ORBIT_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"a shell needs exactly one of {', '.join(ORBIT_KINDS)}; got "
+                             f"{', '.join(given) or 'none'}")
+        if self.elements is not None and not self.elements:
+            raise ValueError("elements: the list is empty")
+        return self
+
+    @property
+    def orbit_kind(self) -> str:
+        return next(k for k in ORBIT_KINDS if getattr(self, k) is not None)
+
+
+@scenario_check
+def tle_files_exist(scenario) -> list[tuple[str, str]]:
+    """Every TLE/OMM file a shell names exists (relative to the scenario file)."""
+    problems = []
+    for i, shell in enumerate(scenario.constellation):
+        if shell.tle is not None and not scenario.resolve_path(shell.tle.path).exists():
+            problems.append((f"constellation.{i}.tle.path", f"file not found: {scenario.resolve_path(shell.tle.path)}"))
+    return problems

@@ -1,0 +1,110 @@
+"""The payload's hardware sections of a shell: gpu, solar_array, battery, bus, radiator, thermal.
+
+Defaults and their sources are listed in docs/models.md.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from sim.config.base import Fraction, NonNegative, Positive, PositiveFraction, Strict
+
+GPU_PRESETS: dict[str, dict[str, Any]] = {
+    # NVIDIA H100 SXM5; thresholds and clocks from nvidia-smi -q (MODELS.md §3)
+    "h100-sxm": dict(tdp_w=700.0, idle_w=75.0, max_clock_mhz=1980.0, idle_clock_mhz=345.0,
+                     t_max_operating_c=87.0, t_slowdown_c=89.0, t_shutdown_c=92.0,
+                     t_restart_c=70.0, r_jc_k_w=0.03),
+    # H100 PCIe 80 GB: 350 W TDP (NVIDIA PB-11133-001)
+    "h100-pcie": dict(tdp_w=350.0, idle_w=50.0, max_clock_mhz=1755.0, idle_clock_mhz=345.0,
+                      t_max_operating_c=87.0, t_slowdown_c=89.0, t_shutdown_c=92.0,
+                      t_restart_c=70.0, r_jc_k_w=0.06),
+}
+
+
+class Gpu(Strict):
+    preset: str = "h100-sxm"
+    count: Annotated[int, Field(ge=0)] = 4
+    tdp_w: Positive
+    idle_w: NonNegative
+    max_clock_mhz: Positive
+    idle_clock_mhz: Positive
+    t_max_operating_c: float
+    t_slowdown_c: float
+    t_shutdown_c: float
+    t_restart_c: float
+    r_jc_k_w: NonNegative
+    dvfs_exponent: Annotated[float, Field(ge=1.0, le=4.0)] = 3.0
+    level_step: Annotated[float, Field(gt=0.0, le=0.5)] = 0.05
+    slowdown_level: PositiveFraction = 0.5
+    capped_level: Fraction = 0.0
+    throttle_hysteresis_k: NonNegative = 3.0
+    throttle_hold_s: NonNegative = 60.0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_preset(cls, data: Any):
+        if isinstance(data, str):
+            data = {"preset": data}
+        if not isinstance(data, dict):
+            return data
+        name = data.get("preset", "h100-sxm")
+        if name not in GPU_PRESETS:
+            raise ValueError(f"unknown GPU preset {name!r}; known: {', '.join(sorted(GPU_PRESETS))}")
+        return {**GPU_PRESETS[name], **data}
+
+    @model_validator(mode="after")
+    def _ordering(self):
+        if not self.idle_w < self.tdp_w:
+            raise ValueError(f"idle_w ({self.idle_w}) must be below tdp_w ({self.tdp_w})")
+        if not self.idle_clock_mhz <= self.max_clock_mhz:
+            raise ValueError("idle_clock_mhz must not exceed max_clock_mhz")
+        if not (self.t_restart_c < self.t_max_operating_c <= self.t_slowdown_c <= self.t_shutdown_c):
+            raise ValueError("temperatures must satisfy t_restart_c < t_max_operating_c <= "
+                             "t_slowdown_c <= t_shutdown_c")
+        return self
+
+
+class SolarArray(Strict):
+    area_m2: NonNegative = 14.0
+    efficiency: PositiveFraction = 0.30
+    degradation_per_year: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.01
+    age_years: NonNegative = 0.0
+    tracking: Literal["sun", "body"] = "sun"
+
+
+class Battery(Strict):
+    capacity_wh: Positive = 8000.0
+    soc_floor: Fraction = 0.20
+    soc_release: Fraction = 0.30
+    initial_soc: Fraction = 1.0
+    charge_efficiency: PositiveFraction = 0.95
+    discharge_efficiency: PositiveFraction = 0.95
+
+    @model_validator(mode="after")
+    def _hysteresis(self):
+        if self.soc_release < self.soc_floor:
+            raise ValueError("soc_release must be >= soc_floor")
+        return self
+
+
+class Bus(Strict):
+    power_w: NonNegative = 200.0
+
+
+class Radiator(Strict):
+    area_m2: Positive = 3.0
+    emissivity: PositiveFraction = 0.80
+    absorptivity: Fraction = 0.07
+    sides: Literal[1, 2] = 2
+    orientation: Literal["nadir", "zenith", "edge_on_sun"] = "edge_on_sun"
+
+
+class Thermal(Strict):
+    c_payload_j_k: Positive = 60000.0
+    c_radiator_j_k: Positive = 20000.0
+    g_payload_radiator_w_k: Positive = 200.0
+    initial_temperature_k: Positive | None = None
+
+
+HARDWARE_SECTIONS = ("gpu", "solar_array", "battery", "bus", "radiator", "thermal")

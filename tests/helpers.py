@@ -1,0 +1,70 @@
+"""Shared test harnesses: fleets built without a scenario, and the reference implementations
+that only tests use (kept here, out of sim/, so that production has one implementation)."""
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.fleet import FleetState
+from sim.orbits.subsystem import Orbits
+from sim.payload import tick
+from sim.payload.subsystem import Payload
+
+R_ORBIT_M = 6378137.0 + 550e3
+
+
+def empty_fleet(n: int) -> FleetState:
+    """A FleetState of n satellites with the orbit and payload fields, all zero (utilisation 1)."""
+    fleet = FleetState(n)
+    fleet.allocate(Orbits.fields, "orbits")
+    fleet.allocate(Payload.fields, "payload")
+    fleet.gpu_utilisation[:] = 1.0
+    return fleet
+
+
+PAYLOAD_BASE = dict(
+    array_area_m2=20.0, array_efficiency=0.3, array_degradation_per_year=0.0,
+    array_age_years=0.0, array_sun_tracking=1, battery_capacity_wh=1e6, soc_floor=0.0,
+    soc_release=0.1, charge_efficiency=1.0, discharge_efficiency=1.0, bus_power_w=200.0,
+    gpu_count=4, gpu_tdp_w=700.0, gpu_idle_w=75.0, gpu_dvfs_exponent=3.0,
+    gpu_min_level=345 / 1980, gpu_level_step=0.05, gpu_slowdown_level=0.5,
+    gpu_capped_level=0.5, r_jc_k_w=0.02, t_max_operating_k=1e4, t_slowdown_k=1e4,
+    t_shutdown_k=1e4, t_restart_k=1e4, throttle_hysteresis_k=3.0, throttle_hold_s=60.0,
+    c_payload_j_k=30e3, c_radiator_j_k=9e3, g_payload_radiator_w_k=200.0,
+    radiator_area_m2=2.5, radiator_emissivity=0.9, radiator_absorptivity=0.15,
+    radiator_sides=2, radiator_orientation=2,
+)
+
+
+def make_payload_fleet(n: int, values: dict) -> FleetState:
+    """Identical satellites with an H100-like payload at a fixed geometry (the position on the x
+    axis, the Sun direction chosen by each test)."""
+    fleet = empty_fleet(n)
+    for name, value in {**PAYLOAD_BASE, **values}.items():
+        getattr(fleet, name)[:] = value
+    fleet.r_eci_m[0, :] = R_ORBIT_M  # fixed geometry: r̂ = x̂
+    fleet.illumination[:] = 1.0
+    return fleet
+
+
+def step_payload_fleet(fleet, t_s, dt_s, sun_unit, solar_flux_w_m2, environment_on, events):
+    """One payload tick of every satellite from t_s to t_s + dt_s with the illumination already in
+    `fleet` (the production kernel's payload pass, without the illumination and eclipse pass).
+    `events` is a PayloadEvents; returns (GPU events, power events)."""
+    hardware = np.ascontiguousarray(np.stack([getattr(fleet, name).astype(np.float64)
+                                              for name in tick.HARDWARE_ROWS]))
+    state = [getattr(fleet, name) for name in tick.STATE_ARRAYS]
+    event_arrays = [getattr(events, name) for name in tick.EVENT_ARRAYS]
+    return tick._payload_range(0, fleet.n, float(t_s), float(dt_s), float(sun_unit[0]), float(sun_unit[1]),
+                               float(sun_unit[2]), float(solar_flux_w_m2), int(environment_on), fleet.r_eci_m,
+                               fleet.illumination, hardware, *state, *event_arrays, tick.new_scratch(fleet.n))
+
+
+def threshold_crossings(before, after, threshold, t0_s, dt_s):
+    """Reference: direction (−1 falling, +1 rising, 0 none) and the linearly interpolated time of
+    every element's crossing of `threshold` in a tick, in plain NumPy."""
+    before, after = np.asarray(before, float), np.asarray(after, float)
+    direction = np.where((before >= threshold) & (after < threshold), -1,
+                         np.where((before < threshold) & (after >= threshold), 1, 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_cross_s = t0_s + dt_s * (before - threshold) / (before - after)
+    return direction, np.where(direction != 0, t_cross_s, np.nan)
