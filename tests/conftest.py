@@ -3,15 +3,29 @@ from pathlib import Path
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-SHARED_DATA = PROJECT_DIR.parent / "shared" / "data"
+TEST_DATA = PROJECT_DIR / "tests" / "data"            # verification vectors that ship with the tests
+SHARED_DATA = PROJECT_DIR.parent / "shared" / "data"  # reference data without a licence to ship
 
 
 def shared_data(*parts: str) -> Path:
-    """A file of ../shared/data, or skip the test saying why."""
+    """A reference file of ../shared/data (data whose licence does not let it ship with the
+    project), or skip the test saying why. The one way tests reach ../shared."""
     path = SHARED_DATA.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"reference data not available: {path} (../shared is absent)")
+        pytest.skip(f"reference data not available: {path} (../shared/data is absent beside this clone; "
+                    f"its licence keeps it out of the repository)")
     return path
+
+
+def verification_data(*parts: str) -> Path:
+    """A verification file shipped in tests/data (see tests/data/SOURCE.md)."""
+    return TEST_DATA.joinpath(*parts)
+
+
+def sgp4_verification_file(name: str) -> Path:
+    """Vallado's SGP4-VER.TLE / tcppver.out, shipped inside the python-sgp4 package."""
+    import sgp4
+    return Path(sgp4.__file__).parent / name
 
 
 TINY_SCENARIO = {

@@ -68,6 +68,21 @@ def parse_duration_s(value: Any, *, allow_zero: bool = False) -> float:
     return seconds
 
 
+# ---------------------------------------------------------------- files a scenario names
+
+DATA_PREFIX = "data:"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+def resolve_data_path(name: str, base_dir: Path) -> Path:
+    """`data:<name>` → the file shipped in sim/data; an absolute path as it is; anything else
+    relative to `base_dir` (the directory of the scenario file)."""
+    if name.startswith(DATA_PREFIX):
+        return DATA_DIR / name[len(DATA_PREFIX):]
+    path = Path(name)
+    return path if path.is_absolute() else base_dir / path
+
+
 # ---------------------------------------------------------------- dotted paths (a.b.0.c)
 
 class DottedPathError(KeyError):

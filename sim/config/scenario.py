@@ -14,7 +14,7 @@ import yaml
 from pydantic import Field, create_model, field_validator, model_validator
 
 from sim.config import sections
-from sim.config.base import DurationS, Positive, Strict, parse_duration_s, utc_datetime
+from sim.config.base import DurationS, Positive, Strict, parse_duration_s, resolve_data_path, utc_datetime
 from sim.orbits.config import Shell
 from sim.payload.config import HARDWARE_SECTIONS
 
@@ -129,8 +129,9 @@ class ScenarioBase(Strict):
         return Path(self.output) if self.output else Path("results") / f"{self.name}.h5"
 
     def resolve_path(self, relative: str) -> Path:
-        path = Path(relative)
-        return path if path.is_absolute() else (self._base_dir / path)
+        """A file the scenario names: `data:<name>` is shipped with odcsim (sim/data), anything
+        else is relative to the scenario file."""
+        return resolve_data_path(relative, self._base_dir)
 
 
 def _scenario_model() -> type[ScenarioBase]:
