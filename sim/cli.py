@@ -1,4 +1,4 @@
-"""Command line: odcsim run | validate | info | report.
+"""Command line: odcsim run | campaign | validate | info | report | diff.
 
 Exit status: 0 done; 2 bad input (the message names the file, the field and what is
 wrong; no traceback); 1 an internal error. Only this module prints.
@@ -41,6 +41,10 @@ def _parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("info", help="what a result file holds")
     i.add_argument("result")
+
+    d = sub.add_parser("diff", help="compare two result files dataset by dataset (exit 0 identical, 1 different)")
+    d.add_argument("a", metavar="A.h5")
+    d.add_argument("b", metavar="B.h5")
 
     rep = sub.add_parser("report", help="PNG figures and a text summary of a result")
     rep.add_argument("result", help="RESULT.h5 or a campaign directory")
@@ -95,6 +99,18 @@ def _cmd_info(args) -> int:
     return EXIT_OK
 
 
+def _cmd_diff(args) -> int:
+    """Like diff(1): 0 when every dataset is byte-identical, 1 when not, 2 on bad input."""
+    from sim.io.compare import compare_runs
+
+    differences = compare_runs(args.a, args.b)
+    for line in differences:
+        print(line)
+    if not differences:
+        print(f"{args.a} and {args.b}: every dataset identical")
+    return 1 if differences else EXIT_OK
+
+
 def _cmd_report(args) -> int:
     from sim.analysis.plots import plot_run, summary_table
     from sim.analysis.results import open_run
@@ -121,7 +137,8 @@ def _cmd_campaign(args) -> int:
     return cmd_campaign(args)
 
 
-COMMANDS = {"run": _cmd_run, "campaign": _cmd_campaign, "validate": _cmd_validate, "info": _cmd_info, "report": _cmd_report}
+COMMANDS = {"run": _cmd_run, "campaign": _cmd_campaign, "validate": _cmd_validate, "info": _cmd_info,
+            "report": _cmd_report, "diff": _cmd_diff}
 
 
 def main(argv: list[str] | None = None) -> int:

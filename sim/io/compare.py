@@ -95,8 +95,12 @@ def compare_runs(path_a: str | Path, path_b: str | Path, *,
 
 def _first_difference(a, b) -> str:
     a, b = np.asarray(a), np.asarray(b)
-    if a.dtype.names or a.ndim == 0:
-        return ""
+    if a.dtype.names:
+        columns = [f"{name}{_first_difference(a[name], b[name])}" for name in a.dtype.names
+                   if a[name].tobytes() != b[name].tobytes()]
+        return f" in column {'; '.join(columns)}" if columns else ""
+    if a.ndim == 0:
+        return f" ({a[()]!r} vs {b[()]!r})"
     rows_a = a.reshape(a.size, 1).view(np.uint8)
     rows_b = b.reshape(b.size, 1).view(np.uint8)
     bad = np.flatnonzero((rows_a != rows_b).any(axis=1))
