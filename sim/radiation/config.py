@@ -8,11 +8,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from sim.config.base import Fraction, NonNegative, Positive, Strict
-from sim.config.sections import scenario_section
 from sim.config.base import utc_datetime as _utc
+from sim.config.sections import scenario_check, scenario_section
+from sim.core.constants import SECONDS_PER_HOUR
+from sim.core.timescale import parse_utc
 
 
 class TrappedProtons(Strict):
@@ -46,10 +48,15 @@ class CosmicRays(Strict):
     f107_quiet_sfu: Positive = 70.0           # F10.7 (81-day, adjusted) at which the flux is the solar-min one, U
     f107_active_sfu: Positive = 180.0         # ... and the solar-max one, U
 
+    @field_validator("f107_csv")
+    @classmethod
+    def _f107_file(cls, v, info: ValidationInfo):
+        if info.data.get("modulation") == "f107" and not v:
+            raise ValueError("required for modulation 'f107'")
+        return v
+
     @model_validator(mode="after")
-    def _f107_file(self):
-        if self.modulation == "f107" and not self.f107_csv:
-            raise ValueError("modulation 'f107' needs f107_csv")
+    def _f107_range(self):
         if self.f107_active_sfu <= self.f107_quiet_sfu:
             raise ValueError("f107_active_sfu must exceed f107_quiet_sfu")
         return self
@@ -87,10 +94,22 @@ class SolarEvents(Strict):
 
     _utc_minimum = field_validator("cycle_minimum", mode="before")(classmethod(lambda cls, v: _utc(v)))
 
+    @field_validator("replay_csv")
+    @classmethod
+    def _csv_for_replay(cls, v, info: ValidationInfo):
+        if info.data.get("mode") == "replay" and not v:
+            raise ValueError("required for mode 'replay'")
+        return v
+
+    @field_validator("replay_shift")
+    @classmethod
+    def _iso_shift(cls, v):
+        if v is not None:
+            parse_utc(v)   # kept as written; parsed where it is used
+        return v
+
     @model_validator(mode="after")
-    def _csv_for_replay(self):
-        if self.mode == "replay" and not self.replay_csv:
-            raise ValueError("mode 'replay' needs replay_csv")
+    def _cycle(self):
         if self.active_start_years + self.active_years > self.cycle_years:
             raise ValueError("active_start_years + active_years exceeds cycle_years")
         return self
@@ -136,7 +155,7 @@ def default_devices() -> list[DeviceClass]:
 
 class Mitigations(Strict):
     ecc: bool = Field(True, description="false switches ECC off on every class")
-    scrub_interval_s: Positive | None = 3600.0
+    scrub_interval_s: Positive | None = SECONDS_PER_HOUR
     redundancy: Literal["none", "dmr", "tmr"] = "none"
     power_down: Literal["none", "spe", "saa", "spe_saa"] = "none"
     power_down_spe_cm2_s: Positive = 100.0   # local SPE flux above the device threshold
@@ -162,3 +181,37 @@ class RadiationConfig(Strict):
         if len(set(names)) != len(names):
             raise ValueError(f"device class names must be unique, got {names}")
         return self
+
+
+def _unreadable(scenario, name: str, read) -> str | None:
+    """Why `read(path)` fails on the file `name` of the scenario, or None."""
+    path = scenario.resolve_path(name)
+    if not path.is_file():
+        return f"file not found: {path}"
+    try:
+        read(path)
+    except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
+        why = str(exc).removeprefix(f"{path}: ")
+        return f"cannot read {path}: {why}"
+    return None
+
+
+@scenario_check
+def radiation_input_files(scenario) -> list[tuple[str, str]]:
+    """The files the radiation section reads at set-up exist and parse: the replayed SPE list
+    (mode 'replay') and the F10.7 file (modulation 'f107' of enabled cosmic rays)."""
+    cfg = getattr(scenario, "radiation", None)
+    if cfg is None:
+        return []
+    from sim.radiation import solar_activity, spe
+    problems = []
+    if cfg.spe.mode == "replay":
+        why = _unreadable(scenario, cfg.spe.replay_csv, spe.read_event_list)
+        if why:
+            problems.append(("radiation.spe.replay_csv", why))
+    gcr = cfg.cosmic_rays
+    if gcr.enabled and gcr.modulation == "f107":
+        why = _unreadable(scenario, gcr.f107_csv, solar_activity.read_f107_81day)
+        if why:
+            problems.append(("radiation.cosmic_rays.f107_csv", why))
+    return problems

@@ -3,15 +3,14 @@
 The centred dipole of IGRF (g10, g11, h11, interpolated to the date from the IGRF-14 table
 shipped with `ppigrf`) gives the geomagnetic latitude λm of a point at distance r; in a dipole
 the McIlwain parameter is L = (r/R_E)/cos²λm and the vertical cutoff (Størmer) is
-R_c = 14.9 GV / L² (Smart & Shea 2005, Adv. Space Res. 36, 2012).
+R_c = STORMER_GV / L² (Smart & Shea 2005, Adv. Space Res. 36, 2012; the constant in
+sim.radiation.constants, evaluated per satellite in sim.radiation.tick).
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 import numpy as np
-
-STORMER_GV = 14.9
 
 
 def igrf_dipole_coefficients(when: datetime) -> tuple[float, float, float]:
@@ -32,7 +31,3 @@ def dipole_axis_ecef(when: datetime) -> np.ndarray:
     g10, g11, h11 = igrf_dipole_coefficients(when)
     axis = -np.array([g11, h11, g10])
     return axis / np.linalg.norm(axis)
-
-
-def stormer_cutoff_gv(l_shell):
-    return STORMER_GV / np.asarray(l_shell, dtype=float) ** 2

@@ -13,6 +13,8 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from sim.analysis.results import RunResult
+from sim.core.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from sim.radiation.constants import TRAPPED_FLOOR_CM2_S
 
 __all__ = ["plot_radiation", "upset_locations"]
 
@@ -65,36 +67,24 @@ def _radiation_config(run: RunResult):
 def _ap8_background(run: RunResult):
     """(lat, lon, J(>E_floor) [1/(cm2 s)], label) at the run's mean altitude, or None."""
     try:
-        from sim.radiation import spe
-        from sim.radiation import transport
-        from sim.radiation import trapped
+        from datetime import timezone
+
+        from sim.radiation import environment, transport, trapped
         cfg = _radiation_config(run)
         alt_km = float(np.nanmean(run.timeseries["alt_km"].values))
         floor_mev = float(transport.energy_outside_mev(cfg.upset_threshold_mev, cfg.shielding_al_mm))
-        solar = cfg.trapped.solar
-        epoch = run.epoch.to_pydatetime()
-        if solar == "auto":
-            from datetime import timezone
-            epoch = epoch.replace(tzinfo=timezone.utc)
-            phase = spe.solar_cycle_phase_years(epoch, cfg.spe.cycle_minimum, cfg.spe.cycle_years)
-            solar = "max" if spe.is_active(phase, cfg.spe.active_start_years, cfg.spe.active_years) else "min"
-        # the run's own grid (sim.radiation.subsystem._build_map), so the map comes from its cache
-        from sim.core.constants import R_EARTH_EQUATORIAL_M
-        from sim.radiation.subsystem import ALT_MARGIN_KM
+        epoch = run.epoch.to_pydatetime().replace(tzinfo=timezone.utc)
+        solar = environment.ap8_phase(cfg, epoch)
+        # the run's own grid, so the map comes from its cache
         tp, sats = cfg.trapped, run.satellites
-        a_m, e = sats["a_m"].to_numpy(), sats["e"].to_numpy()
-        lat = trapped.regular_grid(tp.lat_step_deg, -90.0, 90.0)
-        lon = trapped.regular_grid(tp.lon_step_deg, -180.0, 180.0)
-        alt = trapped.altitude_grid_km(max((a_m * (1 - e)).min() / 1e3 - R_EARTH_EQUATORIAL_M / 1e3 - ALT_MARGIN_KM,
-                                           100.0),
-                                       (a_m * (1 + e)).max() / 1e3 - R_EARTH_EQUATORIAL_M / 1e3 + ALT_MARGIN_KM,
-                                       tp.alt_step_km)
+        lat, lon, alt = environment.trapped_grid(tp, sats["a_m"].to_numpy(), sats["e"].to_numpy())
         fmap = trapped.ap8_map(lat, lon, alt, np.asarray(tp.energies_mev), solar, epoch, tp.cache_dir)
         flux = trapped.interpolate_energy(fmap, floor_mev)
         k = int(np.clip(np.searchsorted(alt, alt_km) - 1, 0, max(alt.size - 2, 0)))
         w = float(np.clip((alt_km - alt[k]) / (alt[min(k + 1, alt.size - 1)] - alt[k] or 1.0), 0.0, 1.0))
         k1 = min(k + 1, alt.size - 1)
-        layer = np.exp((1 - w) * np.log(flux[:, :, k] + 1e-4) + w * np.log(flux[:, :, k1] + 1e-4)) - 1e-4
+        floor = TRAPPED_FLOOR_CM2_S   # interpolated in log space like the tick's map
+        layer = np.exp((1 - w) * np.log(flux[:, :, k] + floor) + w * np.log(flux[:, :, k1] + floor)) - floor
         return lat, lon, layer, f"AP8-{solar.upper()} J(>{floor_mev:.0f} MeV) at {alt_km:.0f} km [cm⁻² s⁻¹]"
     except Exception:   # aep8 missing or the config unreadable: fall back to the recorded flux
         return None
@@ -141,12 +131,12 @@ def _plot_map(run: RunResult, out_dir: Path) -> Path:
 def _plot_timeline(run: RunResult, out_dir: Path) -> Path:
     ts = run.timeseries
     t_s = run.t_s
-    scale, unit = (86400.0, "d") if t_s[-1] > 3 * 86400.0 else (3600.0, "h")
+    scale, unit = (SECONDS_PER_DAY, "d") if t_s[-1] > 3 * SECONDS_PER_DAY else (SECONDS_PER_HOUR, "h")
     fig = Figure(figsize=(11, 6), layout="constrained")
     ax, ax_spe = fig.subplots(2, 1, sharex=True)
     rate = ts["upset_rate"].values
-    ax.plot(t_s / scale, rate.sum(axis=1) * 3600.0, color="gray", lw=1.0, label="model rate, fleet [1/h]")
-    edges = np.arange(0.0, t_s[-1] + 3600.0, 3600.0)
+    ax.plot(t_s / scale, rate.sum(axis=1) * SECONDS_PER_HOUR, color="gray", lw=1.0, label="model rate, fleet [1/h]")
+    edges = np.arange(0.0, t_s[-1] + SECONDS_PER_HOUR, SECONDS_PER_HOUR)
     for kind, (t, _, _) in upset_locations(run).items():
         counts, _ = np.histogram(t, bins=edges)
         ax.stairs(counts, edges / scale, color=KIND_COLORS[kind], lw=1.0, label=f"{kind} per hour")

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.core.constants import SECONDS_PER_DAY
+
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 CTR81_ADJ_COLUMN = 28   # whitespace token of the 81-day centred adjusted F10.7 (CelesTrak SW format 1.2)
 
@@ -44,7 +46,7 @@ def read_f107_81day(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
             day = datetime(int(tokens[0]), int(tokens[1]), int(tokens[2]), 12, tzinfo=timezone.utc)
             value = float(tokens[CTR81_ADJ_COLUMN])
             if value > 0.0:
-                days.append((day - UNIX_EPOCH).total_seconds() / 86400.0)
+                days.append((day - UNIX_EPOCH).total_seconds() / SECONDS_PER_DAY)
                 sfu.append(value)
     if not days:
         raise ValueError(f"{path}: no observed F10.7 rows (expected a CelesTrak SW-All file)")
@@ -64,4 +66,4 @@ def f107_modulation(when_days, days: np.ndarray, sfu: np.ndarray, quiet_sfu: flo
 
 
 def days_since_unix(when: datetime) -> float:
-    return (when - UNIX_EPOCH).total_seconds() / 86400.0
+    return (when - UNIX_EPOCH).total_seconds() / SECONDS_PER_DAY

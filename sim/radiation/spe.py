@@ -22,14 +22,16 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
+from sim.core.constants import SECONDS_PER_HOUR, SECONDS_PER_JULIAN_YEAR
+from sim.core.timescale import parse_utc
+
 S_THRESHOLDS_PFU = np.array([10.0, 1e2, 1e3, 1e4, 1e5])
 S_PER_CYCLE = np.array([50.0, 25.0, 10.0, 3.0, 0.5])   # S5 "<1": taken as 0.5
-SECONDS_PER_YEAR = 365.25 * 86400.0
 
 
 @dataclass
@@ -73,7 +75,7 @@ def s_level(peak_pfu) -> np.ndarray | int:
 
 def solar_cycle_phase_years(t: datetime, cycle_minimum: datetime, cycle_years: float) -> float:
     """Years since the most recent solar minimum (modulo the cycle length)."""
-    dt_years = (t - cycle_minimum).total_seconds() / SECONDS_PER_YEAR
+    dt_years = (t - cycle_minimum).total_seconds() / SECONDS_PER_JULIAN_YEAR
     return float(dt_years % cycle_years)
 
 
@@ -117,12 +119,12 @@ def synthetic_events(rng: np.random.Generator, epoch: datetime, duration_s: floa
     t = 0.0
     phase0 = solar_cycle_phase_years(epoch, cycle_minimum, cycle_years)
     while t < duration_s:
-        phase = (phase0 + t / SECONDS_PER_YEAR) % cycle_years
+        phase = (phase0 + t / SECONDS_PER_JULIAN_YEAR) % cycle_years
         edges = np.array([active_start_years, active_start_years + active_years, cycle_years])
         next_edge = edges[edges > phase + 1e-12][0]
-        span_end = min(duration_s, t + (next_edge - phase) * SECONDS_PER_YEAR)
+        span_end = min(duration_s, t + (next_edge - phase) * SECONDS_PER_JULIAN_YEAR)
         active = is_active(phase, active_start_years, active_years)
-        rate = (events_per_active_year if active else events_per_quiet_year) / SECONDS_PER_YEAR
+        rate = (events_per_active_year if active else events_per_quiet_year) / SECONDS_PER_JULIAN_YEAR
         n = rng.poisson(rate * (span_end - t))
         onsets = np.sort(rng.uniform(t, span_end, n))
         if fluence_model == "jpl91":
@@ -130,8 +132,8 @@ def synthetic_events(rng: np.random.Generator, epoch: datetime, duration_s: floa
                                                  fluence_log10_sd, fluence_peak_correlation)
         else:
             peaks = sample_peak_pfu(rng, n)
-            rise = rise_median_h * 3600.0 * np.exp(duration_sigma_ln * rng.standard_normal(n))
-            decay = decay_median_h * 3600.0 * np.exp(duration_sigma_ln * rng.standard_normal(n))
+            rise = rise_median_h * SECONDS_PER_HOUR * np.exp(duration_sigma_ln * rng.standard_normal(n))
+            decay = decay_median_h * SECONDS_PER_HOUR * np.exp(duration_sigma_ln * rng.standard_normal(n))
         gamma = np.clip(gamma_mean + gamma_sd * rng.standard_normal(n), 1.0, 5.0)
         events += [SolarParticleEvent(float(o), float(o + r), float(p), float(d), float(g))
                    for o, r, p, d, g in zip(onsets, rise, peaks, decay, gamma)]
@@ -148,23 +150,35 @@ def _jpl91_profiles(rng, n, rise_median_h, duration_sigma_ln, log10_mean, log10_
     fluence_cm2_sr = 10.0 ** (log10_mean + log10_sd * z_fluence) / (4.0 * np.pi)
     log_ratio = np.log(peaks / 10.0)
     d_s = fluence_cm2_sr / (peaks - 10.0)
-    rise = rise_median_h * 3600.0 * np.exp(duration_sigma_ln * rng.standard_normal(n))
+    rise = rise_median_h * SECONDS_PER_HOUR * np.exp(duration_sigma_ln * rng.standard_normal(n))
     rise = np.minimum(rise, 0.5 * d_s * log_ratio)
     decay = d_s - rise / log_ratio
     return peaks, rise, decay
 
 
+EVENT_LIST_COLUMNS = ("begin_utc", "max_utc", "max_pfu_gt10MeV")
+
+
 def read_event_list(path: str | Path) -> list[tuple[datetime, datetime, float]]:
-    """(begin, maximum, >10 MeV peak pfu) rows of a NOAA-style CSV (begin_utc, max_utc,
-    max_pfu_gt10MeV; '#' comment lines). Rows whose maximum precedes their begin are kept with
-    the maximum moved to the begin."""
+    """(begin, maximum, >10 MeV peak pfu) rows of a NOAA-style CSV (columns EVENT_LIST_COLUMNS,
+    '#' comment lines). Rows whose maximum precedes their begin are kept with the maximum moved
+    to the begin. ValueError naming the line when the file is not of that form."""
     rows = []
     with open(path, newline="") as f:
         lines = [line for line in f if not line.startswith("#")]
-    for row in csv.DictReader(lines):
-        begin = _utc(row["begin_utc"])
-        peak = max(_utc(row["max_utc"]), begin)
-        rows.append((begin, peak, float(row["max_pfu_gt10MeV"])))
+    reader = csv.DictReader(lines)
+    missing = [c for c in EVENT_LIST_COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise ValueError(f"{path}: no column {', '.join(missing)} (expected a CSV with columns "
+                         f"{', '.join(EVENT_LIST_COLUMNS)})")
+    for row in reader:
+        try:
+            begin = parse_utc(row["begin_utc"])
+            peak = max(parse_utc(row["max_utc"]), begin)
+            pfu = float(row["max_pfu_gt10MeV"])
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: data row {reader.line_num - 1}: {exc}") from None
+        rows.append((begin, peak, pfu))
     return sorted(set(rows))
 
 
@@ -176,11 +190,7 @@ def replay_events(path: str | Path, epoch: datetime, duration_s: float, *, decay
     for begin, peak, pfu in read_event_list(path):
         onset_s = (begin - epoch).total_seconds() + time_shift_s
         event = SolarParticleEvent(onset_s, onset_s + (peak - begin).total_seconds(), max(pfu, 10.0),
-                                   decay_h * 3600.0, gamma)
+                                   decay_h * SECONDS_PER_HOUR, gamma)
         if event.end_s >= 0.0 and event.onset_s < duration_s:
             out.append(event)
     return out
-
-
-def _utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.strip().replace("Z", "+00:00")).astimezone(timezone.utc)

@@ -19,7 +19,6 @@ RANGE_B = 1.74
 STOPPING_A_MEV_CM2_G = 200.0
 STOPPING_B = 0.77
 RAD_PER_MEV_G = 1.602176634e-8     # 1 MeV/g = 1.602e-10 Gy = 1.602e-8 rad
-PROTON_REST_MEV = 938.272
 
 
 def range_al_g_cm2(energy_mev):
@@ -76,9 +75,3 @@ def power_law_dose_table(gamma: float, aluminium_mm: float, e_min_grid_mev: np.n
         integral = (np.maximum(ee, 1e-9) / 10.0) ** -gamma
         out[k] = dose_rate_rad_s(ee, integral[None, :], aluminium_mm)[0]
     return out
-
-
-def rigidity_to_energy_mev(rigidity_gv):
-    """Proton kinetic energy (MeV) of a given magnetic rigidity (GV)."""
-    pc = 1000.0 * np.asarray(rigidity_gv, dtype=float)
-    return np.sqrt(pc * pc + PROTON_REST_MEV ** 2) - PROTON_REST_MEV

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from sim.radiation.constants import TRAPPED_FLOOR_CM2_S
+
 AP8_MAX_ENERGY_MEV = 400.0
-FLOOR_CM2_S = 1e-4   # fluxes below this are treated as zero (log-space interpolation)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def interpolate_energy(flux_map: FluxMap, energy_mev: float) -> np.ndarray:
         return np.zeros(flux_map.flux_cm2_s.shape[:3]) if energy_mev > e[-1] else flux_map.flux_cm2_s[..., -1].copy()
     k = int(np.searchsorted(e, energy_mev)) - 1
     w = np.log(energy_mev / e[k]) / np.log(e[k + 1] / e[k])
-    lo = np.log(np.maximum(flux_map.flux_cm2_s[..., k], FLOOR_CM2_S))
-    hi = np.log(np.maximum(flux_map.flux_cm2_s[..., k + 1], FLOOR_CM2_S))
+    lo = np.log(np.maximum(flux_map.flux_cm2_s[..., k], TRAPPED_FLOOR_CM2_S))
+    hi = np.log(np.maximum(flux_map.flux_cm2_s[..., k + 1], TRAPPED_FLOOR_CM2_S))
     out = np.exp((1.0 - w) * lo + w * hi)
-    return np.where(out > FLOOR_CM2_S * 1.0001, out, 0.0)
+    return np.where(out > TRAPPED_FLOOR_CM2_S * 1.0001, out, 0.0)
