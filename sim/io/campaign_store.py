@@ -1,4 +1,8 @@
-"""The campaign index, `campaign.h5`: the campaign YAML, the run table and links to the shards.
+"""A campaign directory on disk: the shards and the index `campaign.h5`.
+
+    <dir>/runs/<run_id>.h5         one complete run each (a run file, sim.io.schema)
+    <dir>/runs/<run_id>.error.txt  the traceback of a run that raised
+    <dir>/campaign.h5              the index:
 
     /                 attrs: odcsim_version, campaign_name, campaign_yaml, plan_digest,
                              parameters (JSON list), metrics (JSON list), metric_units (JSON)
@@ -6,8 +10,8 @@
                       attr `columns` on /table gives their order. Strings are UTF-8.
     /runs/<run_id>    h5py ExternalLink to runs/<run_id>.h5 (complete runs only)
 
-The index is rewritten whole, to `campaign.h5.tmp`, then `os.replace`d: a reader or a crash
-never sees half an index. Shards are the truth; the index can always be rebuilt from them.
+The index is rewritten whole, to `campaign.h5.tmp`, then renamed: a reader or a crash never
+sees half an index. Shards are the truth; the index can always be rebuilt from them.
 """
 from __future__ import annotations
 
@@ -18,11 +22,44 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from sim.io.hdf5 import is_complete, read_summary, read_summary_units  # noqa: F401  (re-exported)
+from sim.io.atomic import publish
+from sim.io.hdf5 import is_complete, open_hdf5, read_summary, read_summary_units
+from sim.io.schema import TMP_SUFFIX, ResultFileError, decode_attr, encode_attr
 
 INDEX_NAME = "campaign.h5"
+RUNS_DIR = "runs"
 TABLE_GROUP = "table"
 RUNS_GROUP = "runs"
+PLAN_DIGEST_ATTR = "plan_digest"
+
+
+class CampaignIndexError(ResultFileError):
+    """A campaign index that is missing, unreadable or not a campaign index."""
+
+
+def index_path(directory: str | os.PathLike) -> Path:
+    return Path(directory) / INDEX_NAME
+
+
+def shard_relpath(run_id: str) -> str:
+    """A run's shard relative to the campaign directory (also the index's link target)."""
+    return f"{RUNS_DIR}/{run_id}.h5"
+
+
+def shard_path(directory: str | os.PathLike, run_id: str) -> Path:
+    return Path(directory) / shard_relpath(run_id)
+
+
+def error_path(shard: str | os.PathLike) -> Path:
+    """Where the traceback of the run whose shard is `shard` goes."""
+    shard = Path(shard)
+    return shard.with_name(f"{shard.stem}.error.txt")
+
+
+def remove_leftovers(directory: str | os.PathLike) -> None:
+    """Delete the temporary files an interrupted writer left in runs/."""
+    for tmp in (Path(directory) / RUNS_DIR).glob(f"*{TMP_SUFFIX}"):
+        tmp.unlink(missing_ok=True)
 
 
 def _column_array(values: np.ndarray) -> np.ndarray:
@@ -37,10 +74,10 @@ def write_index(path: str | os.PathLike, *, attrs: dict, columns: dict[str, np.n
     """Write the whole index atomically. `links` maps run id -> shard path relative to the
     index's directory."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(path.name + TMP_SUFFIX)
     with h5py.File(tmp, "w") as f:
         for key, value in attrs.items():
-            f.attrs[key] = json.dumps(value) if isinstance(value, (dict, list, tuple)) else value
+            f.attrs[key] = encode_attr(value)
         table = f.create_group(TABLE_GROUP)
         table.attrs["columns"] = json.dumps(list(columns))
         for name, values in columns.items():
@@ -48,34 +85,35 @@ def write_index(path: str | os.PathLike, *, attrs: dict, columns: dict[str, np.n
         runs = f.create_group(RUNS_GROUP)
         for run_id, shard in links.items():
             runs[run_id] = h5py.ExternalLink(str(shard), "/")
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    publish(tmp, path)
 
 
 def read_index(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray], dict[str, str]]:
-    """(root attrs, columns in order, run id -> linked shard path) of a campaign index."""
-    with h5py.File(path, "r") as f:
-        attrs = {}
-        for key, value in f.attrs.items():
-            if isinstance(value, bytes):
-                value = value.decode()
-            if isinstance(value, np.generic):
-                value = value.item()
-            attrs[key] = value
-        table = f[TABLE_GROUP]
-        columns = {}
-        for name in json.loads(table.attrs["columns"]):
-            data = table[name]
-            if h5py.check_string_dtype(data.dtype) is not None:
-                columns[name] = np.array(data.asstr()[()], dtype=object)
-            else:
-                columns[name] = data[()]
-        links = {}
-        for run_id in f[RUNS_GROUP]:
-            link = f[RUNS_GROUP].get(run_id, getlink=True)
-            if isinstance(link, h5py.ExternalLink):
-                links[run_id] = link.filename
+    """(root attrs, columns in order, run id -> linked shard path) of a campaign index.
+    Raises CampaignIndexError naming the file if it is missing, unreadable or not an index."""
+    path = Path(path)
+    f = open_hdf5(path, "campaign index", CampaignIndexError)
+    try:
+        with f:
+            attrs = {key: decode_attr(value) for key, value in f.attrs.items()}
+            if PLAN_DIGEST_ATTR not in attrs or TABLE_GROUP not in f or RUNS_GROUP not in f:
+                raise CampaignIndexError(f"{path}: not a campaign index (no {PLAN_DIGEST_ATTR}, "
+                                         f"/{TABLE_GROUP} or /{RUNS_GROUP})")
+            table = f[TABLE_GROUP]
+            columns = {}
+            for name in json.loads(decode_attr(table.attrs["columns"])):
+                data = table[name]
+                if h5py.check_string_dtype(data.dtype) is not None:
+                    columns[name] = np.array(data.asstr()[()], dtype=object)
+                else:
+                    columns[name] = data[()]
+            links = {}
+            for run_id in f[RUNS_GROUP]:
+                link = f[RUNS_GROUP].get(run_id, getlink=True)
+                if isinstance(link, h5py.ExternalLink):
+                    links[run_id] = link.filename
+    except (OSError, KeyError, ValueError, RuntimeError) as exc:
+        raise CampaignIndexError(f"{path}: unreadable campaign index ({type(exc).__name__}: {exc})") from None
     return attrs, columns, links
 
 

@@ -13,7 +13,7 @@ import h5py
 import numpy as np
 import yaml
 
-from sim.io.hdf5 import _open_result
+from sim.io.hdf5 import open_result
 
 # attributes that describe the writing, not the run
 WRITING_ATTRS = frozenset({"created_utc", "odcsim_version", "schema_version"})
@@ -53,6 +53,14 @@ def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _same_yaml(a, b) -> bool:
+    """The same settings, whatever the formatting; text that is not YAML compares as text."""
+    try:
+        return yaml.safe_load(_text(a)) == yaml.safe_load(_text(b))
+    except yaml.YAMLError:
+        return False
+
+
 def _attr_differences(path: str, a, b, ignore: frozenset[str]) -> list[str]:
     out = []
     for key in sorted(set(a.attrs) | set(b.attrs)):
@@ -60,7 +68,7 @@ def _attr_differences(path: str, a, b, ignore: frozenset[str]) -> list[str]:
             continue
         if key not in a.attrs or key not in b.attrs:
             out.append(f"{path}: attribute {key!r} only in {'B' if key not in a.attrs else 'A'}")
-        elif key in YAML_ATTRS and yaml.safe_load(_text(a.attrs[key])) == yaml.safe_load(_text(b.attrs[key])):
+        elif key in YAML_ATTRS and _same_yaml(a.attrs[key], b.attrs[key]):
             continue
         elif not _same_value(a.attrs[key], b.attrs[key]):
             out.append(f"{path}: attribute {key!r} differs")
@@ -71,7 +79,7 @@ def compare_runs(path_a: str | Path, path_b: str | Path, *,
                  ignore_attrs: frozenset[str] = WRITING_ATTRS) -> list[str]:
     """Differences between two complete result files, one line each; empty when every dataset
     is byte-identical and every attribute outside `ignore_attrs` is equal."""
-    with _open_result(path_a) as fa, _open_result(path_b) as fb:
+    with open_result(path_a) as fa, open_result(path_b) as fb:
         items_a, items_b = _walk(fa), _walk(fb)
         out = []
         for path in sorted(set(items_a) | set(items_b)):
@@ -87,25 +95,40 @@ def compare_runs(path_a: str | Path, path_b: str | Path, *,
             if a.shape != b.shape or a.dtype != b.dtype:
                 out.append(f"{path}: shape/dtype {a.shape} {a.dtype} vs {b.shape} {b.dtype}")
                 continue
-            va, vb = a[()], b[()]
-            if np.asarray(va).tobytes() != np.asarray(vb).tobytes():
+            va, vb = np.asarray(a[()]), np.asarray(b[()])
+            if not _same_data(va, vb):
                 out.append(f"{path}: values differ{_first_difference(va, vb)}")
         return out
+
+
+def _same_data(a: np.ndarray, b: np.ndarray) -> bool:
+    """Byte-identical; text (variable-length strings, held as objects) compares by content."""
+    if a.dtype.names:
+        return all(_same_data(a[name], b[name]) for name in a.dtype.names)
+    if a.dtype.hasobject:
+        return a.shape == b.shape and a.tolist() == b.tolist()
+    return a.tobytes() == b.tobytes()
 
 
 def _first_difference(a, b) -> str:
     a, b = np.asarray(a), np.asarray(b)
     if a.dtype.names:
         columns = [f"{name}{_first_difference(a[name], b[name])}" for name in a.dtype.names
-                   if a[name].tobytes() != b[name].tobytes()]
+                   if not _same_data(a[name], b[name])]
         return f" in column {'; '.join(columns)}" if columns else ""
     if a.ndim == 0:
-        return f" ({a[()]!r} vs {b[()]!r})"
-    rows_a = a.reshape(a.size, 1).view(np.uint8)
-    rows_b = b.reshape(b.size, 1).view(np.uint8)
-    bad = np.flatnonzero((rows_a != rows_b).any(axis=1))
+        return f" ({_shown(a[()])!r} vs {_shown(b[()])!r})"
+    if a.dtype.hasobject:
+        differs = np.array([x != y for x, y in zip(a.reshape(-1), b.reshape(-1))], dtype=bool)
+    else:
+        differs = (a.reshape(a.size, 1).view(np.uint8) != b.reshape(b.size, 1).view(np.uint8)).any(axis=1)
+    bad = np.flatnonzero(differs)
     if not bad.size:
         return ""
     i = int(bad[0])
     where = tuple(int(x) for x in np.unravel_index(i, a.shape))
-    return f" ({bad.size} elements; first at {where}: {a.reshape(-1)[i]!r} vs {b.reshape(-1)[i]!r})"
+    return f" ({bad.size} elements; first at {where}: {_shown(a.reshape(-1)[i])!r} vs {_shown(b.reshape(-1)[i])!r})"
+
+
+def _shown(value):
+    return value.item() if isinstance(value, np.generic) else value

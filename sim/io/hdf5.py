@@ -1,452 +1,57 @@
-"""One run in one HDF5 file: the streaming Recorder, the schema constants and the readers.
+"""Reading one run's HDF5 file (layout: sim.io.schema; writing: sim.io.recorder).
 
-Layout (DESIGN.md, "HDF5 schema of one run", schema_version 2; version-1 files, which have
-no subsystem tables, stay readable):
+Every reader opens the file, checks it is a complete result file of a readable schema version
+(1 or 2) and raises ResultFileError naming the file otherwise. Version-1 files have no
+subsystem tables: `read_tables` gives {} for them.
 
-    /                     attrs: odcsim_version, schema_version, created_utc, epoch_utc, seed,
-                                 scenario_name, scenario_yaml, dt_s, ... and `complete` (set last)
-    /satellites/<name>    one dataset per property, length N (a `units` attr where known)
-    /timeseries/time      (T,) float64 seconds since the epoch, CF units, dimension scale `time`
-    /timeseries/satellite (N,) int32 satellite ids, dimension scale `satellite`
-    /timeseries/<field>   (T, N) float32, `units` attr, chunked along time, compressed
-    /events               compound table EVENT_DTYPE sorted by time; attrs name the kinds
-    /summary              attrs: scalar metrics, `<name>__units` beside each that has a unit
-    /<subsystem>/<table>  compound tables a subsystem declares (Recorder.add_table)
-
-The Recorder writes `<path>.tmp` and renames it to `<path>` only after the completion mark
-is written, so a file under its final name is always a whole run. Only sim.io imports h5py.
+The writer's names are re-exported here, so `from sim.io.hdf5 import Recorder` keeps working.
 """
 from __future__ import annotations
 
 import json
-import os
-import sys
-from collections.abc import Mapping
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import h5py
 import numpy as np
 
-SCHEMA_VERSION = 2
-READABLE_SCHEMA_VERSIONS = (1, 2)   # version 2 added the per-subsystem tables
-COMPLETE_ATTR = "complete"
-TIME_DIM = "time"
-SATELLITE_DIM = "satellite"
-EVENTS_DIM = "events"
-
-EVENT_DTYPE = np.dtype(
-    [("t_s", "<f8"), ("sat", "<i4"), ("kind", "<i2"), ("a", "<f8"), ("b", "<f8"), ("c", "<f8")]
+from sim.core.timescale import iso_utc, parse_utc
+from sim.io.recorder import COMPRESSIONS, EVENT_BLOCK_ROWS, Recorder, cf_time_units, default_chunk_rows  # noqa: F401
+from sim.io.schema import (  # noqa: F401
+    COMPLETE_ATTR,
+    EVENT_DTYPE,
+    READABLE_SCHEMA_VERSIONS,
+    RESERVED_GROUPS,
+    SATELLITE_DIM,
+    SCHEMA_VERSION,
+    TIME_DIM,
+    UNITS_SUFFIX,
+    ResultFileError,
+    decode_attr,
+    table_key,
 )
-COMPRESSIONS = ("none", "lzf", "gzip")
-
-TARGET_CHUNK_BYTES = 2 * 1024 * 1024  # one (chunk_rows, N) float32 chunk of a field
-MAX_CHUNK_ROWS = 4096                  # small fleets: bound the rows a chunk (and buffer) holds
-EVENT_BLOCK_ROWS = 16384               # events buffered before one write; also the chunk length
-TMP_SUFFIX = ".tmp"
-RESERVED_GROUPS = ("timeseries", "events", "satellites", "summary")
-# Whole chunks are written once, so HDF5's chunk cache (8 MiB per dataset by default in HDF5 2)
-# would only hold memory; RDCC_NBYTES = 0 writes (and compresses) each chunk at once.
-RDCC_NBYTES = 0
 
 
-class ResultFileError(Exception):
-    """A result file is missing, unreadable, incomplete or of another schema version."""
-
-
-# ---------------------------------------------------------------------------------------------
-# writing
-
-
-def _compression_options(compression: str) -> dict:
-    if compression == "none":
-        return {}
-    if compression == "lzf":
-        return {"compression": "lzf", "shuffle": True}
-    if compression == "gzip":
-        return {"compression": "gzip", "compression_opts": 1, "shuffle": True}
-    raise ValueError(f"compression must be one of {', '.join(COMPRESSIONS)}, not {compression!r}")
-
-
-def default_chunk_rows(n_satellites: int, expected_rows: int | None = None) -> int:
-    """Rows per chunk so that one (rows, N) float32 chunk is about TARGET_CHUNK_BYTES."""
-    rows = TARGET_CHUNK_BYTES // (4 * max(n_satellites, 1))
-    rows = min(max(rows, 1), MAX_CHUNK_ROWS)
-    if expected_rows is not None:
-        rows = min(rows, max(int(expected_rows), 1))
-    return int(rows)
-
-
-def _utc_epoch(epoch_iso: str) -> datetime:
-    """Parse an ISO 8601 epoch; a time without an offset is taken as UTC."""
-    epoch = datetime.fromisoformat(epoch_iso.strip())
-    if epoch.tzinfo is None:
-        return epoch.replace(tzinfo=timezone.utc)
-    return epoch.astimezone(timezone.utc)
-
-
-def _iso_utc(moment: datetime) -> str:
-    text = moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat()
-    return text + "Z"
-
-
-def cf_time_units(epoch_iso: str) -> str:
-    """CF units of /timeseries/time, e.g. 'seconds since 2025-03-20T00:00:00Z'."""
-    return f"seconds since {_iso_utc(_utc_epoch(epoch_iso))}"
-
-
-def _attr_value(value):
-    """A Python value as something h5py stores as an attribute; containers become JSON."""
-    if isinstance(value, (dict, list, tuple)):
-        return json.dumps(value)
-    if isinstance(value, Path):
-        return str(value)
-    return value
-
-
-class Recorder:
-    """Streams one run into `<path>.tmp` in whole chunks; `close` renames it to `path`.
-
-    Memory is fixed at construction: one (chunk_rows, N) float32 buffer per field plus one
-    block of EVENT_BLOCK_ROWS events, whatever the duration.
-    """
-
-    def __init__(
-        self,
-        path: str | os.PathLike,
-        *,
-        root_attrs: Mapping,
-        satellites: Mapping[str, np.ndarray],
-        fields: Mapping[str, str],
-        n_satellites: int,
-        epoch_iso: str,
-        event_kinds: Mapping[int, tuple[str, str]] | None = None,
-        compression: str = "lzf",
-        chunk_rows: int | None = None,
-        satellite_units: Mapping[str, str] | None = None,
-        satellite_ids: np.ndarray | None = None,
-        expected_rows: int | None = None,
-    ):
-        self.path = Path(path)
-        self.tmp_path = self.path.with_name(self.path.name + TMP_SUFFIX)
-        self.n_satellites = int(n_satellites)
-        self.fields = dict(fields)
-        for reserved in (TIME_DIM, SATELLITE_DIM):
-            if reserved in self.fields:
-                raise ValueError(f"{reserved!r} is a dimension of /timeseries, not a field name")
-        self.epoch_iso = _iso_utc(_utc_epoch(epoch_iso))
-        self.event_kinds: dict[int, tuple[str, str]] = {}
-        for code, (name, meaning) in (event_kinds or {}).items():
-            self.register_event_kind(code, name, meaning)
-        self.chunk_rows = int(chunk_rows) if chunk_rows else default_chunk_rows(
-            self.n_satellites, expected_rows
-        )
-        if self.chunk_rows < 1:
-            raise ValueError(f"chunk_rows must be at least 1, not {chunk_rows}")
-        filters = _compression_options(compression)
-        self.compression = compression
-        self._table_filters = filters
-
-        n = self.n_satellites
-        self._buffers = {name: np.empty((self.chunk_rows, n), np.float32) for name in self.fields}
-        self._time_buffer = np.empty(self.chunk_rows, np.float64)
-        self._buffered_rows = 0
-        self._rows_written = 0
-        self._last_t_s = -np.inf
-        self._event_buffer = np.empty(EVENT_BLOCK_ROWS, EVENT_DTYPE)
-        self._buffered_events = 0
-        self._events_written = 0
-        self._events_max_t_s = -np.inf
-        self._events_sorted = True
-        self._closed = False
-
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # v108: attributes over 64 KiB (a long scenario_yaml) go to dense storage
-        self._file = h5py.File(
-            self.tmp_path, "w", libver=("v108", "latest"), rdcc_nbytes=RDCC_NBYTES
-        )
-        try:
-            self._write_header(root_attrs, satellites, satellite_units or {}, satellite_ids, filters)
-        except BaseException:
-            self.abort()
-            raise
-
-    # -- set-up ----------------------------------------------------------------------------
-
-    def _write_header(self, root_attrs, satellites, satellite_units, satellite_ids, filters):
-        f = self._file
-        n = self.n_satellites
-        attrs = dict(root_attrs)
-        attrs.setdefault("odcsim_version", getattr(sys.modules.get("sim"), "__version__", "unknown"))
-        attrs.setdefault("epoch_utc", self.epoch_iso)
-        attrs["schema_version"] = SCHEMA_VERSION
-        attrs["created_utc"] = _iso_utc(datetime.now(timezone.utc).replace(microsecond=0))
-        for key, value in attrs.items():
-            if value is not None:
-                f.attrs[key] = _attr_value(value)
-
-        group = f.create_group("satellites")
-        for name, values in satellites.items():
-            values = np.asarray(values)
-            if values.dtype.kind == "U":
-                values = values.astype(h5py.string_dtype())
-            dset = group.create_dataset(name, data=values)
-            if name in satellite_units:
-                dset.attrs["units"] = satellite_units[name]
-
-        series = f.create_group("timeseries")
-        time = series.create_dataset(
-            TIME_DIM, shape=(0,), maxshape=(None,), dtype=np.float64, chunks=(self.chunk_rows,)
-        )
-        time.attrs["units"] = f"seconds since {self.epoch_iso}"
-        time.attrs["calendar"] = "standard"
-        time.attrs["long_name"] = "simulation time"
-        time.make_scale(TIME_DIM)
-        ids = np.arange(n, dtype=np.int32) if satellite_ids is None else np.asarray(satellite_ids)
-        if ids.shape != (n,):
-            raise ValueError(f"satellite_ids has shape {ids.shape}, expected ({n},)")
-        sats = series.create_dataset(SATELLITE_DIM, data=ids.astype(np.int32))
-        sats.attrs["long_name"] = "satellite id"
-        sats.make_scale(SATELLITE_DIM)
-        self._time = time
-        self._datasets = {}
-        for name, units in self.fields.items():
-            dset = series.create_dataset(
-                name, shape=(0, n), maxshape=(None, n), dtype=np.float32,
-                chunks=(self.chunk_rows, max(n, 1)), **filters,
-            )
-            dset.attrs["units"] = units
-            dset.dims[0].attach_scale(time)
-            dset.dims[1].attach_scale(sats)
-            self._datasets[name] = dset
-
-        events = f.create_dataset(
-            "events", shape=(0,), maxshape=(None,), dtype=EVENT_DTYPE,
-            chunks=(EVENT_BLOCK_ROWS,), **filters,
-        )
-        # a 1-D table that is its own dimension scale keeps h5netcdf from inventing phony dims
-        events.make_scale(EVENTS_DIM)
-        self._events = events
-        self._write_event_kind_attrs()
-        f.create_group("summary")
-
-    def register_event_kind(self, code: int, name: str, meaning: str) -> None:
-        """Name an event kind code and say what its a, b, c columns hold."""
-        code = int(code)
-        known = self.event_kinds.get(code)
-        if known is not None and known[0] != name:
-            raise ValueError(f"event kind code {code} is already {known[0]!r}, cannot also be {name!r}")
-        self.event_kinds[code] = (str(name), str(meaning))
-        if hasattr(self, "_events"):
-            self._write_event_kind_attrs()
-
-    def _write_event_kind_attrs(self) -> None:
-        attrs = self._events.attrs
-        attrs["columns"] = (
-            "t_s: time [s since epoch], sat: satellite id (-1 fleet-wide), kind: event kind code, "
-            "a, b, c: kind-specific values (see meaning_<name>)"
-        )
-        attrs["kind_names"] = json.dumps({str(c): n for c, (n, _) in sorted(self.event_kinds.items())})
-        for code, (name, meaning) in self.event_kinds.items():
-            attrs[f"kind_{code}"] = name
-            attrs[f"meaning_{name}"] = meaning
-
-    # -- streaming -------------------------------------------------------------------------
-
-    @property
-    def buffer_nbytes(self) -> int:
-        """Bytes held in the row and event buffers (constant for the Recorder's life)."""
-        rows = sum(b.nbytes for b in self._buffers.values()) + self._time_buffer.nbytes
-        return rows + self._event_buffer.nbytes
-
-    @property
-    def rows(self) -> int:
-        """Rows appended so far (written plus buffered)."""
-        return self._rows_written + self._buffered_rows
-
-    def append_row(self, t_s: float, values: Mapping[str, np.ndarray]) -> None:
-        """Buffer one time-series row: `values[name]` is an (N,) array for every field."""
-        t_s = float(t_s)
-        if not t_s > self._last_t_s:
-            raise ValueError(f"row times must increase: {t_s} s after {self._last_t_s} s")
-        i = self._buffered_rows
-        for name, buffer in self._buffers.items():
-            try:
-                buffer[i] = values[name]
-            except KeyError:
-                raise ValueError(f"row at t = {t_s} s has no value for field {name!r}") from None
-        self._time_buffer[i] = t_s
-        self._last_t_s = t_s
-        self._buffered_rows = i + 1
-        if self._buffered_rows == self.chunk_rows:
-            self._flush_rows()
-
-    def _flush_rows(self) -> None:
-        count = self._buffered_rows
-        if count == 0:
-            return
-        start, stop = self._rows_written, self._rows_written + count
-        self._time.resize((stop,))
-        self._time.write_direct(self._time_buffer, np.s_[0:count], np.s_[start:stop])
-        for name, dset in self._datasets.items():
-            dset.resize((stop, self.n_satellites))
-            dset.write_direct(self._buffers[name], np.s_[0:count], np.s_[start:stop])
-        self._rows_written = stop
-        self._buffered_rows = 0
-
-    def add_events(self, t_s, sat, kind, a=np.nan, b=np.nan, c=np.nan) -> None:
-        """Append events; each argument is an array or a scalar broadcast to the others."""
-        columns = (t_s, sat, kind, a, b, c)
-        if not all(isinstance(col, np.ndarray) and col.ndim == 1 for col in columns) or \
-                len({col.shape[0] for col in columns}) != 1:
-            columns = np.broadcast_arrays(
-                np.atleast_1d(np.asarray(t_s, np.float64)), np.atleast_1d(np.asarray(sat)),
-                np.atleast_1d(np.asarray(kind)), np.atleast_1d(np.asarray(a, np.float64)),
-                np.atleast_1d(np.asarray(b, np.float64)), np.atleast_1d(np.asarray(c, np.float64)),
-            )
-        if columns[0].ndim != 1:
-            raise ValueError("event columns must be scalars or 1-D arrays")
-        total = columns[0].shape[0]
-        done = 0
-        while done < total:
-            start = self._buffered_events
-            take = min(EVENT_BLOCK_ROWS - start, total - done)
-            block = self._event_buffer[start:start + take]
-            for name, column in zip(EVENT_DTYPE.names, columns):
-                block[name] = column[done:done + take]
-            self._buffered_events += take
-            done += take
-            if self._buffered_events == EVENT_BLOCK_ROWS:
-                self._flush_events()
-
-    def _flush_events(self) -> None:
-        count = self._buffered_events
-        if count == 0:
-            return
-        block = self._event_buffer[:count]
-        block[:] = block[np.argsort(block["t_s"], kind="stable")]
-        if block["t_s"][0] < self._events_max_t_s:
-            self._events_sorted = False  # an earlier block holds later events: sort at close
-        self._events_max_t_s = max(self._events_max_t_s, block["t_s"][-1])
-        start, stop = self._events_written, self._events_written + count
-        self._events.resize((stop,))
-        self._events[start:stop] = block
-        self._events_written = stop
-        self._buffered_events = 0
-
-    # -- finishing -------------------------------------------------------------------------
-
-    def add_table(self, group: str, name: str, rows: np.ndarray, attrs: Mapping | None = None) -> None:
-        """A subsystem's own table, written as the compound dataset /<group>/<name> (a structured
-        array, one field per column); `attrs` (e.g. units per column) go on the dataset."""
-        if group in RESERVED_GROUPS:
-            raise ValueError(f"/{group} is part of the result schema, not a subsystem's group")
-        rows = np.asarray(rows)
-        if rows.dtype.names is None or rows.ndim != 1:
-            raise ValueError(f"table /{group}/{name} must be a 1-D structured array")
-        dataset = self._file.require_group(group).create_dataset(
-            name, data=rows, chunks=True if rows.size else None, **(self._table_filters if rows.size else {}))
-        for key, value in (attrs or {}).items():
-            dataset.attrs[key] = _attr_value(value)
-
-    def close(self, summary: Mapping | None = None, summary_units: Mapping[str, str] | None = None) -> Path:
-        """Flush, write the summary and the completion mark, and rename the file into place."""
-        if self._closed:
-            raise RuntimeError(f"Recorder for {self.path} is already closed")
-        try:
-            self._flush_rows()
-            self._flush_events()
-            if not self._events_sorted:
-                table = self._events[...]
-                self._events[...] = table[np.argsort(table["t_s"], kind="stable")]
-            self._write_event_kind_attrs()
-            group = self._file["summary"]
-            for name, value in (summary or {}).items():
-                group.attrs[name] = _attr_value(value)
-            for name, units in (summary_units or {}).items():
-                group.attrs[f"{name}__units"] = units
-            self._file.attrs[COMPLETE_ATTR] = True
-            self._file.close()
-            fd = os.open(self.tmp_path, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(self.tmp_path, self.path)
-            _fsync_directory(self.path.parent)
-        except BaseException:
-            self.abort()
-            raise
-        self._closed = True
-        return self.path
-
-    def abort(self) -> None:
-        """Close and delete the temporary file; the final path is never touched."""
-        self._closed = True
-        try:
-            if self._file.id.valid:
-                self._file.close()
-        except Exception:
-            pass
-        try:
-            os.remove(self.tmp_path)
-        except FileNotFoundError:
-            pass
-
-    def __enter__(self) -> "Recorder":
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if self._closed:
-            return
-        if exc_type is not None:
-            self.abort()
-        else:
-            self.close()
-
-
-def _fsync_directory(directory: Path) -> None:
+def open_hdf5(path, what: str = "result file", error: type[Exception] = ResultFileError) -> h5py.File:
+    """`path` opened read-only, or `error` saying why not (missing, a directory, or not a
+    readable HDF5 file); `what` names what the file should have been."""
+    path = Path(path)
+    if not path.exists():
+        raise error(f"{path}: no such file")
+    if path.is_dir():
+        raise error(f"{path}: is a directory, not a {what}")
     try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-# ---------------------------------------------------------------------------------------------
-# reading
-
-
-def _decode(value):
-    if isinstance(value, bytes):
-        return value.decode("utf-8")
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist() if value.ndim else value.item()
-    return value
+        return h5py.File(path, "r")
+    except OSError as exc:
+        raise error(f"{path}: not a readable {what} (corrupt, truncated or not HDF5; HDF5 says: {exc})") from None
 
 
 @contextmanager
-def _open_result(path, *, require_complete: bool = True):
+def open_result(path, *, require_complete: bool = True):
     """Open a result file for reading, or raise ResultFileError saying what is wrong with it."""
     path = Path(path)
-    if not path.exists():
-        raise ResultFileError(f"{path}: no such file")
-    if path.is_dir():
-        raise ResultFileError(f"{path}: is a directory, not a result file")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as exc:
-        raise ResultFileError(
-            f"{path}: not a readable HDF5 file (corrupt or truncated; HDF5 says: {exc})"
-        ) from None
+    f = open_hdf5(path)
     try:
         if require_complete:
             version = f.attrs.get("schema_version")
@@ -471,13 +76,13 @@ def _open_result(path, *, require_complete: bool = True):
 
 
 def check_result_file(path) -> None:
-    """Raise ResultFileError unless `path` is a complete result file of this schema version."""
-    with _open_result(path):
+    """Raise ResultFileError unless `path` is a complete result file of a readable schema version."""
+    with open_result(path):
         pass
 
 
 def is_complete(path) -> bool:
-    """True if `path` is a result file of this schema version with its completion mark
+    """True if `path` is a result file of a readable schema version with its completion mark
     (what check_result_file accepts); never raises."""
     try:
         check_result_file(path)
@@ -488,76 +93,127 @@ def is_complete(path) -> bool:
 
 def read_attrs(path) -> dict:
     """Root attributes, decoded to Python values."""
-    with _open_result(path) as f:
-        return {key: _decode(value) for key, value in f.attrs.items()}
+    with open_result(path) as f:
+        return {key: decode_attr(value) for key, value in f.attrs.items()}
 
 
 def read_event_kinds(path) -> dict[int, tuple[str, str]]:
     """Event kind code -> (name, meaning of the a, b, c columns)."""
-    with _open_result(path) as f:
+    with open_result(path) as f:
         return _event_kinds(f)
 
 
 def _event_kinds(f) -> dict[int, tuple[str, str]]:
     attrs = f["events"].attrs
-    names = json.loads(_decode(attrs.get("kind_names", "{}")))
+    names = json.loads(decode_attr(attrs.get("kind_names", "{}")))
     return {
-        int(code): (name, _decode(attrs.get(f"meaning_{name}", "")))
+        int(code): (name, decode_attr(attrs.get(f"meaning_{name}", "")))
         for code, name in names.items()
     }
 
 
 def read_events(path) -> tuple[np.ndarray, dict[int, str]]:
     """The /events table (structured array of EVENT_DTYPE, sorted by t_s) and code -> name."""
-    with _open_result(path) as f:
+    with open_result(path) as f:
         table = f["events"][...]
         return table, {code: name for code, (name, _) in _event_kinds(f).items()}
 
 
 def read_satellites(path) -> dict[str, np.ndarray]:
     """Every /satellites dataset as an array, by name."""
-    with _open_result(path) as f:
+    with open_result(path) as f:
         return {name: dset[...] for name, dset in f["satellites"].items()}
 
 
 def read_satellite_units(path) -> dict[str, str]:
-    with _open_result(path) as f:
+    with open_result(path) as f:
         return {
-            name: _decode(dset.attrs["units"])
+            name: decode_attr(dset.attrs["units"])
             for name, dset in f["satellites"].items() if "units" in dset.attrs
         }
 
 
+def _values_and_units(attrs) -> tuple[dict, dict[str, str]]:
+    """Split attributes into values and the `<name>__units` beside them."""
+    values, units = {}, {}
+    for key, value in attrs.items():
+        if key.endswith(UNITS_SUFFIX):
+            units[key[: -len(UNITS_SUFFIX)]] = decode_attr(value)
+        else:
+            values[key] = decode_attr(value)
+    return values, units
+
+
 def read_summary(path) -> dict:
     """The run's scalar metrics (the /summary attributes other than `<name>__units`)."""
-    with _open_result(path) as f:
-        return {k: _decode(v) for k, v in f["summary"].attrs.items() if not k.endswith("__units")}
+    with open_result(path) as f:
+        return _values_and_units(f["summary"].attrs)[0]
 
 
 def read_summary_units(path) -> dict[str, str]:
     """Metric name -> unit, for the metrics that have one."""
-    with _open_result(path) as f:
-        return {
-            k[: -len("__units")]: _decode(v)
-            for k, v in f["summary"].attrs.items() if k.endswith("__units")
-        }
+    with open_result(path) as f:
+        return _values_and_units(f["summary"].attrs)[1]
 
 
 def read_field_units(path) -> dict[str, str]:
     """Time-series field name -> unit."""
-    with _open_result(path) as f:
+    with open_result(path) as f:
         return _field_units(f)
 
 
 def _field_units(f) -> dict[str, str]:
     series = f["timeseries"]
     return {
-        name: _decode(dset.attrs.get("units", ""))
+        name: decode_attr(dset.attrs.get("units", ""))
         for name, dset in series.items() if name not in (TIME_DIM, SATELLITE_DIM)
     }
 
 
-def _format_value(value) -> str:
+# ---------------------------------------------------------------- subsystem tables (version 2)
+
+def _table_datasets(f) -> dict[str, h5py.Dataset]:
+    """"<subsystem>/<table>" -> dataset, for every compound dataset in a subsystem's group."""
+    out = {}
+    for group_name, group in f.items():
+        if group_name in RESERVED_GROUPS or not isinstance(group, h5py.Group):
+            continue
+        for name, dset in group.items():
+            if isinstance(dset, h5py.Dataset) and dset.dtype.names is not None:
+                out[table_key(group_name, name)] = dset
+    return out
+
+
+def _table_rows(dset: h5py.Dataset) -> np.ndarray:
+    """The rows of a table; variable-length text columns come back as str objects."""
+    rows = dset[()]
+    text = [n for n in rows.dtype.names if h5py.check_string_dtype(rows.dtype[n]) is not None]
+    if not text:
+        return rows
+    rows = rows.astype([(n, object if n in text else rows.dtype[n]) for n in rows.dtype.names])
+    for n in text:
+        rows[n] = [v.decode("utf-8") if isinstance(v, bytes) else v for v in rows[n]]
+    return rows
+
+
+def read_tables(path) -> dict[str, np.ndarray]:
+    """Every subsystem table, "<subsystem>/<table>" -> structured array (one field per column);
+    {} for a version-1 file."""
+    with open_result(path) as f:
+        return {key: _table_rows(dset) for key, dset in _table_datasets(f).items()}
+
+
+def read_table_attrs(path) -> dict[str, dict]:
+    """"<subsystem>/<table>" -> the table's attributes (`<column>__units` among them)."""
+    with open_result(path) as f:
+        return {key: {k: decode_attr(v) for k, v in dset.attrs.items()}
+                for key, dset in _table_datasets(f).items()}
+
+
+# ---------------------------------------------------------------- odcsim info
+
+def format_value(value) -> str:
+    """A metric or attribute value as `odcsim info` and the summary tables print it."""
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
@@ -573,61 +229,78 @@ def _file_size(path: Path) -> str:
 
 
 def describe(path) -> str:
-    """What `odcsim info` prints: attributes, sizes, fields, event counts and the summary."""
+    """What `odcsim info` prints: attributes, sizes, fields, event counts, subsystem tables and
+    the summary."""
     path = Path(path)
-    with _open_result(path) as f:
-        lines = [f"{path}  ({_file_size(path)}, schema_version {SCHEMA_VERSION}, complete)"]
-        attrs = {k: _decode(v) for k, v in f.attrs.items() if k != COMPLETE_ATTR}
-        width = max((len(k) for k in attrs), default=0)
-        for key in sorted(attrs):
-            value = attrs[key]
-            if key == "scenario_yaml":
-                name = attrs.get("scenario_name", "?")
-                text = f"{len(str(value))} characters (resolved config of {name!r})"
-            else:
-                text = _format_value(value)
-                if len(text) > 100:
-                    text = text[:97] + "..."
-            lines.append(f"  {key:<{width}}  {text}")
-
-        satellites = f["satellites"]
-        series = f["timeseries"]
-        n = series[SATELLITE_DIM].shape[0]
-        lines.append(f"satellites: N = {n}; properties: {', '.join(satellites.keys()) or 'none'}")
-
-        time = series[TIME_DIM]
-        rows = time.shape[0]
-        if rows:
-            first, last = float(time[0]), float(time[-1])
-            epoch = _utc_epoch(str(attrs.get("epoch_utc", "1970-01-01T00:00:00")))
-            start = _iso_utc(epoch + timedelta(seconds=first))
-            end = _iso_utc(epoch + timedelta(seconds=last))
-            step = f", every {float(time[1] - time[0]):g} s" if rows > 1 else ""
-            lines.append(
-                f"timeseries: T = {rows} rows, t = {first:g} .. {last:g} s "
-                f"({start} .. {end}{step})"
-            )
-        else:
-            lines.append("timeseries: T = 0 rows")
-        units = _field_units(f)
-        lines.append(f"  fields ({len(units)}): " + ", ".join(f"{k} [{u}]" for k, u in units.items()))
-
-        events = f["events"]
-        kinds = _event_kinds(f)
-        codes = events["kind"] if events.shape[0] else np.empty(0, np.int16)
-        lines.append(f"events: {events.shape[0]} in total")
-        present, counts = np.unique(codes, return_counts=True)
-        for code, count in zip(present.tolist(), counts.tolist()):
-            name = kinds.get(code, ("unregistered", ""))[0]
-            lines.append(f"  {name} (kind {code}): {count}")
-
-        summary = {k: _decode(v) for k, v in f["summary"].attrs.items() if not k.endswith("__units")}
-        summary_units = {
-            k[: -len("__units")]: _decode(v) for k, v in f["summary"].attrs.items() if k.endswith("__units")
-        }
+    with open_result(path) as f:
+        attrs = {k: decode_attr(v) for k, v in f.attrs.items() if k != COMPLETE_ATTR}
+        lines = [f"{path}  ({_file_size(path)}, schema_version {attrs['schema_version']}, complete)"]
+        lines += _describe_attrs(attrs)
+        lines += _describe_timeseries(f, attrs)
+        lines += _describe_events(f)
+        lines += _describe_tables(f)
+        summary, units = _values_and_units(f["summary"].attrs)
         lines.append(f"summary: {len(summary)} metrics")
         width = max((len(k) for k in summary), default=0)
         for key in sorted(summary):
-            unit = summary_units.get(key, "")
-            lines.append(f"  {key:<{width}}  {_format_value(summary[key])}" + (f" {unit}" if unit else ""))
+            unit = units.get(key, "")
+            lines.append(f"  {key:<{width}}  {format_value(summary[key])}" + (f" {unit}" if unit else ""))
         return "\n".join(lines)
+
+
+def _describe_attrs(attrs: dict) -> list[str]:
+    lines = []
+    width = max((len(k) for k in attrs), default=0)
+    for key in sorted(attrs):
+        value = attrs[key]
+        if key == "scenario_yaml":
+            name = attrs.get("scenario_name", "?")
+            text = f"{len(str(value))} characters (resolved config of {name!r})"
+        else:
+            text = format_value(value)
+            if len(text) > 100:
+                text = text[:97] + "..."
+        lines.append(f"  {key:<{width}}  {text}")
+    return lines
+
+
+def _describe_timeseries(f, attrs: dict) -> list[str]:
+    series = f["timeseries"]
+    n = series[SATELLITE_DIM].shape[0]
+    lines = [f"satellites: N = {n}; properties: {', '.join(f['satellites'].keys()) or 'none'}"]
+    time = series[TIME_DIM]
+    rows = time.shape[0]
+    if rows:
+        first, last = float(time[0]), float(time[-1])
+        epoch = parse_utc(str(attrs.get("epoch_utc", "1970-01-01T00:00:00")))
+        start = iso_utc(epoch + timedelta(seconds=first))
+        end = iso_utc(epoch + timedelta(seconds=last))
+        step = f", every {float(time[1] - time[0]):g} s" if rows > 1 else ""
+        lines.append(f"timeseries: T = {rows} rows, t = {first:g} .. {last:g} s ({start} .. {end}{step})")
+    else:
+        lines.append("timeseries: T = 0 rows")
+    units = _field_units(f)
+    lines.append(f"  fields ({len(units)}): " + ", ".join(f"{k} [{u}]" for k, u in units.items()))
+    return lines
+
+
+def _describe_events(f) -> list[str]:
+    events = f["events"]
+    kinds = _event_kinds(f)
+    codes = events["kind"] if events.shape[0] else np.empty(0, np.int16)
+    lines = [f"events: {events.shape[0]} in total"]
+    present, counts = np.unique(codes, return_counts=True)
+    for code, count in zip(present.tolist(), counts.tolist()):
+        name = kinds.get(code, ("unregistered", ""))[0]
+        lines.append(f"  {name} (kind {code}): {count}")
+    return lines
+
+
+def _describe_tables(f) -> list[str]:
+    tables = _table_datasets(f)
+    lines = [f"tables: {len(tables)}"]
+    for key, dset in tables.items():
+        units = _values_and_units(dset.attrs)[1]
+        columns = ", ".join(f"{c} [{units[c]}]" if units.get(c) else c for c in dset.dtype.names)
+        lines.append(f"  {key}  {dset.shape[0]} rows; columns: {columns}")
+    return lines
