@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-INDEX_NAME = "campaign.h5"
+from sim.io.campaign_store import INDEX_NAME, error_path, read_index, shard_path
 
 
 class CampaignFrame(pd.DataFrame):
@@ -43,7 +43,7 @@ class CampaignFrame(pd.DataFrame):
         return self[self["status"] == "complete"]
 
     def shard_path(self, run_id: str) -> Path:
-        return Path(self.campaign_dir) / "runs" / f"{run_id}.h5"
+        return shard_path(self.campaign_dir, run_id)
 
     def load_run(self, run_id: str):
         """One run of the campaign, as `sim.analysis.results.open_run` opens it."""
@@ -55,15 +55,15 @@ class CampaignFrame(pd.DataFrame):
 
     def error(self, run_id: str) -> str:
         """The traceback of a failed run ('' if it did not fail)."""
-        path = Path(self.campaign_dir) / "runs" / f"{run_id}.error.txt"
+        path = error_path(self.shard_path(run_id))
         return path.read_text() if path.exists() else ""
 
 
 def open_campaign(directory: str | Path) -> CampaignFrame:
     """The run table of a campaign directory (or of its campaign.h5): columns run_id, index,
-    point, replicate, seed, one per swept parameter, status, wall_s, error, one per metric."""
-    from sim.io.campaign_store import read_index
-
+    point, replicate, seed, one per swept parameter, status, wall_s, error, one per metric.
+    Raises ConfigError if there is no index, CampaignIndexError (a ResultFileError) if it cannot
+    be read."""
     directory = Path(directory)
     index = directory if directory.suffix == ".h5" else directory / INDEX_NAME
     if not index.exists():

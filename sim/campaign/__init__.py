@@ -6,7 +6,11 @@
 
 Layout of a campaign directory: `runs/<run_id>.h5` (one complete run each),
 `runs/<run_id>.error.txt` (a run that raised), `campaign.h5` (the index: YAML, run table,
-external links to the shards). See spec.py for the YAML and runner.py for the execution.
+external links to the shards; sim.io.campaign_store). spec.py holds the YAML, plan.py its
+expansion into runs, executors.py where runs execute and runner.py the campaign itself.
+
+Names are imported on first use, so that building the command line (`odcsim --help`) costs
+nothing here.
 """
 from __future__ import annotations
 
@@ -14,13 +18,28 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.campaign.runner import CampaignResult, execute_run, run_campaign, simulate
-from sim.campaign.spec import (CampaignConfig, CampaignPlan, RunTask, expand_points, load_campaign, run_seed,
-                   sample_points)
+_EXPORTS = {
+    "CampaignConfig": "sim.campaign.spec",
+    "CampaignPlan": "sim.campaign.plan",
+    "RunTask": "sim.campaign.plan",
+    "expand_points": "sim.campaign.plan",
+    "load_campaign": "sim.campaign.plan",
+    "run_seed": "sim.campaign.plan",
+    "sample_points": "sim.campaign.plan",
+    "execute_run": "sim.campaign.executors",
+    "simulate": "sim.campaign.executors",
+    "CampaignResult": "sim.campaign.runner",
+    "run_campaign": "sim.campaign.runner",
+}
 
-__all__ = ["CampaignConfig", "CampaignPlan", "CampaignResult", "RunTask", "add_campaign_arguments",
-           "cmd_campaign", "execute_run", "expand_points", "load_campaign", "report_campaign",
-           "run_campaign", "run_seed", "sample_points", "simulate"]
+__all__ = [*_EXPORTS, "add_campaign_arguments", "cmd_campaign", "report_campaign"]
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        import importlib
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'sim.campaign' has no attribute {name!r}")
 
 
 def add_campaign_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,7 +52,8 @@ def add_campaign_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                         help="run on an existing dask.distributed cluster")
     parser.add_argument("--resume", action="store_true",
-                        help="keep the complete runs of an earlier start; redo missing or partial ones")
+                        help="keep the complete runs of an earlier start; redo missing or partial ones "
+                             "(refused if the directory's index is unreadable or holds another campaign)")
     parser.add_argument("--set", dest="campaign_overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a top-level campaign setting, e.g. replicates=2 or duration=2h")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
@@ -43,7 +63,10 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     """`odcsim campaign`: 0 when every run completed, 1 when some failed; ConfigError for bad input
     (the CLI turns it into status 2). Ctrl-C propagates as KeyboardInterrupt after the index
     has been written."""
+    from sim.campaign.plan import load_campaign
+    from sim.campaign.runner import run_campaign
     from sim.config import ConfigError
+    from sim.io.campaign_store import RUNS_DIR
 
     if args.workers is not None and args.workers < 1:
         raise ConfigError("--workers", [("workers", "must be at least 1")])
@@ -63,7 +86,7 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     if not quiet:
         print(f"{result.n_complete}/{result.n_runs} runs complete"
               + (f" ({result.n_skipped} kept from an earlier start)" if result.n_skipped else "")
-              + (f", {result.n_failed} failed (see {output}/runs/*.error.txt)" if result.n_failed else "")
+              + (f", {result.n_failed} failed (see {output / RUNS_DIR}/*.error.txt)" if result.n_failed else "")
               + f"; index: {result.index_path}")
     return 0 if result.n_failed == 0 else 1
 

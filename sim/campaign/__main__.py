@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sim.config import ConfigError
 from sim.campaign import add_campaign_arguments, cmd_campaign
+from sim.config import ConfigError
 
 
 def main(argv: list[str] | None = None) -> int:

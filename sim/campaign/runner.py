@@ -1,193 +1,47 @@
-"""Running a campaign: the worker function, the executors, the index, resume and Ctrl-C.
+"""Running a campaign: the run table and its index, resume, the directory lock and Ctrl-C.
 
-Workers write their own shard `runs/<run_id>.h5` (the Recorder writes `<shard>.tmp` and
-renames it when complete) and send back only a small outcome dict: status, wall time and
-the scalar metrics. The parent keeps the run table and rewrites `campaign.h5` atomically.
-Every random stream of a run comes from its seed, so the shards do not depend on the
-executor, the worker count or the order in which runs finish.
+The parent process keeps the run table and rewrites `campaign.h5` atomically as runs complete
+(sim.io.campaign_store); the runs themselves execute where sim.campaign.executors puts them.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
-import signal
-import threading
 import time
-import traceback
+from collections.abc import Callable
 from contextlib import contextmanager
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from sim import __version__
+from sim.campaign.executors import as_metric, outcomes
+from sim.campaign.plan import CampaignPlan, RunTask, load_campaign, resolved_campaign_yaml
 from sim.config import ConfigError
-from sim.campaign.spec import CampaignPlan, RunTask, load_campaign, resolved_campaign_yaml
+from sim.io.campaign_store import (
+    PLAN_DIGEST_ATTR,
+    RUNS_DIR,
+    CampaignIndexError,
+    index_path,
+    read_index,
+    read_shard_summary,
+    remove_leftovers,
+    shard_relpath,
+    shard_status,
+    write_index,
+)
 
 INDEX_WRITE_EVERY_S = 1.0   # the index is rewritten at most this often while runs complete
 STATUSES = ("pending", "complete", "failed")
 
 
-# ---------------------------------------------------------------- the worker side
-
-def simulate(scenario, output: Path):
-    """The default run function: one Simulation to `output`."""
-    from sim.core.simulation import Simulation
-    return Simulation(scenario).run(output, progress=False)
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def execute_run(task: RunTask, run_fn: Callable | None = None) -> dict:
-    """Do one run in this process; return a small outcome dict (never raises for a run error:
-    the traceback goes to `runs/<run_id>.error.txt`)."""
-    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-    from sim.config import scenario_from_dict
-
-    shard = Path(task.output)
-    error_path = shard.with_name(f"{task.run_id}.error.txt")
-    start = time.perf_counter()
-    try:
-        scenario = scenario_from_dict(task.scenario_data, source=task.source, base_dir=Path(task.base_dir))
-        result = (run_fn or simulate)(scenario, shard)
-        error_path.unlink(missing_ok=True)
-        summary = {k: _scalar(v) for k, (v, _) in result.summary.items()}
-        units = {k: str(u) for k, (_, u) in result.summary.items()}
-        return {"run_id": task.run_id, "status": "complete", "wall_s": time.perf_counter() - start,
-                "summary": summary, "units": units, "error": ""}
-    except Exception as exc:  # the campaign goes on; KeyboardInterrupt is not caught
-        text = f"run {task.run_id} (seed {task.seed}, {task.params})\n\n{traceback.format_exc()}"
-        try:
-            _write_text_atomic(error_path, text)
-        except OSError:
-            pass
-        return {"run_id": task.run_id, "status": "failed", "wall_s": time.perf_counter() - start,
-                "summary": {}, "units": {}, "error": f"{type(exc).__name__}: {exc}"}
-
-
-def _scalar(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except FileNotFoundError:
-        return False
-    except OSError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        pass
-    return True
-
-
-def _watch_campaign(campaign_pid: int) -> None:
-    # the campaign process, not our parent: under forkserver our parent is the fork server,
-    # which itself waits for us, so it never dies first
-    while True:
-        time.sleep(0.5)
-        if not _alive(campaign_pid):
-            os._exit(1)   # the campaign process died (kill -9): abandon the run
-
-
-def _init_process_worker(campaign_pid: int) -> None:
-    """Pool worker set-up: one numba thread, Ctrl-C handled by the campaign process only, and
-    exit when that process dies so that no orphan keeps writing into the campaign directory."""
-    os.environ["NUMBA_NUM_THREADS"] = "1"
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_watch_campaign, args=(campaign_pid,), daemon=True).start()
-
-
-# ---------------------------------------------------------------- executors
-
-def _mp_context():
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-def _process_outcomes(tasks: list[RunTask], workers: int, run_fn) -> Iterator[dict]:
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(),
-                               initializer=_init_process_worker, initargs=(os.getpid(),))
-    futures = {pool.submit(execute_run, t, run_fn): t for t in tasks}
-    try:
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                yield _outcome_of(fut, futures[fut])
-    except BaseException:
-        processes = list(getattr(pool, "_processes", {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for p in processes:
-            p.terminate()
-        for p in processes:
-            p.join(5)
-        raise
-    pool.shutdown(wait=True)
-
-
-def _outcome_of(fut, task: RunTask) -> dict:
-    try:
-        return fut.result()
-    except Exception as exc:  # the worker itself died (BrokenProcessPool, KilledWorker...)
-        return {"run_id": task.run_id, "status": "failed", "wall_s": float("nan"), "summary": {},
-                "units": {}, "error": f"worker lost: {type(exc).__name__}: {exc}"}
-
-
-def _dask_outcomes(tasks: list[RunTask], client, run_fn) -> Iterator[dict]:
-    from distributed import as_completed
-
-    futures = {}
-    for t in tasks:
-        fut = client.submit(execute_run, t, run_fn, key=f"odcsim-{t.run_id}-{os.getpid()}-{id(t)}", pure=False)
-        futures[fut.key] = (fut, t)
-    try:
-        for fut in as_completed([f for f, _ in futures.values()]):
-            yield _outcome_of(fut, futures[fut.key][1])
-    except BaseException:
-        client.cancel([f for f, _ in futures.values()])
-        raise
-
-
-def _local_cluster(workers: int):
-    import logging
-
-    from distributed import Client, LocalCluster
-
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           dashboard_address=None, silence_logs=logging.ERROR,
-                           env={"NUMBA_NUM_THREADS": "1"})
-    return cluster, Client(cluster)
-
-
-def _missing_dask(what: str) -> ConfigError:
-    return ConfigError(what, [("executor", "dask.distributed is not installed: "
-                                           "pip install 'odcsim[distributed]'")])
-
-
-# ---------------------------------------------------------------- the run table
-
 class RunTable:
-    """The run table kept by the parent, written to campaign.h5."""
+    """The run table kept by the parent, written to the campaign index."""
 
     def __init__(self, plan: CampaignPlan, output_dir: Path):
         self.plan = plan
         self.output_dir = output_dir
-        self.index_path = output_dir / "campaign.h5"
+        self.index_path = index_path(output_dir)
         n = len(plan.tasks)
         self.status = np.array(["pending"] * n, dtype=object)
         self.wall_s = np.full(n, np.nan)
@@ -235,20 +89,18 @@ class RunTable:
         return cols
 
     def write(self, force: bool = True) -> None:
-        from sim.io.campaign_store import write_index
-
         now = time.monotonic()
         if not force and now - self._last_write < INDEX_WRITE_EVERY_S:
             return
         plan = self.plan
-        links = {t.run_id: f"runs/{t.run_id}.h5" for t, s in zip(plan.tasks, self.status) if s == "complete"}
+        links = {t.run_id: shard_relpath(t.run_id) for t, s in zip(plan.tasks, self.status) if s == "complete"}
         attrs = {
             "odcsim_version": __version__,
             "campaign_name": plan.name,
             "campaign_yaml": plan.yaml_text,
             "campaign_resolved_yaml": resolved_campaign_yaml(plan),
             "scenario_path": str(plan.scenario_path),
-            "plan_digest": plan.digest(),
+            PLAN_DIGEST_ATTR: plan.digest(),
             "parameters": list(plan.parameters),
             "metrics": [n for n in self.columns() if n in self.metrics or n.startswith("metric.")],
             "metric_units": {k: self.units.get(k, "") for k in self.metrics},
@@ -285,20 +137,27 @@ class CampaignResult:
     n_skipped: int            # complete shards found by --resume and kept
 
 
-def _reuse_complete_shards(table: RunTable, output_dir: Path) -> list[RunTask]:
+def _check_resumable(plan: CampaignPlan, output_dir: Path) -> dict[str, float]:
+    """Refuse to resume into a directory whose index cannot be read or holds another plan;
+    return the wall times the index recorded (run id -> s)."""
+    path = index_path(output_dir)
+    try:
+        attrs, columns, _ = read_index(path)
+    except CampaignIndexError as err:
+        raise ConfigError(path, [("", f"{err}; --resume needs it to check that the runs here are "
+                                      f"this campaign's: remove {path.name} (or the directory) to start "
+                                      f"again, or choose another -o")]) from None
+    if attrs[PLAN_DIGEST_ATTR] != plan.digest():
+        raise ConfigError(output_dir, [("", "the campaign in this directory differs from "
+                                            f"{plan.path} (runs or seeds changed): use another -o")])
+    wall_s = columns.get("wall_s", [np.nan] * len(columns["run_id"]))
+    return {str(run_id): float(w) for run_id, w in zip(columns["run_id"], wall_s)}
+
+
+def _reuse_complete_shards(table: RunTable, old_wall_s: dict[str, float]) -> list[RunTask]:
     """Mark runs whose shard is complete; return the tasks still to do. Leftover temporary
     files, partial and corrupt shards are removed."""
-    from sim.io.campaign_store import read_index, read_shard_summary, shard_status
-
-    old_wall = {}
-    if table.index_path.exists():
-        try:
-            _, cols, _ = read_index(table.index_path)
-            old_wall = dict(zip(cols["run_id"], cols["wall_s"]))
-        except Exception:
-            pass
-    for tmp in (output_dir / "runs").glob("*.tmp"):
-        tmp.unlink(missing_ok=True)
+    remove_leftovers(table.output_dir)
     todo = []
     for task in table.plan.tasks:
         shard = Path(task.output)
@@ -310,8 +169,8 @@ def _reuse_complete_shards(table: RunTable, output_dir: Path) -> list[RunTask]:
                 status = "partial"
             else:
                 table.record({"run_id": task.run_id, "status": "complete",
-                              "wall_s": float(old_wall.get(task.run_id, np.nan)),
-                              "summary": {k: _scalar(v) for k, v in summary.items()}, "units": units})
+                              "wall_s": old_wall_s.get(task.run_id, np.nan),
+                              "summary": {k: as_metric(v) for k, v in summary.items()}, "units": units})
                 continue
         if status == "partial":
             shard.unlink(missing_ok=True)
@@ -334,34 +193,27 @@ def run_campaign(campaign: str | Path | CampaignPlan, output_dir: str | Path | N
                  workers: int | None = None, scheduler: str | None = None, executor: str | None = None,
                  resume: bool = False, progress: bool = False, run_fn: Callable | None = None,
                  on_outcome: Callable[[dict], None] | None = None) -> CampaignResult:
-    """Run every run of a campaign and keep `output_dir/campaign.h5` up to date.
+    """Run every run of a campaign and keep the index `output_dir/campaign.h5` up to date.
 
     workers: local worker processes (default: the campaign's `workers`, else the cores).
     scheduler: address of an existing dask.distributed scheduler (overrides `executor`).
     executor: `processes` or `dask-local` (default: the campaign's `executor`).
-    resume: keep complete shards of an earlier start, redo missing/partial/corrupt ones.
+    resume: keep complete shards of an earlier start, redo missing/partial/corrupt ones; an
+        index that cannot be read, or that holds another plan, is refused (ConfigError).
     run_fn: `run_fn(scenario, shard_path) -> RunResult`, picklable (default: Simulation).
     """
     plan = campaign if isinstance(campaign, CampaignPlan) else load_campaign(campaign)
     output_dir = Path(output_dir) if output_dir is not None else Path("results") / plan.name
     plan = plan.with_output(output_dir)
-    index_path = output_dir / "campaign.h5"
-    if index_path.exists() and not resume:
+    index = index_path(output_dir)
+    if index.exists() and not resume:
         raise ConfigError(output_dir, [("", "a campaign is already there: pass --resume to finish it, "
                                             "or choose another -o")])
-    if resume and index_path.exists():
-        from sim.io.campaign_store import read_index
-        try:
-            attrs, _, _ = read_index(index_path)
-        except Exception:
-            attrs = {}
-        if attrs and attrs.get("plan_digest") != plan.digest():
-            raise ConfigError(output_dir, [("", "the campaign in this directory differs from "
-                                                f"{plan.path} (runs or seeds changed): use another -o")])
-    (output_dir / "runs").mkdir(parents=True, exist_ok=True)
+    old_wall_s = _check_resumable(plan, output_dir) if resume and index.exists() else {}
+    (output_dir / RUNS_DIR).mkdir(parents=True, exist_ok=True)
     with _exclusive(output_dir):
-        return _run_locked(plan, output_dir, workers=workers, scheduler=scheduler, executor=executor,
-                           progress=progress, run_fn=run_fn, on_outcome=on_outcome)
+        return _run_locked(plan, output_dir, old_wall_s, workers=workers, scheduler=scheduler,
+                           executor=executor, progress=progress, run_fn=run_fn, on_outcome=on_outcome)
 
 
 @contextmanager
@@ -381,53 +233,32 @@ def _exclusive(output_dir: Path):
         handle.close()
 
 
-def _run_locked(plan: CampaignPlan, output_dir: Path, *, workers, scheduler, executor, progress,
-                run_fn, on_outcome) -> CampaignResult:
-    index_path = output_dir / "campaign.h5"
+def _run_locked(plan: CampaignPlan, output_dir: Path, old_wall_s: dict[str, float], *, workers,
+                scheduler, executor, progress, run_fn, on_outcome) -> CampaignResult:
     table = RunTable(plan, output_dir)
-    todo = _reuse_complete_shards(table, output_dir)
+    todo = _reuse_complete_shards(table, old_wall_s)
     skipped = len(plan.tasks) - len(todo)
     table.write()
 
     workers = workers or plan.config.workers or os.cpu_count() or 1
     kind = "dask" if scheduler else (executor or plan.config.executor)
     bar = _progress(len(plan.tasks), skipped, progress)
-    cluster = client = None
-    outcomes = None
     try:
-        if not todo:
-            outcomes: Iterator[dict] = iter(())
-        elif kind == "processes":
-            outcomes = _process_outcomes(todo, workers, run_fn)
-        else:
-            try:
-                from distributed import Client
-            except ImportError:
-                raise _missing_dask(str(plan.path)) from None
-            if scheduler:
-                client = Client(scheduler)
-            else:
-                cluster, client = _local_cluster(workers)
-            outcomes = _dask_outcomes(todo, client, run_fn)
-        for outcome in outcomes:
-            table.record(outcome)
-            table.write(force=False)
-            if on_outcome is not None:
-                on_outcome(outcome)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(failed=table.counts()["failed"], refresh=False)
+        with outcomes(todo, kind=kind, workers=workers, scheduler=scheduler, run_fn=run_fn,
+                      source=str(plan.path)) as stream:
+            for outcome in stream:
+                table.record(outcome)
+                table.write(force=False)
+                if on_outcome is not None:
+                    on_outcome(outcome)
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(failed=table.counts()["failed"], refresh=False)
     finally:
-        if outcomes is not None and hasattr(outcomes, "close"):
-            outcomes.close()   # on Ctrl-C: cancel what is queued, stop the workers
         table.write()
         if bar is not None:
             bar.close()
-        if client is not None:
-            client.close()
-        if cluster is not None:
-            cluster.close()
-        for tmp in (output_dir / "runs").glob("*.tmp"):
-            tmp.unlink(missing_ok=True)
+        remove_leftovers(output_dir)
     counts = table.counts()
-    return CampaignResult(output_dir, index_path, len(plan.tasks), counts["complete"], counts["failed"], skipped)
+    return CampaignResult(output_dir, table.index_path, len(plan.tasks), counts["complete"], counts["failed"],
+                          skipped)
