@@ -1,0 +1,55 @@
+"""Harness of the radiation tests: a scenario run with its events collected, a memory device
+class, a coarse AP8 grid, and the references only tests use."""
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import scenario_from_dict
+from sim.core.simulation import Simulation
+
+COARSE = {"lat_step_deg": 5.0, "lon_step_deg": 10.0, "alt_step_km": 100.0,
+          "energies_mev": [10.0, 20.0, 30.0, 50.0, 70.0, 100.0, 200.0, 400.0]}
+QUIET = {"mode": "off"}
+SPE_LIST = "data:noaa_spe_2010-2024.csv"   # the NOAA SWPC list shipped with odcsim (sim/data/SOURCE.md)
+CELESTRAK_SW = ("space_weather", "celestrak_sw19571001_1957-2026.txt.gz")   # ../shared/data
+
+
+def run(tmp_path, shells, radiation, *, epoch="2026-03-20T00:00:00Z", duration="1d", dt_s=30, kinds=(),
+        record_s=60 * 30):
+    """(Simulation, RunResult, {kind: (n, 5) array of t, sat, a, b, c}) of a seed-3 run."""
+    scenario = scenario_from_dict({"name": "rad", "epoch": epoch, "duration": duration, "dt_s": dt_s, "seed": 3,
+                                   "record": {"every_s": record_s}, "constellation": shells,
+                                   "radiation": radiation})
+    sim = Simulation(scenario)
+    seen = {k: [] for k in kinds}
+    for k in kinds:
+        sim.events.subscribe(k, lambda t, s, a, b, c, k=k: seen[k].append(
+            np.stack([t, s.astype(float), a, b, c], axis=1)))
+    result = sim.run(tmp_path / "rad.h5")
+    events = {k: (np.concatenate(v) if v else np.zeros((0, 5))) for k, v in seen.items()}
+    return sim, result, events
+
+
+def memory(name="mem", **kw):
+    """A per-satellite memory of 1e8 bits without ECC (bit upsets only)."""
+    base = {"name": name, "per": "satellite", "count": 1, "bits": 1e8, "sigma_bit_cm2": 1e-13, "ecc": False,
+            "mbu_fraction": 0.0}
+    base.update(kw)
+    return base
+
+
+def stormer_cutoff_gv(l_shell):
+    """Størmer's vertical cutoff rigidity [GV] on the McIlwain shell L of a centred dipole,
+    R_c = 14.9 GV / L² (Smart & Shea 2005, Adv. Space Res. 36, 2012; the published number, not
+    sim's constant, so that the test can catch a wrong one)."""
+    return 14.9 / np.asarray(l_shell, dtype=float) ** 2
+
+
+GPUS = 4
+# a payload that never throttles: always sunlit (dawn–dusk, equinox), oversized array, battery, radiator
+HARDWARE = {"gpu": {"preset": "h100-sxm", "count": GPUS},
+            "solar_array": {"area_m2": 20.0, "efficiency": 0.3, "tracking": "sun"},
+            "battery": {"capacity_wh": 20000},
+            "radiator": {"area_m2": 10.0, "emissivity": 0.9, "absorptivity": 0.1, "sides": 2,
+                         "orientation": "edge_on_sun"}}
+GPU_SHELLS = [{"name": "dd", "sso": {"altitude_km": 650, "ltan_h": 18, "count": 4}, **HARDWARE}]
