@@ -40,6 +40,19 @@ def _short(param: str) -> str:
     return ".".join(parts[-2:]) if len(parts) > 2 else param
 
 
+def _metric_label(runs, metric: str) -> str:
+    """`metric [unit]`, without a dimensionless unit."""
+    unit = runs.units.get(metric, "")
+    return f"{metric} [{unit}]" if unit and unit != "1" else metric
+
+
+def _save(plt, fig, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def _is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series)
 
@@ -72,7 +85,6 @@ def plot_metric_vs_parameter(runs, metric: str, param: str, path: Path) -> Path:
         if 1 < n_values <= MAX_LINES:
             group = others[0]
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
-    unit = runs.units.get(metric, "")
     grid_like = runs[param].nunique() < len(runs["point"].unique()) or len(runs.parameters) == 1
     groups = [(None, runs)] if group is None else list(runs.groupby(group, sort=True))
     all_cats = None
@@ -94,15 +106,12 @@ def plot_metric_vs_parameter(runs, metric: str, param: str, path: Path) -> Path:
     if all_cats:
         ax.set_xticks(range(len(all_cats)), all_cats)
     ax.set_xlabel(_short(param))
-    ax.set_ylabel(f"{metric} [{unit}]" if unit and unit != "1" else metric)
+    ax.set_ylabel(_metric_label(runs, metric))
     ax.set_title(f"{metric}: mean and 95% CI across replicates", fontsize=10)
     if group is not None:
         ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def _point_label(runs, point: int) -> str:
@@ -128,14 +137,10 @@ def plot_distributions(runs, metric: str, path: Path) -> Path:
         ax.set_xticks(range(len(points)), [_point_label(runs, p) for p in points], fontsize=7)
     else:
         ax.set_xlabel("sweep point")
-    unit = runs.units.get(metric, "")
-    ax.set_ylabel(f"{metric} [{unit}]" if unit and unit != "1" else metric)
+    ax.set_ylabel(_metric_label(runs, metric))
     ax.set_title(f"{metric}: replicates per sweep point", fontsize=10)
     ax.grid(alpha=0.3, axis="y")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def plot_heatmap(runs, metric: str, p: str, q: str, path: Path) -> Path:
@@ -159,13 +164,9 @@ def plot_heatmap(runs, metric: str, p: str, q: str, path: Path) -> Path:
             if np.isfinite(v):
                 ax.text(i, j, f"{v:.3g}", ha="center", va="center", fontsize=8,
                         color="black" if v > middle else "white")
-    unit = runs.units.get(metric, "")
-    fig.colorbar(image, ax=ax, label=f"mean {metric}" + (f" [{unit}]" if unit and unit != "1" else ""))
+    fig.colorbar(image, ax=ax, label=f"mean {_metric_label(runs, metric)}")
     ax.set_title(f"{metric}: mean across replicates", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def _sort_key(v):

@@ -3,6 +3,7 @@
     run = open_run("results/quickstart.h5")
     run.timeseries["t_junction_k"].sel(satellite=0).plot()
     run.events[run.events.kind_name == "throttle_change"]
+    run.tables["<subsystem>/<table>"]        # a subsystem's own table (schema_version 2)
 """
 from __future__ import annotations
 
@@ -83,6 +84,32 @@ class RunResult:
                 for i, row in enumerate(values):
                     columns[f"{name}_{i}"] = row
         return pd.DataFrame(columns)
+
+    @cached_property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The subsystems' own tables, "<subsystem>/<table>" -> DataFrame with one column per
+        field (a field of shape (k,) becomes columns name_0 .. name_{k-1}); the table's
+        attributes, `<column>__units` among them, are in the frame's `attrs`. {} for a file of
+        schema_version 1, which has none."""
+        attrs = hdf5.read_table_attrs(self.path)
+        out = {}
+        for key, rows in hdf5.read_tables(self.path).items():
+            columns = {}
+            for name in rows.dtype.names:
+                values = rows[name]
+                if values.ndim == 1:
+                    columns[name] = values
+                else:
+                    for i in range(values.shape[1]):
+                        columns[f"{name}_{i}"] = values[:, i]
+            frame = pd.DataFrame(columns)
+            frame.attrs.update(attrs.get(key, {}))
+            out[key] = frame
+        return out
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.attrs["schema_version"])
 
     @cached_property
     def config(self) -> dict:

@@ -12,7 +12,7 @@ from sim.cli import main
 from sim.config import load_scenario
 from sim.core.simulation import Simulation
 
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 SPINE_FIELDS = ["lat_deg", "lon_deg", "alt_km", "illumination", "soc", "p_solar_w", "p_load_w",
                 "t_junction_k", "t_payload_k", "t_radiator_k", "throttle_level"]
 SPINE_SUMMARY = ["gpu_hours_available", "gpu_hours_delivered", "throttled_fraction", "eclipse_fraction",
