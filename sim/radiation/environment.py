@@ -13,10 +13,8 @@ import numpy as np
 
 from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_JULIAN_YEAR
 from sim.core.timescale import parse_utc
-from sim.radiation import solar_activity
+from sim.radiation import solar_activity, transport, trapped
 from sim.radiation import spe as spe_model
-from sim.radiation import transport
-from sim.radiation import trapped
 from sim.radiation.config import RadiationConfig, SolarEvents, TrappedProtons
 
 ALT_MARGIN_KM = 40.0   # geodetic height exceeds r − R_eq by up to 21 km at the poles

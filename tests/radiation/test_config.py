@@ -8,7 +8,6 @@ import yaml
 
 from sim.cli import main
 from sim.config import ConfigError, load_scenario, scenario_from_dict
-
 from tests.radiation.helpers import SPE_LIST
 
 BASE = {"name": "rad", "epoch": "2012-03-06T12:00:00Z", "duration": "1h", "dt_s": 60,

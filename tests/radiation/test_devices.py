@@ -8,7 +8,6 @@ import pytest
 
 from sim.analysis.results import open_run
 from sim.core.constants import SECONDS_PER_HOUR
-
 from tests.radiation.helpers import COARSE, GPU_SHELLS, GPUS, run
 
 DT_S = 30

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import shared_data
 
 from sim.config import scenario_from_dict
 from sim.core.constants import SECONDS_PER_HOUR
 from sim.core.simulation import Simulation
-
-from conftest import shared_data
 from tests.radiation.helpers import CELESTRAK_SW, SPE_LIST
 
 ONE_SSO = [{"sso": {"altitude_km": 650, "count": 1}}]

@@ -7,7 +7,6 @@ import pytest
 
 from sim.analysis.results import open_run
 from sim.radiation.plots import plot_radiation, upset_locations
-
 from tests.radiation.helpers import COARSE, memory, run
 
 

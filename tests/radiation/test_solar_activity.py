@@ -5,10 +5,9 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pytest
+from conftest import shared_data
 
 from sim.radiation import solar_activity
-
-from conftest import shared_data
 from tests.radiation.helpers import CELESTRAK_SW
 
 

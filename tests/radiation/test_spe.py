@@ -11,7 +11,6 @@ from scipy import stats
 from sim.config.base import resolve_data_path
 from sim.core.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_JULIAN_YEAR
 from sim.radiation import spe as spe_model
-
 from tests.radiation.helpers import SPE_LIST
 
 S_TARGET = np.array([50, 25, 10, 3, 0.5])   # S1..S5 per cycle (NOAA S-scale; S5 "<1")

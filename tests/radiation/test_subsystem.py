@@ -12,7 +12,6 @@ from sim.config import scenario_from_dict
 from sim.core import numerics
 from sim.core.constants import DAYS_PER_JULIAN_YEAR, SECONDS_PER_HOUR
 from sim.core.simulation import Simulation
-
 from tests.radiation.helpers import COARSE, GPU_SHELLS, GPUS, QUIET, SPE_LIST, memory, run
 
 WALKER = [{"name": "w", "walker": {"altitude_km": 550, "inclination_deg": 53, "planes": 4, "sats_per_plane": 5,

@@ -11,9 +11,8 @@ from scipy.spatial.transform import Rotation
 
 from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_DAY
 from sim.radiation import environment_map, tick
-from sim.radiation.environment import GCR_CUTOFF_STEP_GV, SPE_DOSE_LOG_EMIN, SPE_PFU_TO_OMNI, gcr_transmission
 from sim.radiation.config import RadiationConfig
-
+from sim.radiation.environment import GCR_CUTOFF_STEP_GV, SPE_DOSE_LOG_EMIN, SPE_PFU_TO_OMNI, gcr_transmission
 from tests.radiation.helpers import COARSE, memory, run, stormer_cutoff_gv
 
 SHELLS = [{"name": "w", "walker": {"altitude_km": 550, "inclination_deg": 53, "planes": 4, "sats_per_plane": 5,
@@ -73,7 +72,8 @@ def test_step_kernel_bookkeeping_against_numpy_and_threads():
     overlap = np.where(was_down, np.minimum(until, t1_s) - t0_s, 0.0)
     want_b = want != 0
     ends = ~want_b & (until <= t1_s)
-    change = np.where(want_b, np.where(pd == 0, 1, 0), np.where(ends, np.where(pd != 0, 2, np.where(was_down, 3, 0)), 0))
+    change = np.where(want_b, np.where(pd == 0, 1, 0),
+                      np.where(ends, np.where(pd != 0, 2, np.where(was_down, 3, 0)), 0))
     runs = {}
     for name, step, chunk in (("serial", tick.radiation_step_serial, n), ("parallel", tick.radiation_step, 1024)):
         a = tuple(x.copy() for x in arrays)
