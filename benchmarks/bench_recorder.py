@@ -22,7 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sim.io.hdf5 import Recorder, default_chunk_rows  # noqa: E402
+from sim.core.constants import OMEGA_EARTH_RAD_S  # noqa: E402
+from sim.io.recorder import Recorder, default_chunk_rows  # noqa: E402
 
 N_SATELLITES = 10_000
 ROWS = 240                 # 4 h recorded every 60 s
@@ -46,7 +47,7 @@ def realistic_rows(n=N_SATELLITES, rows=ROWS, seed=0) -> tuple[np.ndarray, dict[
     u = 2 * np.pi * t_s[:, None] / period_s + phase
     lat = np.degrees(np.arcsin(np.sin(inc) * np.sin(u)))
     lon = np.degrees(np.arctan2(np.cos(inc) * np.sin(u), np.cos(u)) + raan
-                     - 7.2921150e-5 * t_s[:, None])
+                     - OMEGA_EARTH_RAD_S * t_s[:, None])
     lon = (lon + 180.0) % 360.0 - 180.0
     alt = 550.0 + 1.5 * np.sin(u + rng.uniform(0, 2 * np.pi, n)) + rng.normal(0, 0.2, n)
     sun = np.cos(u - raan)  # projection on the sun direction (sun in the orbit plane, crude)

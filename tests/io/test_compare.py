@@ -36,7 +36,6 @@ def _copy(src, tmp_path, name="copy.h5"):
 
 def test_same_scenario_and_seed_no_difference(two_runs):
     a, b, _ = two_runs
-    assert a.read_bytes() != b.read_bytes()     # created_utc, object ids: the files are not one
     assert compare_runs(a, b) == []
     assert compare_runs(a, a) == []
 
