@@ -68,3 +68,31 @@ def threshold_crossings(before, after, threshold, t0_s, dt_s):
     with np.errstate(divide="ignore", invalid="ignore"):
         t_cross_s = t0_s + dt_s * (before - threshold) / (before - after)
     return direction, np.where(direction != 0, t_cross_s, np.nan)
+
+
+def advance_ticks(sim, steps) -> None:
+    """Advance every subsystem of a Simulation over the ticks `steps`, in order, as its clock
+    process does (sim.core.simulation.Simulation._clock), without SimPy or a Recorder."""
+    from sim.core.subsystem import Block
+
+    for step in steps:
+        sim.clock.advance_to(step)
+        block = Block(step, step, sim.dt_s)
+        for sub in sim.subsystems:
+            sub.advance(block)
+
+
+def lower_parallel_threshold(monkeypatch, modules, min_chunk: int) -> None:
+    """Make the kernels of `modules` (each calls sim.core.numerics.parallel_chunk by that name)
+    go parallel from `min_chunk` items, so that a small test fleet takes the path of a
+    Starlink-size one, in several chunks. Skips where numba has fewer than two threads."""
+    import numba
+    import pytest
+
+    from sim.core import numerics
+
+    if numba.get_num_threads() < 2:
+        pytest.skip("the parallel path needs two numba threads")
+    for module in modules:
+        monkeypatch.setattr(module, "parallel_chunk",
+                            lambda n, min_chunk=min_chunk: numerics.parallel_chunk(n, min_chunk))

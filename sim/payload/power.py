@@ -1,7 +1,7 @@
 """Solar array, battery and GPU electrical power: scalar numba helpers.
 
 All functions are small `@njit(inline="always")` scalars so that the fused payload
-kernel (`sim.payload.tick.step_payload`) runs them inside its loop over satellites
+kernel (`sim.payload.tick.step_physics`) runs them inside its loop over satellites
 and tests can call them alone. Units: W, Wh, s; efficiencies and levels are fractions.
 """
 from __future__ import annotations
@@ -10,9 +10,9 @@ import math
 
 from numba import njit
 
-from sim.core.constants import SECONDS_PER_JULIAN_YEAR
+from sim.core.constants import SECONDS_PER_HOUR, SECONDS_PER_JULIAN_YEAR
 
-WH_J = 3600.0  # joules per watt-hour
+WH_J = SECONDS_PER_HOUR  # joules per watt-hour
 
 # battery power-cap event kinds; the position in this table is the kernel's code (0: none)
 POWER_EVENTS = ("none", "power_cap", "power_release")
@@ -41,7 +41,7 @@ def array_degradation_factor(degradation_per_year, age_years):
 
 # the retention (1 − d)^years is re-evaluated exactly this often and extrapolated linearly
 # in between: relative error (ln(1 − d) Δt/yr)²/2 < 1e-11 for d ≤ 5 %/yr and Δt ≤ 1 h
-ARRAY_RETENTION_REFRESH_S = 3600.0
+ARRAY_RETENTION_REFRESH_S = SECONDS_PER_HOUR
 
 
 @njit(cache=True, inline="always", error_model="numpy")

@@ -150,7 +150,9 @@ class Payload(Subsystem):
     def __init__(self, ctx: Context):
         super().__init__(ctx)
         from sim.orbits import sun
-        from sim.payload import tick
+        from sim.payload import initial, tick
+        from sim.payload.gpu import GPU_EVENTS
+        from sim.payload.power import POWER_EVENTS
         self._tick = tick
         scenario, fleet = ctx.scenario, ctx.fleet
         self.fleet = fleet
@@ -173,9 +175,10 @@ class Payload(Subsystem):
                                "throttle_level": "1", "q_env_w": "W"}
 
         sun.illumination(fleet.r_eci_m, self.sun.position_m, self.eclipse_model, fleet.illumination)
-        tick.initialise_payload(fleet, self.environment_on, t_s=0.0, sun_unit=self.sun.unit,
-                                solar_flux_w_m2=self.sun.flux_w_m2)
-        self._apply_initial_state(scenario)
+        initial.initialise_payload(fleet, self.environment_on, t_s=0.0, sun_unit=self.sun.unit,
+                                   solar_flux_w_m2=self.sun.flux_w_m2)
+        initial.start_at_sustainable_level(fleet)
+        initial.apply_shell_initial_state(fleet, scenario.constellation)
         chunk = parallel_chunk(fleet.n)
         self._step_physics = tick.step_physics if chunk else tick.step_physics_serial
         self._chunk = chunk or fleet.n
@@ -183,8 +186,8 @@ class Payload(Subsystem):
                                     remedy="use Payload.set_parameter(name, index, value)")
         self._live_arrays = (tuple(getattr(fleet, name) for name in tick.STATE_ARRAYS)
                              + tuple(getattr(self.events_out, name) for name in tick.EVENT_ARRAYS))
-        self._gpu_event_names = tuple(enumerate(tick.GPU_EVENTS))[1:]
-        self._power_event_names = tuple(enumerate(tick.POWER_EVENTS))[1:]
+        self._gpu_event_names = tuple(enumerate(GPU_EVENTS))[1:]
+        self._power_event_names = tuple(enumerate(POWER_EVENTS))[1:]
         self.provide("gpu_state", self)
 
     def set_parameter(self, name: str, index, value) -> None:
@@ -193,47 +196,6 @@ class Payload(Subsystem):
         row = self._tick.HARDWARE_ROWS.index(name)
         self.fleet.writable(name)[index] = value
         self._hardware[row, index] = self.fleet.writable(name)[index]
-
-    def _apply_initial_state(self, scenario) -> None:
-        f = self.fleet
-        self._start_at_sustainable_level()
-        for i, shell in enumerate(scenario.constellation):
-            sel = f.shell == i
-            f.battery_energy_wh[sel] = f.battery_capacity_wh[sel] * shell.battery.initial_soc
-            f.soc[sel] = f.min_soc[sel] = shell.battery.initial_soc
-            t0 = shell.thermal.initial_temperature_k
-            if t0 is not None:
-                f.t_payload_k[sel] = f.t_radiator_k[sel] = t0
-                f.t_junction_k[sel] = f.max_t_junction_k[sel] = t0 + f.gpu_tdp_w[sel] * f.r_jc_k_w[sel]
-
-    def _start_at_sustainable_level(self) -> None:
-        """Start each satellite in the thermal steady state of the highest clock level whose
-        junction temperature stays at or below t_max_operating (the level the throttle
-        policy would settle on), rather than at full power, which an undersized radiator
-        could not hold."""
-        from sim.payload.power import gpu_power_w
-        from sim.payload.thermal import steady_state_temperatures
-        f = self.fleet
-        chosen = np.zeros(f.n, dtype=bool)
-        level = np.ones(f.n)
-        while True:
-            level = np.maximum(level, f.gpu_min_level)
-            p_gpu_w = np.array([gpu_power_w(lv, idle, tdp, k) for lv, idle, tdp, k in
-                                zip(level, f.gpu_idle_w, f.gpu_tdp_w, f.gpu_dvfs_exponent)])
-            p_heat_w = f.bus_power_w + f.gpu_count * p_gpu_w
-            t_p, t_r = steady_state_temperatures(p_heat_w, f.q_env_w, f.g_payload_radiator_w_k,
-                                                 f.radiator_area_m2, f.radiator_emissivity,
-                                                 f.radiator_sides.astype(np.float64))
-            t_j = t_p + p_gpu_w * f.r_jc_k_w
-            take = ~chosen & ((t_j <= f.t_max_operating_k) | (level <= f.gpu_min_level))
-            f.throttle_level[take] = level[take]
-            f.t_payload_k[take], f.t_radiator_k[take], f.t_junction_k[take] = t_p[take], t_r[take], t_j[take]
-            f.p_load_w[take] = p_heat_w[take]
-            chosen |= take
-            if chosen.all():
-                break
-            level = np.where(chosen, level, level - f.gpu_level_step)
-        f.max_t_junction_k[:] = f.t_junction_k
 
     def advance(self, block: Block) -> None:
         """Advance every satellite over the block's ticks: one kernel launch per tick for

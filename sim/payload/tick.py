@@ -7,7 +7,8 @@ branch-free passes (geometry, thermal) vectorise and the branchy ones run scalar
 
 1. solar array power from the geometry at the tick end (position and illumination are
    already computed for t_s + dt_s by the orbit and sun kernels); electrical load at the
-   level and on/off state set at the tick start; the battery covers any deficit; if it
+   level and on/off state set at the tick start, the share of the clock the work leaves
+   unused (1 − gpu_utilisation) drawing idle power; the battery covers any deficit; if it
    cannot, the GPUs get no power for the tick (brown-out: they deliver nothing and the
    tick counts as off time) and only the bus is served; the power cap (SOC floor,
    hysteresis to SOC release); the environmental load on the radiator at the tick end;
@@ -29,13 +30,10 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numba import njit, prange
 
-from sim.core.constants import (
-    R_EARTH_EQUATORIAL_M,
-    SOLAR_CONSTANT_W_M2,
-)
+from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_JULIAN_YEAR
 from sim.core.numerics import crossing_time_s, crossings_range
+from sim.orbits.sun import illumination_range
 from sim.payload.gpu import (
-    GPU_EVENTS,
     GPU_EVENT_NONE,
     GPU_EVENT_SHUTDOWN,
     LEVEL_TOLERANCE,
@@ -47,27 +45,18 @@ from sim.payload.power import (
     POWER_EVENT_CAP,
     POWER_EVENT_NONE,
     POWER_EVENT_RELEASE,
-    POWER_EVENTS,
-    SECONDS_PER_JULIAN_YEAR,
     array_cos_incidence,
-    array_degradation_factor,
     array_retention_refresh,
     battery_available_w,
     battery_step,
     gpu_power_w,
     solar_array_power_w,
 )
-from sim.orbits.sun import illumination_range
-from sim.payload.thermal import (
-    radiator_absorbed_w,
-    steady_state_temperatures,
-    thermal_step,
-    thermal_step_fast,
-)
+from sim.payload.thermal import radiator_absorbed_w, thermal_step, thermal_step_fast
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _sun_geometry(rx, ry, rz, sun_unit_x, sun_unit_y, sun_unit_z):
+def sun_geometry(rx, ry, rz, sun_unit_x, sun_unit_y, sun_unit_z):
     """(r̂·ŝ, altitude above the equatorial radius in m)."""
     r_m = math.sqrt(rx * rx + ry * ry + rz * rz)
     cos_sun_zenith = (rx * sun_unit_x + ry * sun_unit_y + rz * sun_unit_z) / r_m
@@ -129,7 +118,7 @@ def _geometry_range(lo, hi, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2,
     """Solar array output before degradation (W) and radiator environmental load (W) at the
     tick end, for satellites lo..hi-1; branch-free."""
     for i in range(np.uint64(lo), np.uint64(hi)):
-        cos_sun_zenith, altitude_m = _sun_geometry(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i],
+        cos_sun_zenith, altitude_m = sun_geometry(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i],
                                                    sun_unit_x, sun_unit_y, sun_unit_z)
         lit = illumination[i]
         solar_bol_w[i] = solar_array_power_w(
@@ -412,80 +401,3 @@ class PayloadEvents:
 
 
 EVENT_ARRAYS = tuple(f.name for f in fields(PayloadEvents))
-
-
-@njit(cache=True, error_model="numpy")
-def _environment_now(t_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, environment_on,
-                     r_eci_m, illumination, array_area_m2, array_efficiency,
-                     array_degradation_per_year, array_age_years, array_sun_tracking,
-                     radiator_orientation, radiator_sides, radiator_area_m2,
-                     radiator_absorptivity, radiator_emissivity, p_solar_w, q_env_w):
-    years_since_epoch = t_s / SECONDS_PER_JULIAN_YEAR
-    for i in range(illumination.shape[0]):
-        cos_sun_zenith, altitude_m = _sun_geometry(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i],
-                                                   sun_unit_x, sun_unit_y, sun_unit_z)
-        degradation = array_degradation_factor(array_degradation_per_year[i],
-                                               array_age_years[i] + years_since_epoch)
-        p_solar_w[i] = solar_array_power_w(
-            solar_flux_w_m2, array_area_m2[i], array_efficiency[i], degradation,
-            array_cos_incidence(array_sun_tracking[i], cos_sun_zenith), illumination[i])
-        q_env_w[i] = 0.0
-        if environment_on != 0:
-            q_env_w[i] = radiator_absorbed_w(radiator_orientation[i], radiator_sides[i],
-                                             radiator_area_m2[i], radiator_absorptivity[i],
-                                             radiator_emissivity[i], altitude_m, cos_sun_zenith,
-                                             illumination[i], solar_flux_w_m2)
-
-
-@njit(cache=True, error_model="numpy")
-def _steady_state_fleet(p_heat_w, q_env_w, g_w_k, area_m2, emissivity, sides, t_payload_k,
-                        t_radiator_k):
-    for i in range(p_heat_w.shape[0]):
-        t_payload_k[i], t_radiator_k[i] = steady_state_temperatures(
-            p_heat_w[i], q_env_w[i], g_w_k[i], area_m2[i], emissivity[i], sides[i])
-
-
-def initialise_payload(fleet, environment_on, *, t_s=0.0, sun_unit=None,
-                       solar_flux_w_m2=SOLAR_CONSTANT_W_M2, initial_temperature_k=None):
-    """Set the payload state at the start of a run, in place.
-
-    Battery full (SOC 1, min_soc 1), GPUs on at level 1, not capped, the hold already
-    expired (level_changed_t_s = t_s − hold), accumulators zero. With `sun_unit` given,
-    p_solar_w and q_env_w are computed from r_eci_m and illumination at t_s (which must
-    already be filled); without it both are 0. Temperatures: `initial_temperature_k` for
-    both nodes if given; otherwise the steady state with the GPUs at full power (TDP)
-    and the environmental load q_env_w just computed (0 with the environment off), and
-    T_j = T_payload + TDP R_jc.
-    """
-    fleet.battery_energy_wh[:] = fleet.battery_capacity_wh
-    fleet.soc[:] = np.where(fleet.battery_capacity_wh > 0.0, 1.0, 0.0)
-    fleet.min_soc[:] = fleet.soc
-    fleet.gpu_on[:] = 1
-    fleet.throttle_level[:] = 1.0
-    fleet.power_capped[:] = 0
-    fleet.level_changed_t_s[:] = t_s - fleet.throttle_hold_s
-    for name in ("gpu_seconds_available", "gpu_seconds_delivered", "throttled_seconds",
-                 "off_seconds", "eclipse_seconds", "energy_generated_j", "energy_consumed_j",
-                 "shutdowns", "p_solar_w", "q_env_w", "array_retention"):
-        getattr(fleet, name)[:] = 0
-    if sun_unit is not None:
-        _environment_now(float(t_s), float(sun_unit[0]), float(sun_unit[1]), float(sun_unit[2]),
-                         float(solar_flux_w_m2), int(environment_on), fleet.r_eci_m,
-                         fleet.illumination, fleet.array_area_m2, fleet.array_efficiency,
-                         fleet.array_degradation_per_year, fleet.array_age_years,
-                         fleet.array_sun_tracking, fleet.radiator_orientation,
-                         fleet.radiator_sides, fleet.radiator_area_m2,
-                         fleet.radiator_absorptivity, fleet.radiator_emissivity,
-                         fleet.p_solar_w, fleet.q_env_w)
-    p_gpu_w = fleet.gpu_tdp_w
-    fleet.p_load_w[:] = fleet.bus_power_w + fleet.gpu_count * p_gpu_w
-    if initial_temperature_k is None:
-        _steady_state_fleet(fleet.p_load_w.astype(np.float64), fleet.q_env_w,
-                            fleet.g_payload_radiator_w_k, fleet.radiator_area_m2,
-                            fleet.radiator_emissivity, fleet.radiator_sides,
-                            fleet.t_payload_k, fleet.t_radiator_k)
-    else:
-        fleet.t_payload_k[:] = initial_temperature_k
-        fleet.t_radiator_k[:] = initial_temperature_k
-    fleet.t_junction_k[:] = fleet.t_payload_k + p_gpu_w * fleet.r_jc_k_w
-    fleet.max_t_junction_k[:] = fleet.t_junction_k

@@ -11,16 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.payload.tick import (
-    POWER_EVENTS,
-    PayloadEvents,
-    initialise_payload,
+from sim.core.constants import SECONDS_PER_HOUR, SECONDS_PER_JULIAN_YEAR
+from sim.payload.initial import initialise_payload
+from sim.payload.power import POWER_EVENTS, battery_step, gpu_power_w, solar_array_power_w
+from sim.payload.tick import PayloadEvents
+from tests.helpers import R_ORBIT_M, make_payload_fleet, step_payload_fleet
 
-)
-from sim.payload.power import battery_step, gpu_power_w, solar_array_power_w
-from tests.helpers import step_payload_fleet, R_ORBIT_M, make_payload_fleet
-
-YEAR_S = 365.25 * 86400.0
+YEAR_S = SECONDS_PER_JULIAN_YEAR
 
 
 def payload_fleet(n=1, **overrides):
@@ -60,17 +57,17 @@ def test_solar_power_in_kernel():
 
 def test_battery_step_cases():
     # charging, room left
-    e, served, used = battery_step(100.0, 400.0, 500.0, 300.0, 0.95, 0.9, 3600.0)
+    e, served, used = battery_step(100.0, 400.0, 500.0, 300.0, 0.95, 0.9, SECONDS_PER_HOUR)
     assert (e, served, used) == pytest.approx((100.0 + 200.0 * 0.95, 300.0, 500.0))
     # charging to full: the rest is shunted
-    e, served, used = battery_step(190.0, 200.0, 500.0, 300.0, 0.95, 0.9, 3600.0)
+    e, served, used = battery_step(190.0, 200.0, 500.0, 300.0, 0.95, 0.9, SECONDS_PER_HOUR)
     assert e == pytest.approx(200.0)
     assert used == pytest.approx(300.0 + 10.0 / 0.95)
     # discharging
-    e, served, used = battery_step(100.0, 200.0, 100.0, 190.0, 0.95, 0.9, 3600.0)
+    e, served, used = battery_step(100.0, 200.0, 100.0, 190.0, 0.95, 0.9, SECONDS_PER_HOUR)
     assert (e, served, used) == pytest.approx((0.0, 190.0, 100.0), abs=1e-12)
     # the battery cannot cover the deficit: empty, load partly served
-    e, served, used = battery_step(45.0, 200.0, 100.0, 190.0, 0.95, 0.9, 3600.0)
+    e, served, used = battery_step(45.0, 200.0, 100.0, 190.0, 0.95, 0.9, SECONDS_PER_HOUR)
     assert (e, served, used) == pytest.approx((0.0, 100.0 + 45.0 * 0.9, 100.0))
 
 
@@ -87,7 +84,7 @@ def battery_books(fleet, illumination, bus_w, dt_s=60.0):
         step(fleet, events, k * dt_s, dt_s)
         surplus_j = (fleet.energy_generated_j - gen0) - (fleet.energy_consumed_j - con0)
         expected_wh = np.where(surplus_j >= 0, surplus_j * fleet.charge_efficiency,
-                               surplus_j / fleet.discharge_efficiency) / 3600.0
+                               surplus_j / fleet.discharge_efficiency) / SECONDS_PER_HOUR
         np.testing.assert_allclose(fleet.battery_energy_wh - e0, expected_wh, atol=1e-9)
         assert np.all((fleet.soc >= 0.0) & (fleet.soc <= 1.0))
         socs.append(fleet.soc.copy())
@@ -133,7 +130,7 @@ def test_power_cap_and_release_with_hysteresis():
     dt_s = 60.0
     load_w = 200.0 + 4 * 700.0
     # closed form: SOC falls linearly at load/η_d; it reaches 0.2 after this many seconds
-    t_cap_s = (1000.0 * 0.8) * 3600.0 * 0.9 / load_w
+    t_cap_s = (1000.0 * 0.8) * SECONDS_PER_HOUR * 0.9 / load_w
     log = []
     for k in range(200):
         fleet.illumination[:] = 0.0 if k < 20 else 1.0
@@ -172,7 +169,7 @@ def test_empty_battery_browns_out_the_gpus():
     assert fleet.gpu_seconds_delivered[0] < 4 * 10.0 * 2  # at most the first ticks
     assert fleet.gpu_on[0] == 1  # a brown-out is not a thermal shutdown
     # energy consumed = everything the battery held, times η_d
-    assert fleet.energy_consumed_j[0] == pytest.approx(10.0 * 3600.0 * 0.9)
+    assert fleet.energy_consumed_j[0] == pytest.approx(10.0 * SECONDS_PER_HOUR * 0.9)
 
 
 def test_accumulators_at_full_power():

@@ -1,8 +1,9 @@
 """Two-node radiative thermal model: closed forms, scipy solve_ivp, energy balance.
 
 References: Stefan–Boltzmann radiation to a 3 K sink and the view factors of a flat
-plate to a sphere (MODELS.md §4, closed forms, "C" rows); scipy.integrate.solve_ivp
-(Radau, rtol 1e-10) of the same two ODEs as an independent integrator.
+plate to a sphere (MODELS.md §4, closed forms, "C" rows), and scipy's dblquad of the
+view factor's definition; scipy.integrate.solve_ivp (Radau, rtol 1e-10) of the same two
+ODEs as an independent integrator.
 """
 import math
 
@@ -10,11 +11,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.integrate import solve_ivp
+from scipy.integrate import dblquad, solve_ivp
 
-from sim.core.constants import STEFAN_BOLTZMANN_W_M2_K4, ZERO_CELSIUS_K
-from sim.payload.tick import PayloadEvents, initialise_payload
-from tests.helpers import step_payload_fleet
+from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_HOUR, STEFAN_BOLTZMANN_W_M2_K4, ZERO_CELSIUS_K
+from sim.payload.initial import initialise_payload
 from sim.payload.thermal import (
     radiator_absorbed_w,
     radiator_emitted_w,
@@ -24,8 +24,10 @@ from sim.payload.thermal import (
     view_factor_vertical_plate,
     view_factor_zenith_plate,
 )
-from tests.helpers import make_payload_fleet
+from sim.payload.tick import PayloadEvents
+from tests.helpers import make_payload_fleet, step_payload_fleet
 
+RE = R_EARTH_EQUATORIAL_M
 SIGMA = STEFAN_BOLTZMANN_W_M2_K4
 T_SINK_K = 3.0
 
@@ -76,6 +78,20 @@ def reference_ode(fleet, t_grid_s, p_heat_w, q_env_w, tp0_k, tr0_k):
 
 # ---- closed forms of MODELS.md §4 ------------------------------------------------------
 
+def _view_factor_by_quadrature(altitude_m, normal_tilt_rad):
+    """F = (1/π)∫ max(0, d·n) dω over the directions d that hit the Earth (numerical)."""
+    rho = math.asin(RE / (RE + altitude_m))  # half-angle of the Earth's disc
+    # directions: polar angle a from nadir, azimuth p; plate normal tilted from nadir by tilt
+    n = (math.sin(normal_tilt_rad), 0.0, math.cos(normal_tilt_rad))
+
+    def integrand(a, p):
+        d = (math.sin(a) * math.cos(p), math.sin(a) * math.sin(p), math.cos(a))
+        return max(0.0, d[0] * n[0] + d[2] * n[2]) * math.sin(a)
+
+    value, _ = dblquad(integrand, 0.0, 2 * math.pi, 0.0, rho, epsabs=1e-10, epsrel=1e-10)
+    return value / math.pi
+
+
 def test_view_factors_match_models_md():
     # MODELS.md §4 "View factor, nadir-facing flat plate": (Re/(Re+h))², 0.848 @550 km, 0.824 @650 km
     assert view_factor_nadir_plate(550e3) == pytest.approx(0.848, abs=5e-4)
@@ -85,6 +101,15 @@ def test_view_factors_match_models_md():
     assert view_factor_vertical_plate(650e3) == pytest.approx(0.241, abs=5e-4)
     assert view_factor_vertical_plate(1.0) == pytest.approx(0.5, abs=1e-3)
     assert view_factor_zenith_plate(550e3) == 0.0
+
+
+@pytest.mark.parametrize("altitude_km", [550, 650, 2000, 5000, 35786])
+def test_view_factors_against_quadrature_of_the_definition(altitude_km):
+    """The view factors the radiator model uses, against an independent numerical integration
+    of their definition; above 2,640 km the vertical plate's atan takes its other branch."""
+    h = altitude_km * 1e3
+    assert view_factor_nadir_plate(h) == pytest.approx(_view_factor_by_quadrature(h, 0.0), abs=1e-7)
+    assert view_factor_vertical_plate(h) == pytest.approx(_view_factor_by_quadrature(h, math.pi / 2), abs=1e-6)
 
 
 @pytest.mark.parametrize("t_c, flux_w_m2", [(20, 377), (40, 491), (60, 629), (80, 794), (100, 989)])
@@ -266,7 +291,7 @@ def test_violent_transient_falls_back_to_the_robust_step():
     t_payload_k=st.floats(3.0, 2000.0), t_radiator_k=st.floats(3.0, 2000.0),
     p_heat_w=st.floats(0.0, 1e5), q_start_w=st.floats(0.0, 1e4), q_end_w=st.floats(0.0, 1e4),
     c_payload_j_k=st.floats(10.0, 1e6), c_radiator_j_k=st.floats(1.0, 1e6),
-    g_w_k=st.floats(0.0, 1e4), area_m2=st.floats(0.01, 100.0), dt_s=st.floats(0.1, 3600.0),
+    g_w_k=st.floats(0.0, 1e4), area_m2=st.floats(0.01, 100.0), dt_s=st.floats(0.1, SECONDS_PER_HOUR),
 )
 def test_thermal_step_always_finite(t_payload_k, t_radiator_k, p_heat_w, q_start_w, q_end_w,
                                     c_payload_j_k, c_radiator_j_k, g_w_k, area_m2, dt_s):
