@@ -11,8 +11,6 @@ import numpy as np
 
 from sim.orbits import shells
 
-ELEMENT_KEYS = shells.ELEMENT_KEYS
-
 
 @dataclass
 class ShellLayout:
@@ -41,7 +39,7 @@ def shell_elements(shell, scenario, epoch_jd_utc: float, satrecs: list | None = 
             raan_deg = float(np.degrees(ref["raan_rad"][0]))
         return shells.cluster(c.count, c.radius_m, c.altitude_km, inc_deg, raan_deg or 0.0)
     if kind == "elements":
-        return shells.elements([e.model_dump(exclude_none=True) for e in shell.elements])
+        return shells.elements(shell.elements)
     return shells.mean_elements(satrecs if satrecs is not None else shell_satrecs(shell, scenario), epoch_jd_utc)
 
 
@@ -65,7 +63,7 @@ def layout(scenario, epoch_jd_utc: float) -> list[ShellLayout]:
 def fill_elements(fleet, shell_layouts: list[ShellLayout]) -> None:
     """Write ids, shell indices, plane/slot and mean elements into `fleet`."""
     for i, sl in enumerate(shell_layouts):
-        for key in ELEMENT_KEYS:
+        for key in shells.ELEMENT_KEYS:
             getattr(fleet, key)[sl.start:sl.stop] = sl.elements[key]
         fleet.shell[sl.start:sl.stop] = i
     fleet.sat_id[:] = np.arange(fleet.n, dtype=np.int32)

@@ -65,9 +65,13 @@ class KeplerianElements(Strict):
     mean_anomaly_deg: float = 0.0
 
     @model_validator(mode="after")
-    def _one_size(self):
+    def _one_size_and_perigee_above_the_surface(self):
         if (self.altitude_km is None) == (self.a_km is None):
             raise ValueError("give exactly one of altitude_km or a_km")
+        a_km = self.a_km if self.a_km is not None else _R_EQ_KM + self.altitude_km
+        if a_km * (1.0 - self.e) <= _R_EQ_KM:
+            raise ValueError(f"perigee is below the Earth's surface (a = {a_km:.0f} km, e = {self.e}: "
+                             f"perigee radius {a_km * (1.0 - self.e):.0f} km < {_R_EQ_KM:.0f} km)")
         return self
 
 

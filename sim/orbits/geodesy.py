@@ -1,4 +1,7 @@
-"""Earth geometry: inertial to geodetic coordinates, view factors to the Earth."""
+"""Earth geometry: inertial to geodetic coordinates over WGS84.
+
+The view factors of a plate to the Earth are the thermal model's (sim.payload.thermal).
+"""
 from __future__ import annotations
 
 import math
@@ -6,6 +9,7 @@ import math
 from numba import njit, prange
 
 from sim.core.constants import R_EARTH_EQUATORIAL_M, WGS84_FLATTENING
+from sim.core.numerics import TWO_PI, inertial_to_earth_fixed
 
 _A = R_EARTH_EQUATORIAL_M
 _B = R_EARTH_EQUATORIAL_M * (1.0 - WGS84_FLATTENING)
@@ -43,7 +47,7 @@ def ecef_to_geodetic(x, y, z):
     height = p * cphi + z * sphi - _A * math.sqrt(1.0 - _E2 * sphi * sphi)
     lon = math.atan2(y, x)
     if lon >= math.pi:
-        lon -= 2.0 * math.pi
+        lon -= TWO_PI
     return math.atan2(num, den), lon, height
 
 
@@ -52,34 +56,16 @@ def eci_to_geodetic(r_eci_m, gmst_rad, lat_deg, lon_deg, alt_km):
     """Geodetic latitude and longitude (deg, lon in [-180, 180)) and height (km) over WGS84.
 
     r_eci_m (3, N) m in the inertial frame of date; the Earth-fixed frame is that
-    frame rotated by gmst_rad about z (polar motion ignored).
+    frame rotated by gmst_rad about z (sim.core.numerics.inertial_to_earth_fixed).
     """
     c = math.cos(gmst_rad)
     s = math.sin(gmst_rad)
     for i in prange(lat_deg.shape[0]):
-        x = c * r_eci_m[0, i] + s * r_eci_m[1, i]
-        y = -s * r_eci_m[0, i] + c * r_eci_m[1, i]
-        lat, lon, h = ecef_to_geodetic(x, y, r_eci_m[2, i])
+        x, y, z = inertial_to_earth_fixed(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i], c, s)
+        lat, lon, h = ecef_to_geodetic(x, y, z)
         lat_deg[i] = lat * _RAD2DEG
         lon_deg[i] = lon * _RAD2DEG
         if lon_deg[i] >= 180.0:
             lon_deg[i] -= 360.0
         alt_km[i] = h * 1e-3
 
-
-@njit(cache=True)
-def view_factor_nadir_plate(altitude_m):
-    """View factor from a nadir-facing flat plate to a spherical Earth: (R/(R+h))²."""
-    ratio = R_EARTH_EQUATORIAL_M / (R_EARTH_EQUATORIAL_M + altitude_m)
-    return ratio * ratio
-
-
-@njit(cache=True)
-def view_factor_vertical_plate(altitude_m):
-    """View factor from a plate whose normal is horizontal (perpendicular to nadir) to the Earth.
-
-    F = [atan(1/X) - X/H²]/π with H = (R+h)/R, X = sqrt(H² - 1).
-    """
-    H = (R_EARTH_EQUATORIAL_M + altitude_m) / R_EARTH_EQUATORIAL_M
-    X = math.sqrt(H * H - 1.0)
-    return (math.atan(1.0 / X) - X / (H * H)) / math.pi

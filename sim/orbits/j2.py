@@ -17,6 +17,8 @@ Two ways to evaluate it:
   re-anchors them from the closed form every ``reanchor_every`` steps to bound
   rounding. For e <= FAST_MAX_E Kepler's equation is solved for the small
   correction E - M with polynomial sin/cos; larger e uses the closed form.
+  The tick advance runs in parallel chunks where sim.core.numerics.parallel_chunk says
+  so, on the calling thread otherwise; the results are the same either way.
 """
 from __future__ import annotations
 
@@ -26,8 +28,8 @@ import numpy as np
 from numba import njit, prange
 
 from sim.core.constants import J2_EARTH, MU_EARTH_M3_S2, R_EARTH_EQUATORIAL_M, SSO_NODE_RATE_RAD_S
+from sim.core.numerics import TWO_PI, parallel_chunk
 
-TWO_PI = 2.0 * math.pi
 FAST_MAX_E = 0.01  # above this the fast path hands the satellite to the closed form
 
 # rows of J2Propagator's packed per-satellite arrays
@@ -82,15 +84,6 @@ def kepler_eccentric_anomaly(M, e):
         if abs(dE) < 1e-14:
             break
     return E
-
-
-@njit(cache=True)
-def gmst_rad(jd_ut1):
-    """Greenwich mean sidereal time, IAU 1982 (Vallado eq. 3-47), radians in [0, 2π)."""
-    t = (jd_ut1 - 2451545.0) / 36525.0
-    seconds = (67310.54841 + (876600.0 * 3600.0 + 8640184.812866) * t
-               + 0.093104 * t * t - 6.2e-6 * t * t * t)
-    return (seconds % 86400.0) * (TWO_PI / 86400.0)
 
 
 @njit(cache=True)
@@ -223,21 +216,20 @@ def _advance_one(i, const, step, state, r, v):
 
 
 @njit(cache=True, parallel=True, fastmath=True)
-def _advance(const, step, state, r, v):
-    """One tick of every satellite, in parallel."""
-    for i in prange(state.shape[1]):
-        _advance_one(i, const, step, state, r, v)
+def _advance(chunk, const, step, state, r, v):
+    """One tick of every satellite, in parallel over chunks of `chunk` satellites."""
+    n = state.shape[1]
+    for c in prange((n + chunk - 1) // chunk):
+        lo = c * chunk
+        for i in range(lo, min(lo + chunk, n)):
+            _advance_one(i, const, step, state, r, v)
 
 
 @njit(cache=True, fastmath=True)
-def _advance_serial(const, step, state, r, v):
+def _advance_serial(chunk, const, step, state, r, v):
     """`_advance` on the calling thread: for small fleets, where a parallel launch costs more."""
     for i in range(state.shape[1]):
         _advance_one(i, const, step, state, r, v)
-
-
-# below this many satellites the per-tick advance runs on one thread
-SERIAL_BELOW = 2048
 
 
 class J2Propagator:
@@ -285,6 +277,8 @@ class J2Propagator:
             self._step[s] = np.sin(rate * self.dt_s)
         self._state = np.zeros((6, n))
         self._slow = np.flatnonzero(self.e > FAST_MAX_E).astype(np.int64)
+        self._chunk = parallel_chunk(n)  # 0: the tick advance runs on the calling thread
+        self._advance = _advance if self._chunk else _advance_serial
         self._t_prev: float | None = None
         self._steps_since_anchor = 0
 
@@ -298,8 +292,7 @@ class J2Propagator:
                    and abs(t_s - (self._t_prev + self.dt_s)) <= 1e-6
                    and self._steps_since_anchor < self.reanchor_every)
         if on_grid:
-            advance = _advance_serial if self._state.shape[1] < SERIAL_BELOW else _advance
-            advance(self._const, self._step, self._state, r_eci_m, v_eci_m_s)
+            self._advance(self._chunk, self._const, self._step, self._state, r_eci_m, v_eci_m_s)
             self._steps_since_anchor += 1
         else:
             _anchor(t_s, self.raan_rad, self.argp_rad, self.mean_anomaly_rad, self._const, self._state)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.core.constants import R_EARTH_EQUATORIAL_M
+from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_DAY
 
 ELEMENT_KEYS = ("a_m", "e", "inc_rad", "raan_rad", "argp_rad", "mean_anomaly_rad", "plane", "slot")
-TWO_PI = 2.0 * math.pi
+MEAN_ELEMENT_KEYS = ELEMENT_KEYS[:6]  # in the order J2Propagator takes them
 
 
 def _pack(a_m, e, inc_rad, raan_rad, argp_rad, mean_anomaly_rad, plane, slot) -> dict[str, np.ndarray]:
@@ -29,9 +29,9 @@ def _pack(a_m, e, inc_rad, raan_rad, argp_rad, mean_anomaly_rad, plane, slot) ->
         "a_m": full(a_m),
         "e": full(e),
         "inc_rad": full(inc_rad),
-        "raan_rad": full(raan_rad) % TWO_PI,
-        "argp_rad": full(argp_rad) % TWO_PI,
-        "mean_anomaly_rad": full(mean_anomaly_rad) % TWO_PI,
+        "raan_rad": full(raan_rad) % math.tau,
+        "argp_rad": full(argp_rad) % math.tau,
+        "mean_anomaly_rad": full(mean_anomaly_rad) % math.tau,
         "plane": np.broadcast_to(np.asarray(plane, dtype=np.int32), (n,)).copy(),
         "slot": np.broadcast_to(np.asarray(slot, dtype=np.int32), (n,)).copy(),
     }
@@ -50,21 +50,21 @@ def walker(altitude_km: float, inclination_deg: float, planes: int, sats_per_pla
     if pattern not in ("delta", "star"):
         raise ValueError(f"pattern must be 'delta' or 'star', not {pattern!r}")
     total = planes * sats_per_plane
-    spread = TWO_PI if pattern == "delta" else math.pi
+    spread = math.tau if pattern == "delta" else math.pi
     plane, slot = np.divmod(np.arange(total), sats_per_plane)
     raan = spread * plane / planes
-    mean_anomaly = TWO_PI * slot / sats_per_plane + TWO_PI * phasing * plane / total
+    mean_anomaly = math.tau * slot / sats_per_plane + math.tau * phasing * plane / total
     return _pack(R_EARTH_EQUATORIAL_M + altitude_km * 1e3, 0.0, math.radians(inclination_deg),
                  raan, 0.0, mean_anomaly, plane, slot)
 
 
 def sun_right_ascension_rad(epoch_jd_utc: float) -> float:
     """Right ascension of the Sun (low-precision ephemeris) at a UTC Julian date."""
+    from sim.core.timescale import TT_MINUS_UTC_D
     from sim.orbits.sun import sun_position_eci_m
-    from sim.core.timescale import TT_MINUS_UTC_S
 
-    x, y, _ = sun_position_eci_m(epoch_jd_utc + TT_MINUS_UTC_S / 86400.0)
-    return math.atan2(y, x) % TWO_PI
+    x, y, _ = sun_position_eci_m(epoch_jd_utc + TT_MINUS_UTC_D)
+    return math.atan2(y, x) % math.tau
 
 
 def sso(altitude_km: float, ltan_h: float, count: int, epoch_jd_utc: float) -> dict[str, np.ndarray]:
@@ -81,7 +81,7 @@ def sso(altitude_km: float, ltan_h: float, count: int, epoch_jd_utc: float) -> d
     a_m = R_EARTH_EQUATORIAL_M + altitude_km * 1e3
     raan = sun_right_ascension_rad(epoch_jd_utc) + math.radians(15.0 * (ltan_h - 12.0))
     slot = np.arange(count)
-    return _pack(a_m, 0.0, sso_inclination_rad(a_m), raan, 0.0, TWO_PI * slot / count, 0, slot)
+    return _pack(a_m, 0.0, sso_inclination_rad(a_m), raan, 0.0, math.tau * slot / count, 0, slot)
 
 
 def _lattice_offsets(count: int, radius_m: float) -> np.ndarray:
@@ -93,7 +93,7 @@ def _lattice_offsets(count: int, radius_m: float) -> np.ndarray:
     half = int(math.ceil(math.sqrt(count))) + 1
     i, j = np.meshgrid(np.arange(-half, half + 1), np.arange(-half, half + 1), indexing="ij")
     i, j = i.ravel().astype(float), j.ravel().astype(float)
-    order = np.lexsort((np.arctan2(j, i) % TWO_PI, i * i + j * j))[:count]
+    order = np.lexsort((np.arctan2(j, i) % math.tau, i * i + j * j))[:count]
     points = np.column_stack((i[order], j[order]))
     extent = np.hypot(points[:, 0], points[:, 1]).max()
     return points * (radius_m / extent) if extent > 0 else points
@@ -174,43 +174,21 @@ def cluster(count: int, radius_m: float, altitude_km: float, inclination_deg: fl
     return formation
 
 
-def elements(list_of_dicts) -> dict[str, np.ndarray]:
-    """Explicit Keplerian elements, one dict per satellite.
-
-    Keys: ``altitude_km`` (above the equatorial radius) or ``a_km``;
-    ``inclination_deg`` (required); ``e``, ``raan_deg``, ``argp_deg``,
-    ``mean_anomaly_deg`` (default 0); optional ``plane``, ``slot`` (default 0 and
-    the satellite's index).
-    """
-    rows = list(list_of_dicts)
+def elements(satellites) -> dict[str, np.ndarray]:
+    """Explicit Keplerian elements, one validated `sim.orbits.config.KeplerianElements` per
+    satellite (altitude_km above the equatorial radius or a_km; angles in degrees); plane 0,
+    slot the satellite's index."""
+    rows = list(satellites)
     if not rows:
         raise ValueError("elements needs at least one satellite")
-    columns = {k: [] for k in ELEMENT_KEYS}
-    for index, row in enumerate(rows):
-        unknown = set(row) - {"altitude_km", "a_km", "e", "inclination_deg", "raan_deg", "argp_deg",
-                              "mean_anomaly_deg", "plane", "slot"}
-        if unknown:
-            raise ValueError(f"satellite {index}: unknown element keys {sorted(unknown)}")
-        if ("altitude_km" in row) == ("a_km" in row):
-            raise ValueError(f"satellite {index}: give exactly one of altitude_km or a_km")
-        if "inclination_deg" not in row:
-            raise ValueError(f"satellite {index}: inclination_deg is required")
-        a_m = (float(row["a_km"]) * 1e3 if "a_km" in row
-               else R_EARTH_EQUATORIAL_M + float(row["altitude_km"]) * 1e3)
-        e = float(row.get("e", 0.0))
-        if not 0.0 <= e < 1.0:
-            raise ValueError(f"satellite {index}: e must be in [0, 1), got {e}")
-        if a_m * (1.0 - e) <= R_EARTH_EQUATORIAL_M:
-            raise ValueError(f"satellite {index}: perigee is below the Earth's surface")
-        columns["a_m"].append(a_m)
-        columns["e"].append(e)
-        columns["inc_rad"].append(math.radians(float(row["inclination_deg"])))
-        columns["raan_rad"].append(math.radians(float(row.get("raan_deg", 0.0))))
-        columns["argp_rad"].append(math.radians(float(row.get("argp_deg", 0.0))))
-        columns["mean_anomaly_rad"].append(math.radians(float(row.get("mean_anomaly_deg", 0.0))))
-        columns["plane"].append(int(row.get("plane", 0)))
-        columns["slot"].append(int(row.get("slot", index)))
-    return _pack(*(columns[k] for k in ELEMENT_KEYS))
+    a_m = [row.a_km * 1e3 if row.a_km is not None else R_EARTH_EQUATORIAL_M + row.altitude_km * 1e3
+           for row in rows]
+    return _pack(a_m, [row.e for row in rows],
+                 [math.radians(row.inclination_deg) for row in rows],
+                 [math.radians(row.raan_deg) for row in rows],
+                 [math.radians(row.argp_deg) for row in rows],
+                 [math.radians(row.mean_anomaly_deg) for row in rows],
+                 0, np.arange(len(rows)))
 
 
 # ---------------------------------------------------------------- TLE / OMM
@@ -326,7 +304,7 @@ def mean_elements(satrecs, epoch_jd_utc) -> dict[str, np.ndarray]:
     """
     base, fraction = _split_jd(epoch_jd_utc)
     count = len(satrecs)
-    columns = {k: np.empty(count) for k in ELEMENT_KEYS[:6]}
+    columns = {k: np.empty(count) for k in MEAN_ELEMENT_KEYS}
     for k, sat in enumerate(satrecs):
         dt_min = ((base - sat.jdsatepoch) + (fraction - sat.jdsatepochF)) * 1440.0
         columns["a_m"][k] = sat.a * sat.radiusearthkm * 1e3
@@ -335,7 +313,7 @@ def mean_elements(satrecs, epoch_jd_utc) -> dict[str, np.ndarray]:
         columns["raan_rad"][k] = sat.nodeo + sat.nodedot * dt_min
         columns["argp_rad"][k] = sat.argpo + sat.argpdot * dt_min
         columns["mean_anomaly_rad"][k] = sat.mo + sat.mdot * dt_min
-    return _pack(*(columns[k] for k in ELEMENT_KEYS[:6]), 0, np.arange(count))
+    return _pack(*(columns[k] for k in MEAN_ELEMENT_KEYS), 0, np.arange(count))
 
 
 class SGP4Propagator:
@@ -361,7 +339,7 @@ class SGP4Propagator:
         return len(self.satrecs)
 
     def propagate(self, t_s: float, r_eci_m: np.ndarray, v_eci_m_s: np.ndarray) -> None:
-        self._fr[0] = self._fr0 + float(t_s) / 86400.0
+        self._fr[0] = self._fr0 + float(t_s) / SECONDS_PER_DAY
         error, r_km, v_km_s = self._array.sgp4(self._jd, self._fr)
         np.multiply(r_km[:, 0, :].T, 1e3, out=r_eci_m)
         np.multiply(v_km_s[:, 0, :].T, 1e3, out=v_eci_m_s)

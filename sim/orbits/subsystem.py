@@ -13,7 +13,7 @@ import numpy as np
 from sim.core.constants import AU_M
 from sim.core.fleet import FleetState, field_specs
 from sim.core.subsystem import Block, Context, Subsystem
-from sim.orbits import build
+from sim.orbits import build, shells
 
 FIELDS = field_specs("parameter", {
     # identity
@@ -36,8 +36,6 @@ FIELDS = field_specs("parameter", {
     "r_eci_m": ("f8", "m", "position, inertial frame of date, shape (3, N)"),
     "v_eci_m_s": ("f8", "m/s", "velocity, inertial frame of date, shape (3, N)"),
 }, vector=("r_eci_m", "v_eci_m_s"))
-
-ELEMENT_FIELDS = ("a_m", "e", "inc_rad", "raan_rad", "argp_rad", "mean_anomaly_rad")
 
 
 @dataclass
@@ -95,7 +93,6 @@ class Orbits(Subsystem):
         self._move_to(0.0, clock.at(0.0).jd_tt)
 
     def _propagators(self, j2):
-        from sim.orbits.shells import SGP4Propagator
         f, clock = self.fleet, self.ctx.clock
         sgp4_mask = np.zeros(f.n, dtype=bool)
         sgp4 = []
@@ -103,13 +100,13 @@ class Orbits(Subsystem):
             if sl.satrecs is not None:
                 sgp4_mask[sl.start:sl.stop] = True
                 m = sl.stop - sl.start
-                sgp4.append((sl.start, sl.stop, SGP4Propagator(sl.satrecs, clock.epoch_jd_utc),
+                sgp4.append((sl.start, sl.stop, shells.SGP4Propagator(sl.satrecs, clock.epoch_jd_utc),
                              np.zeros((3, m)), np.zeros((3, m))))
         j2_index = np.flatnonzero(~sgp4_mask)
         propagator = None
         if j2_index.size:
-            propagator = j2.J2Propagator(*(np.ascontiguousarray(getattr(f, k)[j2_index]) for k in ELEMENT_FIELDS),
-                                         dt_s=clock.dt_s)
+            elements = (np.ascontiguousarray(getattr(f, k)[j2_index]) for k in shells.MEAN_ELEMENT_KEYS)
+            propagator = j2.J2Propagator(*elements, dt_s=clock.dt_s)
         self._r_buf, self._v_buf = np.zeros((3, j2_index.size)), np.zeros((3, j2_index.size))
         return j2_index, propagator, sgp4
 

@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from sim.core.constants import AU_M, R_EARTH_EQUATORIAL_M, R_SUN_M
+from sim.core.constants import AU_M, JD_J2000, R_EARTH_EQUATORIAL_M, R_SUN_M
 
 _DEG = math.pi / 180.0
 ILLUMINATION_CONICAL = 0
@@ -28,7 +28,7 @@ ILLUMINATION_CYLINDRICAL = 1
 @njit(cache=True)
 def sun_position_eci_m(jd_tt):
     """Geocentric Sun position (m), mean equator and equinox of date, at Julian date TT."""
-    t = (jd_tt - 2451545.0) / 36525.0
+    t = (jd_tt - JD_J2000) / 36525.0  # Julian centuries since J2000
     mean_longitude = 280.460 + 36000.771 * t
     M = (357.5291092 + 35999.05034 * t) * _DEG
     ecliptic_longitude = (mean_longitude + 1.914666471 * math.sin(M)

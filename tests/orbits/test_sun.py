@@ -1,20 +1,23 @@
-"""Sun ephemeris, eclipses (conical and cylindrical), beta angle, view factors."""
+"""Sun ephemeris, eclipses (conical and cylindrical), beta angle."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 import pytest
-from scipy.integrate import dblquad
 
-from sim.core.constants import AU_M, R_EARTH_EQUATORIAL_M, R_SUN_M
-from sim.orbits.shells import sso
-from sim.orbits.geodesy import view_factor_nadir_plate, view_factor_vertical_plate
+from sim.core.constants import AU_M, R_EARTH_EQUATORIAL_M, R_SUN_M, SECONDS_PER_DAY
+from sim.core.timescale import TT_MINUS_UTC_D, TT_MINUS_UTC_S, julian_date_utc, parse_utc
 from sim.orbits.j2 import J2Propagator, orbital_period_s
-from sim.orbits.sun import (beta_angle_rad, illumination, illumination_conical,
-                             illumination_cylindrical, shadow_fraction_cylindrical,
-                             sun_position_eci_m)
-from sim.core.timescale import TT_MINUS_UTC_S, julian_date_utc, parse_utc
+from sim.orbits.shells import sso
+from sim.orbits.sun import (
+    beta_angle_rad,
+    illumination,
+    illumination_conical,
+    illumination_cylindrical,
+    shadow_fraction_cylindrical,
+    sun_position_eci_m,
+)
 
 RE = R_EARTH_EQUATORIAL_M
 
@@ -151,13 +154,13 @@ def _dawn_dusk_day(epoch_iso, ltan_h, dt_s=20.0):
     sun = np.empty(3)
     lit = np.empty(1)
     out = []
-    for k in range(int(86400 / dt_s)):
+    for k in range(int(SECONDS_PER_DAY / dt_s)):
         t = k * dt_s
         p.propagate(t, r, v)
-        sun[:] = sun_position_eci_m(jd0 + (t + TT_MINUS_UTC_S) / 86400.0)
+        sun[:] = sun_position_eci_m(jd0 + (t + TT_MINUS_UTC_S) / SECONDS_PER_DAY)
         illumination(r, sun, 0, lit)
         out.append(lit[0])
-    s = np.array(sun_position_eci_m(jd0 + TT_MINUS_UTC_S / 86400))
+    s = np.array(sun_position_eci_m(jd0 + TT_MINUS_UTC_D))
     beta = float(beta_angle_rad(el["raan_rad"], el["inc_rad"], *(s / np.linalg.norm(s)))[0])
     return np.array(out), p, beta
 
@@ -175,7 +178,7 @@ def test_dawn_dusk_sso_eclipse_season_at_the_solstice():
     matches the cylindrical closed form at that β within a minute. LTAN 06:00 has none then."""
     lit, p, beta = _dawn_dusk_day("2026-06-21T12:00:00Z", 18.0)
     period_s = 2 * math.pi / (p.mean_motion_rad_s[0] + p.argp_dot_rad_s[0])
-    shadow_min_per_orbit = np.sum(1.0 - lit) * 20.0 / (86400.0 / period_s) / 60.0
+    shadow_min_per_orbit = np.sum(1.0 - lit) * 20.0 / (SECONDS_PER_DAY / period_s) / 60.0
     expected = float(shadow_fraction_cylindrical(650e3, beta)) * period_s / 60.0
     print(f"\nLTAN 18 SSO at the June solstice: beta {math.degrees(beta):.1f} deg, "
           f"{shadow_min_per_orbit:.1f} min of shadow per orbit (closed form {expected:.1f})")
@@ -184,36 +187,6 @@ def test_dawn_dusk_sso_eclipse_season_at_the_solstice():
     assert shadow_min_per_orbit == pytest.approx(expected, abs=1.0)
     lit_morning, _, _ = _dawn_dusk_day("2026-06-21T12:00:00Z", 6.0)
     assert lit_morning.min() == 1.0
-
-
-# ------------------------------------------------------------------ view factors
-
-def _view_factor_by_quadrature(altitude_m, normal_tilt_rad):
-    """F = (1/π)∫ max(0, d·n) dω over the directions d that hit the Earth (numerical)."""
-    rho = math.asin(RE / (RE + altitude_m))  # half-angle of the Earth's disc
-    # directions: polar angle a from nadir, azimuth p; plate normal tilted from nadir by tilt
-    n = (math.sin(normal_tilt_rad), 0.0, math.cos(normal_tilt_rad))
-
-    def integrand(a, p):
-        d = (math.sin(a) * math.cos(p), math.sin(a) * math.sin(p), math.cos(a))
-        return max(0.0, d[0] * n[0] + d[2] * n[2]) * math.sin(a)
-
-    value, _ = dblquad(integrand, 0.0, 2 * math.pi, 0.0, rho, epsabs=1e-10, epsrel=1e-10)
-    return value / math.pi
-
-
-@pytest.mark.parametrize("altitude_km, nadir, vertical", [(550, 0.848, 0.258), (650, 0.824, 0.241)])
-def test_view_factors(altitude_km, nadir, vertical):
-    # MODELS.md §4 (C) values, and an independent numerical integration of the definition
-    h = altitude_km * 1e3
-    assert view_factor_nadir_plate(h) == pytest.approx(nadir, abs=5e-4)
-    assert view_factor_vertical_plate(h) == pytest.approx(vertical, abs=5e-4)
-    assert view_factor_nadir_plate(h) == pytest.approx(_view_factor_by_quadrature(h, 0.0), abs=1e-7)
-    assert view_factor_vertical_plate(h) == pytest.approx(_view_factor_by_quadrature(h, math.pi / 2), abs=1e-6)
-
-
-def test_vertical_view_factor_tends_to_one_half_near_the_ground():
-    assert view_factor_vertical_plate(1.0) == pytest.approx(0.5, abs=1e-3)
 
 
 def test_vectorised_classification_equals_the_scalar_conical_model():

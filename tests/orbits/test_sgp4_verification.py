@@ -3,20 +3,14 @@
 Reference: Vallado, Crawford, Hujsak & Kelso, "Revisiting Spacetrack Report #3",
 AIAA 2006-6753: SGP4-VER.TLE (33 objects, near-Earth and deep-space, including
 deliberate error cases) and tcppver.out, the C++ reference ephemerides (TEME,
-km and km/s), both as shipped with python-sgp4 (see data/sgp4_verification/SOURCE.md).
+km and km/s), both as shipped inside the python-sgp4 package (MIT; tests/data/SOURCE.md).
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
 
 from sim.orbits.shells import SGP4Propagator, load_tle
-
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sgp4_verification"
-pytestmark = pytest.mark.skipif(not (DATA / "tcppver.out").is_file(),
-                                reason=f"SGP4 verification data {DATA} is absent")
+from tests.conftest import sgp4_verification_file
 
 # 33334 fails SGP4 initialisation on purpose (tcppver.out repeats the previous line for it)
 EXPECTED_INIT_FAILURES = {33334}
@@ -26,7 +20,7 @@ def _reference_blocks():
     """[(satnum, [(tsince_min, x, y, z, vx, vy, vz), ...]), ...] from tcppver.out, in file order
     (20413 appears twice, with two element sets)."""
     blocks: list[tuple[int, list[tuple[float, ...]]]] = []
-    for line in (DATA / "tcppver.out").read_text().splitlines():
+    for line in sgp4_verification_file("tcppver.out").read_text().splitlines():
         fields = line.split()
         if not fields:
             continue
@@ -38,7 +32,7 @@ def _reference_blocks():
 
 
 def test_tle_path_reproduces_vallado_reference_ephemerides():
-    satrecs = load_tle(DATA / "SGP4-VER.TLE", verify_checksum=False)  # 5 bad checksums on purpose
+    satrecs = load_tle(sgp4_verification_file("SGP4-VER.TLE"), verify_checksum=False)  # 5 bad checksums on purpose
     reference = _reference_blocks()
     assert len(satrecs) == len(reference) == 33
 

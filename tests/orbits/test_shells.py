@@ -2,21 +2,30 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from sim.core.constants import R_EARTH_EQUATORIAL_M, SSO_NODE_RATE_RAD_S
-from sim.orbits.shells import (ELEMENT_KEYS, SGP4Propagator, cluster, elements, load_tle,
-                               mean_elements, sso, sun_right_ascension_rad, walker)
-from sim.orbits.j2 import J2Propagator, j2_secular_rates, propagate_j2
+from sim.config.base import DATA_DIR
+from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_DAY, SSO_NODE_RATE_RAD_S
 from sim.core.timescale import julian_date_utc, parse_utc
+from sim.orbits.config import KeplerianElements
+from sim.orbits.j2 import J2Propagator, j2_secular_rates, propagate_j2
+from sim.orbits.shells import (
+    ELEMENT_KEYS,
+    SGP4Propagator,
+    cluster,
+    elements,
+    load_tle,
+    mean_elements,
+    sso,
+    sun_right_ascension_rad,
+    walker,
+)
+from tests.conftest import shared_data
 
 RE = R_EARTH_EQUATORIAL_M
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-needs_data = pytest.mark.skipif(not (DATA / "tle").is_dir(),
-                                 reason=f"shared data folder {DATA} is absent")
+STARLINK_TLE = DATA_DIR / "starperf_starlink_tle_2020-06-28.txt"  # shipped: data:starperf_...
 
 
 def _positions(el, t_s=0.0):
@@ -138,7 +147,7 @@ def test_cluster_stays_bounded_over_a_day(suncatcher):
     r, v = np.empty((3, 81)), np.empty((3, 81))
     largest, worst_neighbour, closest = 0.0, 0.0, np.inf
     threads = numba.get_num_threads()
-    numba.set_num_threads(1)  # 1,440 launches on 81 satellites: see tests/test_orbit.py
+    numba.set_num_threads(1)  # 1,440 launches on 81 satellites: see tests/orbits/test_j2.py
     try:
         for k in range(1441):
             p.propagate(k * 60.0, r, v)
@@ -168,21 +177,20 @@ def test_cluster_small_counts():
 # ------------------------------------------------------------------ explicit elements
 
 def test_explicit_elements():
-    el = elements([
+    el = elements([KeplerianElements.model_validate(row) for row in (
         {"altitude_km": 550, "inclination_deg": 53, "raan_deg": 10, "mean_anomaly_deg": 90},
-        {"a_km": 26560, "e": 0.74, "inclination_deg": 63.4, "argp_deg": 270, "plane": 3},
-    ])
+        {"a_km": 26560, "e": 0.74, "inclination_deg": 63.4, "argp_deg": 270},
+    )])
     _check_keys(el)
     assert el["a_m"][0] == RE + 550e3 and el["a_m"][1] == 26560e3
+    assert el["e"][1] == 0.74
     assert el["raan_rad"][0] == pytest.approx(math.radians(10))
+    assert el["mean_anomaly_rad"][0] == pytest.approx(math.radians(90))
     assert el["argp_rad"][1] == pytest.approx(math.radians(270))
-    assert list(el["plane"]) == [0, 3] and list(el["slot"]) == [0, 1]
-    with pytest.raises(ValueError, match="satellite 0: give exactly one"):
-        elements([{"inclination_deg": 53}])
-    with pytest.raises(ValueError, match="satellite 1: perigee"):
-        elements([{"altitude_km": 550, "inclination_deg": 0}, {"a_km": 7000, "e": 0.2, "inclination_deg": 0}])
-    with pytest.raises(ValueError, match="unknown"):
-        elements([{"altitude_km": 550, "inclination_deg": 0, "incl": 3}])
+    assert el["inc_rad"][1] == pytest.approx(math.radians(63.4))
+    assert list(el["plane"]) == [0, 0] and list(el["slot"]) == [0, 1]
+    with pytest.raises(ValueError, match="at least one"):
+        elements([])
 
 
 # ------------------------------------------------------------------ TLE / OMM
@@ -232,38 +240,35 @@ def test_load_tle_errors_name_the_file_and_line(tmp_path):
         load_tle(empty)
 
 
-@needs_data
 def test_load_real_tle_and_omm_files():
-    stations = load_tle(DATA / "tle" / "celestrak_stations_2020-06-25.txt")  # 3-line, CRLF
+    stations = load_tle(shared_data("tle", "celestrak_stations_2020-06-25.txt"))  # 3-line, CRLF
     assert len(stations) == 71 and stations[0].satnum == 25544
-    starlink = load_tle(DATA / "tle" / "starperf_starlink_omm_2024-05-20.json.gz")
+    starlink = load_tle(shared_data("tle", "starperf_starlink_omm_2024-05-20.json.gz"))
     assert len(starlink) == 5977
     inc = np.degrees([s.inclo for s in starlink])
     assert np.count_nonzero((inc > 52.9) & (inc < 53.3)) > 3000  # DATA INDEX: 3402 near 53°
 
 
-@needs_data
 def test_sgp4_propagator_matches_python_sgp4():
-    sats = load_tle(DATA / "tle" / "starperf_oneweb_tle_2020-06-27.txt")
+    sats = load_tle(shared_data("tle", "starperf_oneweb_tle_2020-06-27.txt"))
     epoch = julian_date_utc(parse_utc("2020-06-28T00:00:00Z"))
     prop = SGP4Propagator(sats, epoch)
     r, v = np.empty((3, len(sats))), np.empty((3, len(sats)))
-    for t_s in (0.0, 600.0, 86400.0):
+    for t_s in (0.0, 600.0, SECONDS_PER_DAY):
         prop.propagate(t_s, r, v)
         for k in (0, 17, len(sats) - 1):
-            jd, fr = math.floor(epoch), epoch - math.floor(epoch) + t_s / 86400.0
+            jd, fr = math.floor(epoch), epoch - math.floor(epoch) + t_s / SECONDS_PER_DAY
             _, rk, vk = sats[k].sgp4(jd, fr)
             assert np.allclose(r[:, k], np.array(rk) * 1e3, atol=1e-6)
             assert np.allclose(v[:, k], np.array(vk) * 1e3, atol=1e-9)
 
 
-@needs_data
 def test_mean_elements_drive_the_j2_model_close_to_sgp4():
     """TLE mean elements in the J2 secular model vs SGP4 itself on 533 Starlink satellites.
 
     SGP4 adds short-period terms, drag and its own mean-element theory, so agreement is
     at the ~10 km level at the scenario epoch (median measured ≈ 9 km)."""
-    sats = load_tle(DATA / "tle" / "starperf_starlink_tle_2020-06-28.txt")
+    sats = load_tle(STARLINK_TLE)
     epoch = max(s.jdsatepoch + s.jdsatepochF for s in sats)
     el = mean_elements(sats, epoch)
     _check_keys(el)
