@@ -12,13 +12,11 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sim.analysis.results import RunResult
-from sim.core.constants import ZERO_CELSIUS_K
+from sim.core.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR, ZERO_CELSIUS_K
 
 __all__ = ["plot_run", "summary_table"]
 
-# H100 thermal limits (MODELS.md, "GPU" table): software throttle 87 C, hardware slowdown 89 C,
-# shutdown 92 C; used when the file does not carry per-satellite limits.
-DEFAULT_LIMITS_C = {"t_max_operating_k": 87.0, "t_slowdown_k": 89.0, "t_shutdown_k": 92.0}
+# the GPU thermal limits drawn on the junction panel, read from the run's /satellites
 LIMIT_LABELS = {
     "t_max_operating_k": "throttle limit",
     "t_slowdown_k": "HW slowdown",
@@ -27,7 +25,7 @@ LIMIT_LABELS = {
 LIMIT_STYLES = {"t_max_operating_k": ":", "t_slowdown_k": "--", "t_shutdown_k": "-"}
 GROUND_TRACK_SATELLITES_PER_SHELL = 2
 GROUND_TRACK_MAX_SATELLITES = 6
-GROUND_TRACK_SPAN_S = 6 * 3600.0
+GROUND_TRACK_SPAN_S = 6 * SECONDS_PER_HOUR
 DPI = 110
 
 
@@ -45,10 +43,10 @@ def _sat_id(run: RunResult, column: int) -> int:
 def _time_axis(run: RunResult) -> tuple[np.ndarray, str]:
     t_s = run.t_s
     span_s = float(t_s[-1] - t_s[0]) if t_s.size else 0.0
-    if span_s > 3 * 86400.0:
-        return t_s / 86400.0, "time since epoch [d]"
-    if span_s > 3 * 3600.0:
-        return t_s / 3600.0, "time since epoch [h]"
+    if span_s > 3 * SECONDS_PER_DAY:
+        return t_s / SECONDS_PER_DAY, "time since epoch [d]"
+    if span_s > 3 * SECONDS_PER_HOUR:
+        return t_s / SECONDS_PER_HOUR, "time since epoch [h]"
     return t_s / 60.0, "time since epoch [min]"
 
 
@@ -95,11 +93,10 @@ def _save(fig: Figure, out_dir: Path, name: str) -> Path:
 
 
 def _limits_c(run: RunResult) -> dict[str, float]:
-    limits = dict(DEFAULT_LIMITS_C)
-    for key in limits:
-        if key in run.satellites:
-            limits[key] = float(np.median(run.satellites[key])) - ZERO_CELSIUS_K
-    return limits
+    """The run's GPU thermal limits in °C (median over the satellites), those it records."""
+    satellites = run.satellites
+    return {key: float(np.median(satellites[key])) - ZERO_CELSIUS_K
+            for key in LIMIT_LABELS if key in satellites}
 
 
 def _plot_temperatures(run, x, xlabel, shells, colors, out_dir) -> Path | None:
@@ -215,7 +212,7 @@ def _plot_ground_track(run, shells, colors, out_dir) -> Path | None:
     t_s = run.t_s
     shown = t_s <= t_s[0] + GROUND_TRACK_SPAN_S  # a few orbits; more only hides the tracks
     lat_deg, lon_deg = lat_deg[shown], lon_deg[shown]
-    hours = (t_s[shown][-1] - t_s[0]) / 3600.0
+    hours = (t_s[shown][-1] - t_s[0]) / SECONDS_PER_HOUR
     fig = Figure(figsize=(10, 5.5), layout="constrained")
     ax = fig.subplots()
     drawn = 0

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from sim.analysis import open_run
-from sim.analysis.plots import plot_run, summary_table
+from sim.analysis.plots import _limits_c, plot_run, summary_table
 from sim.io.hdf5 import Recorder
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -41,14 +41,15 @@ def _synthetic_rows(n, rows, every_s=60.0):
         }, shell
 
 
-def _write(path, fields, n=8, rows=200):
+def _write(path, fields, n=8, rows=200, limits_k=None):
     rows_iter = list(_synthetic_rows(n, rows))
     shell = rows_iter[0][2]
+    limits_k = {"t_max_operating_k": 360.15} if limits_k is None else limits_k
     with Recorder(
         path, root_attrs={"scenario_name": "synthetic", "scenario_yaml": "name: synthetic\n",
                           "seed": 1, "dt_s": 10.0, "shell_names": ["550 km 53°", "650 km SSO"]},
         satellites={"shell": shell, "soc_floor": np.full(n, 0.2),
-                    "t_max_operating_k": np.full(n, 360.15)},
+                    **{key: np.full(n, value) for key, value in limits_k.items()}},
         fields={name: UNITS[name] for name in fields}, n_satellites=n,
         epoch_iso="2025-06-21T00:00:00Z", compression="lzf",
     ) as rec:
@@ -92,3 +93,16 @@ def test_summary_table(tmp_path):
     assert lines[2].split() == ["gpu_hours_delivered", "101.25", "GPU", "h"]
     assert lines[3].split() == ["runs", "1"]
     assert lines[4].split() == ["throttled_fraction", "0.125", "1"]
+
+
+def test_thermal_limits_come_from_the_runs_satellites(tmp_path):
+    """The junction panel draws the limits the run's satellites carry (here not the H100's),
+    and none that the file does not record."""
+    limits_k = {"t_max_operating_k": 353.15, "t_slowdown_k": 358.15, "t_shutdown_k": 363.15}
+    with open_run(_write(tmp_path / "run.h5", ["t_junction_k"], limits_k=limits_k)) as run:
+        assert _limits_c(run) == pytest.approx({"t_max_operating_k": 80.0, "t_slowdown_k": 85.0,
+                                                "t_shutdown_k": 90.0})
+        assert [p.name for p in plot_run(run, tmp_path / "figures")] == ["temperatures.png"]
+    with open_run(_write(tmp_path / "bare.h5", ["t_junction_k"], limits_k={})) as run:
+        assert _limits_c(run) == {}
+        assert [p.name for p in plot_run(run, tmp_path / "bare")] == ["temperatures.png"]
