@@ -1,7 +1,9 @@
 """Scenario section `network:` — optical crosslinks, ground stations and routing.
 
 Defaults and their sources are in docs/models.md (MODELS.md §7–8). Every model
-forbids unknown keys, like the rest of the scenario.
+forbids unknown keys, like the rest of the scenario. `network_references` checks what the
+models alone cannot see (the station file, the names and satellite indices the section
+refers to), for `odcsim validate` and `run` alike; the subsystem relies on it.
 """
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.config.base import Fraction, NonNegative, Positive, Strict as _Strict, parse_duration_s
-from sim.config.sections import scenario_section
+from sim.config.base import Fraction, NonNegative, Positive, parse_duration_s
+from sim.config.base import Strict as _Strict
+from sim.config.sections import scenario_check, scenario_section
 
 
 class Dwdm(_Strict):
@@ -149,7 +152,8 @@ Endpoint = Annotated[int, Field(strict=True)] | str
 class Demand(_Strict):
     """Scheduled transfers: `size` bytes from src to dst at `start`, then every `every`
     (`count` times in all; without `count`, until the end of the run). src/dst: a satellite
-    index or a ground-station name, checked against the fleet and the stations at set-up.
+    index or a ground-station name, checked against the fleet and the stations when the
+    scenario is validated.
     `ring` instead of src/dst: each member i sends to the next member (the last to the first),
     the pattern of one step of a ring all-reduce; `all` = every satellite in index order."""
     src: Endpoint | None = None
@@ -198,3 +202,81 @@ class NetworkConfig(_Strict):
     routing: Routing = Field(default_factory=Routing)
     transfers: list[Demand] = Field(default_factory=list, description=(
         "scheduled transfer demands, submitted by the network subsystem at their times"))
+
+
+def fleet_size(scenario) -> int | None:
+    """Satellites of the scenario's fleet without building it; None when a TLE file cannot be
+    read (the orbits check reports it)."""
+    from sim.orbits.build import shell_satrecs
+
+    total = 0
+    for shell in scenario.constellation:
+        kind = shell.orbit_kind
+        if kind == "walker":
+            total += shell.walker.planes * shell.walker.sats_per_plane
+        elif kind in ("sso", "cluster"):
+            total += getattr(shell, kind).count
+        elif kind == "elements":
+            total += len(shell.elements)
+        else:
+            try:
+                total += len(shell_satrecs(shell, scenario))
+            except (OSError, ValueError):
+                return None
+    return total
+
+
+@scenario_check
+def network_references(scenario) -> list[tuple[str, str]]:
+    """The station file exists and parses; every satellite index and station name the section
+    names exists (with a 'did you mean' for a near miss); +Grid has a Walker shell to link."""
+    from sim.network.ids import endpoint_problem
+    from sim.network.stations import StationFileError, build_stations
+
+    cfg = scenario.network
+    if cfg is None:
+        return []
+    problems: list[tuple[str, str]] = []
+    names = None
+    known_names = True
+    if cfg.ground_stations is not None:
+        try:
+            names = build_stations(cfg.ground_stations, scenario.resolve_path).names
+        except FileNotFoundError as exc:
+            problems.append(("network.ground_stations.file", f"file not found: {exc.filename}"))
+            known_names = False
+        except (StationFileError, OSError) as exc:
+            path = scenario.resolve_path(cfg.ground_stations.file)
+            problems.append(("network.ground_stations.file", f"cannot read {path}: {exc}"))
+            known_names = False
+    n_sats = fleet_size(scenario)
+
+    def endpoint(value, path):
+        if (isinstance(value, int) and n_sats is None) or (isinstance(value, str) and not known_names):
+            return  # unknown until the file that says it is fixed
+        problem = endpoint_problem(value, n_sats or 0, names)
+        if problem is not None:
+            problems.append((path, problem))
+
+    c = cfg.crosslinks
+    if c is not None and c.topology == "grid" and not any(s.walker is not None for s in scenario.constellation):
+        problems.append(("network.crosslinks.topology", "'grid' needs at least one walker shell"))
+    if c is not None and c.topology == "pairs":
+        for k, pair in enumerate(c.pairs):
+            for end, sat in enumerate(pair):
+                endpoint(sat, f"network.crosslinks.pairs.{k}.{end}")
+    for p, pair in enumerate(cfg.routing.latency_pairs):
+        for end, name in enumerate(pair):
+            endpoint(name, f"network.routing.latency_pairs.{p}.{end}")
+    for k, d in enumerate(cfg.transfers):
+        where = f"network.transfers.{k}"
+        if d.ring is None:
+            endpoint(d.src, f"{where}.src")
+            endpoint(d.dst, f"{where}.dst")
+        elif d.ring == "all":
+            if n_sats is not None and n_sats < 2:
+                problems.append((f"{where}.ring", "a ring needs at least two satellites"))
+        else:
+            for j, member in enumerate(d.ring):
+                endpoint(member, f"{where}.ring.{j}")
+    return problems

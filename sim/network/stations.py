@@ -1,8 +1,11 @@
-"""Ground stations: loading (inline, GeoJSON, StarPerf XML) and Earth-fixed geometry."""
+"""Ground stations: loading (inline, GeoJSON, StarPerf XML) and Earth-fixed geometry.
+
+A station file that is missing or cannot be read is refused when the scenario is validated
+(sim.network.config), with the reason `read_station_file` gives.
+"""
 from __future__ import annotations
 
 import json
-import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +34,6 @@ class Stations:
     def n(self) -> int:
         return len(self.names)
 
-    def index(self, name: str) -> int:
-        try:
-            return self.names.index(name)
-        except ValueError:
-            raise KeyError(f"no ground station named {name!r}") from None
-
     @property
     def ecef_m(self) -> np.ndarray:
         return geodetic_to_ecef_m(self.lat_deg, self.lon_deg, self.alt_m)
@@ -57,26 +54,42 @@ def geodetic_to_ecef_m(lat_deg, lon_deg, alt_m) -> np.ndarray:
                      (n * (1.0 - e2) + h) * np.sin(lat)])
 
 
-def rotate_z(xyz: np.ndarray, angle_rad: float) -> np.ndarray:
-    """Rotate (3, G) vectors by angle about z: Earth-fixed → inertial with angle = GMST."""
-    c, s = math.cos(angle_rad), math.sin(angle_rad)
-    return np.array([c * xyz[0] - s * xyz[1], s * xyz[0] + c * xyz[1], xyz[2]])
+class StationFileError(ValueError):
+    """A station file that does not parse as GeoJSON points or StarPerf XML."""
 
 
 def read_station_file(path: Path) -> list[dict]:
     """[{name, lat_deg, lon_deg, alt_m}] from a GeoJSON FeatureCollection (coordinates
-    [lon, lat(, alt_m)]) or a StarPerf ground-station XML (<GSn><Latitude>...)."""
-    text = Path(path).read_text(encoding="utf-8")
-    if text.lstrip().startswith("<"):
-        out = []
-        for i, node in enumerate(ET.fromstring(text)):
-            desc = node.findtext("Description") or node.tag
-            out.append({"name": f"{desc} ({node.tag})", "lat_deg": float(node.findtext("Latitude")),
-                        "lon_deg": float(node.findtext("Longitude")), "alt_m": 0.0})
-        return out
-    data = json.loads(text)
+    [lon, lat(, alt_m)]) or a StarPerf ground-station XML (<GSn><Latitude>...). FileNotFoundError
+    when it is missing; StationFileError saying what is wrong when it does not parse, holds no
+    station or puts one outside latitude −90..90 / longitude −180..360."""
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8")
+        rows = _xml_rows(text) if text.lstrip().startswith("<") else _geojson_rows(text)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, ET.ParseError) as exc:
+        raise StationFileError(f"not GeoJSON points or StarPerf XML ({type(exc).__name__}: {exc})") from None
+    if not rows:
+        raise StationFileError("no stations in the file")
+    for row in rows:
+        if not (-90.0 <= row["lat_deg"] <= 90.0 and -180.0 <= row["lon_deg"] <= 360.0):
+            raise StationFileError(f"station {row['name']!r} at latitude {row['lat_deg']}, longitude "
+                                   f"{row['lon_deg']} (outside −90..90, −180..360)")
+    return rows
+
+
+def _xml_rows(text: str) -> list[dict]:
     out = []
-    for i, feature in enumerate(data.get("features", [])):
+    for node in ET.fromstring(text):
+        desc = node.findtext("Description") or node.tag
+        out.append({"name": f"{desc} ({node.tag})", "lat_deg": float(node.findtext("Latitude")),
+                    "lon_deg": float(node.findtext("Longitude")), "alt_m": 0.0})
+    return out
+
+
+def _geojson_rows(text: str) -> list[dict]:
+    out = []
+    for i, feature in enumerate(json.loads(text).get("features", [])):
         coords = feature["geometry"]["coordinates"]
         props = feature.get("properties") or {}
         name = props.get("name") or f"station{i}"

@@ -1,21 +1,14 @@
 """Candidate crosslinks: +Grid for Walker shells, k nearest within range, explicit pairs.
 
-A candidate is a pair (a, b), a < b, identified by the key a·N + b. Candidates are where
-terminals point; the per-tick kernel decides which of them are feasible.
+A candidate is a pair (a, b), a < b, identified by its crosslink key a·N + b
+(sim.network.ids). Candidates are where terminals point; the per-tick kernel
+(sim.network.geometry) decides which of them are feasible.
 """
 from __future__ import annotations
 
 import numpy as np
 
-
-def keys_of(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    keep = lo != hi
-    return lo[keep].astype(np.int64) * n + hi[keep]
-
-
-def pairs_of(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    return (keys // n).astype(np.int64), (keys % n).astype(np.int64)
+from sim.network.ids import keys_of, pairs_of
 
 
 def grid_pairs(plane: np.ndarray, slot: np.ndarray, start: int, stop: int, *, seam: bool = True,

@@ -3,10 +3,11 @@ the end of the run, and no figures for a run without a network section."""
 import numpy as np
 import pytest
 
-from sim.network.plots import contacts_at, links_up_at, plot_network
 from sim.analysis.results import open_run
 from sim.config import scenario_from_dict
 from sim.core.simulation import Simulation
+from sim.network.links import UP
+from sim.network.plots import contacts_at, links_up_at, plot_network
 
 
 def _scenario(network):
@@ -47,14 +48,16 @@ def test_graph_from_events_equals_the_live_state_at_the_end(network_run):
     happened on the way)."""
     sim, path = network_run
     net = sim.subsystem("network")
-    assert net.failures > 0
     with open_run(path) as run:
         t_end = sim.env.now  # the clock runs half a tick past the last row
         a, b = links_up_at(run, t_end)
         sat, g = contacts_at(run, t_end)
-    up = net.link_state == 2
-    assert sorted(zip(a.tolist(), b.tolist())) == sorted(zip(net.link_a[up].tolist(), net.link_b[up].tolist()))
-    gs, gi = np.nonzero((net.gs_margin >= 0.0) & net.gs_usable)
+    assert net.links.failures > 0
+    up = net.links.state == UP
+    assert up.any()
+    assert sorted(zip(a.tolist(), b.tolist())) == sorted(zip(net.links.a[up].tolist(), net.links.b[up].tolist()))
+    gs, gi = np.nonzero(net.contacts.in_contact())
+    assert gs.size
     assert sorted(zip(sat.tolist(), g.tolist())) == sorted(zip(gi.tolist(), gs.tolist()))
 
 

@@ -1,0 +1,122 @@
+"""Ground contacts: every (station, satellite) view above the station's elevation mask.
+
+Stations (sim.network.stations) are turned into the inertial frame every tick by the GMST of
+the clock (sim.core.numerics.rotate_to_inertial). A contact starts when the elevation margin
+rises through 0 (sim.network.geometry); it is usable with the station's clear-sky probability,
+drawn once per contact, and ends when the margin falls through 0 again.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from sim.core.constants import SPEED_OF_LIGHT_M_S
+from sim.core.numerics import MIN_CHUNK, parallel_chunk, rotate_to_inertial
+from sim.network import geometry
+from sim.network.ids import contact_elements
+from sim.network.stations import build_stations
+
+CONTACT_EVENTS = {
+    "contact_start": "a: ground station index, b: 1 usable, 0 lost to cloud",
+    "contact_end": "a: ground station index, b: 1 was usable, 0 was lost to cloud",
+}
+
+
+class Contacts:
+    """The ground stations of one run and their (G, N) contact arrays.
+
+    on_lost(elements) is called with the element ids (sim.network.ids) of usable contacts that
+    end, on_gained() when a usable contact starts.
+    """
+
+    def __init__(self, config, scenario, fleet, clock, events, rng, on_lost: Callable, on_gained: Callable):
+        self.stations = st = build_stations(config, scenario.resolve_path)
+        self.fleet, self.clock, self.events, self.rng = fleet, clock, events, rng
+        self.n = n = fleet.n
+        self._on_lost, self._on_gained = on_lost, on_gained
+        self._ecef_m = np.ascontiguousarray(st.ecef_m)
+        self._up_ecef = np.ascontiguousarray(st.up)
+        self.eci_m = np.zeros_like(self._ecef_m)       # station positions in the inertial frame now
+        self.up_eci = np.zeros_like(self._up_ecef)
+        self._sin_min_el = np.sin(np.radians(st.min_elevation_deg))
+        G = st.n
+        self.margin = np.full((G, n), -1.0)
+        self.margin_prev = np.full((G, n), -1.0)
+        self.usable = np.zeros((G, n), bool)
+        self._direction = np.zeros(G * n, np.int8)
+        self._t_cross_s = np.zeros(G * n)
+        # satellites are the work items; each costs G elements
+        self._min_chunk = -(-MIN_CHUNK // max(G, 1))
+        self.contacts = 0
+
+    def _rotate(self, t_s: float) -> None:
+        now = self.clock.at(t_s)
+        rotate_to_inertial(self._ecef_m, now.cos_gmst, now.sin_gmst, self.eci_m)
+        rotate_to_inertial(self._up_ecef, now.cos_gmst, now.sin_gmst, self.up_eci)
+
+    def _kernel(self, t0_s: float, dt_s: float) -> int:
+        args = (self.fleet.r_eci_m, self.eci_m, self.up_eci, self._sin_min_el, self.margin_prev, self.margin,
+                t0_s, dt_s, self._direction, self._t_cross_s)
+        chunk = parallel_chunk(self.n, self._min_chunk)
+        if chunk:
+            return geometry.ground_tick(chunk, *args)
+        return geometry.ground_tick_range(0, self.n, *args)
+
+    def initial(self) -> None:
+        """The geometry at the epoch (no crossings: nothing was before)."""
+        self._rotate(0.0)
+        self._kernel(0.0, 0.0)
+
+    def start(self) -> None:
+        g, i = np.nonzero(self.margin >= 0.0)
+        self._start(g, i, np.zeros(g.size))
+
+    def tick(self, t_s: float, dt_s: float) -> None:
+        self.margin_prev, self.margin = self.margin, self.margin_prev
+        self._rotate(t_s)
+        if self._kernel(t_s - dt_s, dt_s):
+            self._crossings()
+
+    def _start(self, g: np.ndarray, i: np.ndarray, t_s: np.ndarray) -> None:
+        if g.size == 0:
+            return
+        usable = self.rng.random(g.size) < self.stations.clear_sky_probability[g]
+        self.usable[g, i] = usable
+        self.contacts += g.size
+        self.events.emit("contact_start", t_s, i, g, usable.astype(float))
+        if usable.any():
+            self._on_gained()
+
+    def _crossings(self) -> None:
+        n = self.n
+        flat = np.flatnonzero(self._direction)
+        g, i = np.divmod(flat, n)
+        start = self._direction[flat] > 0
+        self._start(g[start], i[start], self._t_cross_s[flat[start]])
+        end = ~start
+        if end.any():
+            ge, ie = g[end], i[end]
+            usable = self.usable[ge, ie]
+            self.events.emit("contact_end", self._t_cross_s[flat[end]], ie, ge, usable.astype(float))
+            self.usable[ge, ie] = False
+            if usable.any():
+                self._on_lost(contact_elements(ge[usable], ie[usable], n))
+
+    # ------------------------------------------------------------------ what routing reads
+    def in_contact(self) -> np.ndarray:
+        """(G, N): satellite i is in usable contact with station g now."""
+        return (self.margin >= 0.0) & self.usable
+
+    def is_up(self, g: int, i: int) -> bool:
+        return bool(self.usable[g, i] and self.margin[g, i] >= 0.0)
+
+    def usable_contacts(self, g: int) -> tuple[np.ndarray, np.ndarray]:
+        """Satellites in usable contact with station g and the hop latency to each [s]."""
+        i = np.flatnonzero((self.margin[g] >= 0.0) & self.usable[g])
+        d = np.sqrt(((self.fleet.r_eci_m[:, i] - self.eci_m[:, g:g + 1]) ** 2).sum(axis=0))
+        return i, d / SPEED_OF_LIGHT_M_S
+
+    def distance_m(self, g: int, i: int) -> float:
+        """Station g to satellite i now [m]."""
+        return float(np.linalg.norm(self.fleet.r_eci_m[:, i] - self.eci_m[:, g]))
