@@ -15,6 +15,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from sim.analysis.results import RunResult
+from sim.core.constants import SECONDS_PER_HOUR
 
 __all__ = ["plot_network", "links_up_at", "contacts_at"]
 
@@ -68,17 +69,18 @@ def contacts_at(run: RunResult, at_s: float) -> tuple[np.ndarray, np.ndarray]:
 
 def _stations(run: RunResult):
     """Station names and lat/lon [deg] from the scenario embedded in the file, or None when a
-    station file it names cannot be found from here."""
+    station file it names cannot be found from here (`data:` names are the shipped files)."""
     cfg = (run.config.get("network") or {}).get("ground_stations")
     if not cfg:
         return None
+    from sim.config.base import resolve_data_path
     from sim.network.config import GroundStations
-    from sim.network.stations import build_stations
+    from sim.network.stations import StationFileError, build_stations
     bases = [Path.cwd(), run.path.resolve().parent, Path(__file__).resolve().parents[2] / "configs"]
     for base in bases:
         try:
-            return build_stations(GroundStations.model_validate(cfg), lambda p: base / p)
-        except (FileNotFoundError, OSError):
+            return build_stations(GroundStations.model_validate(cfg), lambda p: resolve_data_path(p, base))
+        except (OSError, StationFileError):
             continue
     return None
 
@@ -130,8 +132,8 @@ def _plot_graph(run: RunResult, out_dir: Path, at_s: float | None) -> Path:
     ax.set_aspect("equal")
     ax.set_xlabel("longitude [deg]")
     ax.set_ylabel("geodetic latitude [deg]")
-    ax.set_title(f"{run.attrs.get('scenario_name', '')}: links up at t = {at_s / 3600.0:.2f} h "
-                 f"(positions of the row at {t_rows[row] / 3600.0:.2f} h)")
+    ax.set_title(f"{run.attrs.get('scenario_name', '')}: links up at t = {at_s / SECONDS_PER_HOUR:.2f} h "
+                 f"(positions of the row at {t_rows[row] / SECONDS_PER_HOUR:.2f} h)")
     ax.legend(loc="lower left", fontsize=8, framealpha=0.85)
     fig.tight_layout()
     path = out_dir / "network_graph.png"
@@ -150,7 +152,7 @@ def _plot_latency(run: RunResult, out_dir: Path) -> Path | None:
     for p in np.unique(sel.a.to_numpy().astype(int)):
         one = sel[sel.a.astype(int) == p]
         label = " – ".join(pairs[p]) if p < len(pairs) else f"pair {p}"
-        ax.step(one.t_s.to_numpy() / 3600.0, one.b.to_numpy() * 1e3, where="post", linewidth=1.0, label=label)
+        ax.step(one.t_s.to_numpy() / SECONDS_PER_HOUR, one.b.to_numpy() * 1e3, where="post", linewidth=1.0, label=label)
     ax.set_xlabel("time since epoch [h]")
     ax.set_ylabel("one-way path latency [ms]")
     ax.set_title("shortest-path latency between ground stations (gaps: no route)")

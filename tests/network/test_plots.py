@@ -66,3 +66,18 @@ def test_no_network_section_no_figures(tmp_path):
     Simulation(_scenario(None)).run(path)
     with open_run(path) as run:
         assert plot_network(run, tmp_path / "fig") == []
+
+
+def test_the_figure_finds_the_shipped_station_file(tmp_path):
+    """starlink_isl names its gateways `data:ground_stations/...`: the figure draws all 263
+    stations (261 gateways and the two user sites) from the scenario in the file."""
+    from pathlib import Path
+
+    from sim.config import load_scenario
+    from sim.network.plots import _stations
+    config = Path(__file__).resolve().parents[2] / "configs" / "starlink_isl.yaml"
+    path = tmp_path / "isl.h5"
+    Simulation(load_scenario(config, until="60s")).run(path)
+    with open_run(path) as run:
+        stations = _stations(run)
+    assert stations is not None and stations.n == 263
