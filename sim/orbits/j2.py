@@ -221,7 +221,8 @@ def _advance(chunk, const, step, state, r, v):
     n = state.shape[1]
     for c in prange((n + chunk - 1) // chunk):
         lo = c * chunk
-        for i in range(lo, min(lo + chunk, n)):
+        # unsigned indices: no negative-index wraparound, so the loop vectorises (see payload.tick)
+        for i in range(np.uint64(lo), np.uint64(min(lo + chunk, n))):
             _advance_one(i, const, step, state, r, v)
 
 
