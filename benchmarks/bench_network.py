@@ -20,20 +20,29 @@ process: 100 satellite → satellite (5–50 GB every 1–5 min), 40 satellite �
 station → station, on top of the 50 long transfers. Ratio network / physics with the
 link → transfers index, and without it (every route checked on every link or contact loss:
 the previous behaviour) in the same run.
-Routes are reused per (src, dst) while intact (Network._route_for); the demand report prints
-searches against reuses. Each case also prints its cost per part (crosslink kernel, contact kernel, A* route searches,
-flow allocations: ms per tick and calls per tick) from one extra run with timers.
-Run with ``pytest benchmarks/bench_network.py --benchmark-only -s``.
+Routes are reused per (src, dst) while intact (sim.network.routes.Routes.route_for); the
+demand report prints searches against reuses. Each case also prints its cost per part
+(crosslink kernel, contact kernel, A* route searches, flow allocations: ms per tick and calls
+per tick) from one extra run with timers. The references (every route checked per loss, graph
+build + scipy Dijkstra) are those of the tests, tests/network/reference.py.
+Run with ``pytest benchmarks/bench_network.py -q -s -o python_files='bench_*.py'``.
 """
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sim.config import scenario_from_dict
 from sim.core.simulation import Simulation
+from sim.core.subsystem import Block
+from sim.network.links import UP
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.network.reference import check_every_route, network_graph, shortest_paths  # noqa: E402
 
 N_TICKS = 60          # 10 minutes at dt = 10 s: ten refreshes of routing.every_s
 DT_S = 10.0
@@ -50,14 +59,19 @@ def sim():
         "network": {"crosslinks": {"topology": "grid", "max_slew_rate_deg_s": 1.0, "mtbf_h": 2000,
                                    "acquisition": {"distribution": "uniform", "min_s": 2, "max_s": 30}}},
     })
-    sim = Simulation(scenario)
-    net = sim.network
-    net.start()
+    return _started(Simulation(scenario))
+
+
+def _started(sim):
+    """Every subsystem started, 50 long transfers submitted, three ticks driven (numba
+    compilation, caches)."""
+    for sub in sim.subsystems:
+        sub.start()
+    net = sim.subsystem("network")
     rng = np.random.default_rng(0)
     for a, b in rng.integers(0, sim.fleet.n, size=(50, 2)):
         net.submit_transfer(int(a), int(b), 1e18)
-    sim.clock_s = 0.0
-    _drive(sim, 3)  # warm up (numba compilation, caches)
+    _drive(sim, 3)
     return sim
 
 
@@ -98,34 +112,34 @@ def demand_sim():
                     "ground_stations": {"stations": stations},
                     "transfers": _demands(10_000)},
     })
-    sim = Simulation(scenario)
-    net = sim.network
-    net.start()
-    rng = np.random.default_rng(0)
-    for a, b in rng.integers(0, sim.fleet.n, size=(50, 2)):
-        net.submit_transfer(int(a), int(b), 1e18)
-    sim.clock_s = 0.0
-    _drive(sim, 3)
-    return sim
+    return _started(Simulation(scenario))
 
 
 def _drive(sim, n_ticks: int) -> tuple[float, float]:
-    """Advance n_ticks as the simulation clock does; (physics seconds, network seconds)."""
-    env, physics, net = sim.env, sim.subsystems[0], sim.network
+    """Advance n_ticks as the simulation clock does (sim.core.simulation.Simulation._clock: one
+    Block of one tick per step, every subsystem in order); (physics seconds, network seconds).
+    Physics is the orbits and payload advance; everything else the SimPy environment runs (the
+    network's advance, its timeouts and re-routes) is the network's."""
+    env, clock = sim.env, sim.clock
+    physics = [sub for sub in sim.subsystems if sub.name in ("orbits", "payload")]
+    net = sim.subsystem("network")
     spent = {"physics": 0.0}
+    first = clock.step + 1
 
-    def clock():
-        for _ in range(n_ticks):
-            sim.clock_s += DT_S
-            yield env.timeout(sim.clock_s - env.now)
+    def run_clock():
+        for step in range(first, first + n_ticks):
+            yield env.timeout(clock.time_of_step(step) - env.now)
+            clock.advance_to(step)
+            block = Block(step, step, DT_S)
             t0 = time.perf_counter()
-            physics.tick(sim.clock_s, DT_S)
+            for sub in physics:
+                sub.advance(block)
             spent["physics"] += time.perf_counter() - t0
-            net.tick(sim.clock_s, DT_S)
+            net.advance(block)
 
-    env.process(clock())
+    env.process(run_clock())
     t0 = time.perf_counter()
-    env.run(until=sim.clock_s + n_ticks * DT_S + 0.5 * DT_S)
+    env.run(until=clock.time_of_step(first + n_ticks - 1) + 0.5 * DT_S)
     total = time.perf_counter() - t0
     return spent["physics"], total - spent["physics"]
 
@@ -136,15 +150,14 @@ class _Parts:
     crossings in one pass each), A* route searches and flow allocations, with call counts."""
 
     def __init__(self, net):
-        import types
-        self.net, self.seconds, self.calls = net, {}, {}
-        kernels = types.SimpleNamespace(**{k: getattr(net._links, k) for k in dir(net._links) if not k.startswith("__")})
-        for name in ("isl_tick", "isl_tick_range", "ground_tick", "ground_tick_range"):
-            part = "crosslink kernel" if name.startswith("isl") else "contact kernel"
-            setattr(kernels, name, self._timed(part, getattr(net._links, name)))
-        self._kernels, net._links = net._links, kernels
-        net._route = self._timed("A* routes", net._route)
-        net._reallocate = self._timed("flow allocations", net._reallocate)
+        self.seconds, self.calls = {}, {}
+        self._shadowed = [(obj, name) for obj, name in ((net.links, "_kernel"), (net.contacts, "_kernel"),
+                                                       (net.routes, "search"), (net.flows, "reallocate"))
+                          if obj is not None]
+        parts = {"_kernel": None, "search": "A* routes", "reallocate": "flow allocations"}
+        for obj, name in self._shadowed:
+            part = parts[name] or ("crosslink kernel" if obj is net.links else "contact kernel")
+            setattr(obj, name, self._timed(part, getattr(obj, name)))
 
     def _timed(self, part, fn):
         def timed(*args, **kwargs):
@@ -157,8 +170,8 @@ class _Parts:
         return timed
 
     def close(self):
-        self.net._links = self._kernels
-        del self.net._route, self.net._reallocate
+        for obj, name in self._shadowed:
+            delattr(obj, name)
 
 
 def _parts_line(parts: dict, n_ticks: int) -> str:
@@ -166,7 +179,7 @@ def _parts_line(parts: dict, n_ticks: int) -> str:
 
 
 def _measure(benchmark, sim, key: str, every_s: float, reoptimize_s: float | None):
-    routing = sim.network.config.routing
+    routing = sim.subsystem("network").config.routing
     routing.every_s, routing.reoptimize_s = every_s, reoptimize_s
     phys, net = [], []
 
@@ -177,7 +190,7 @@ def _measure(benchmark, sim, key: str, every_s: float, reoptimize_s: float | Non
 
     try:
         benchmark.pedantic(run, rounds=3, iterations=1)
-        parts = _Parts(sim.network)  # one more run with the parts timed (timers add a little)
+        parts = _Parts(sim.subsystem("network"))  # one more run with the parts timed (timers add a little)
         try:
             _drive(sim, N_TICKS)
         finally:
@@ -200,17 +213,18 @@ def test_worst_case_reroute_every_tick(benchmark, sim):
     _measure(benchmark, sim, "every_tick", DT_S, 1e-9)
 
 
-def _measure_demands(benchmark, sim, key: str, index_links: bool):
-    net = sim.network
-    net.index_links = index_links
+def _measure_demands(benchmark, sim, key: str, every_route: bool):
+    net = sim.subsystem("network")
+    if every_route:
+        check_every_route(net)  # the reference: every route checked on every loss
     phys, cost, checks = [], [], [0]
-    intact = type(net)._path_intact
+    intact = net.routes.intact
 
     def counted(path):
         checks[0] += 1
-        return intact(net, path)
+        return intact(path)
 
-    net._path_intact = counted
+    net.routes.intact = counted
 
     def run():
         p, n = _drive(sim, N_TICKS)
@@ -226,25 +240,26 @@ def _measure_demands(benchmark, sim, key: str, index_links: bool):
         finally:
             parts.close()
     finally:
-        net.index_links = True
-        del net._path_intact
+        del net.routes.intact
+        if every_route:
+            del net._elements_lost
     PARTS[key] = {k: (parts.seconds[k], parts.calls[k]) for k in parts.seconds}
     RESULTS[key] = (float(np.mean(phys)), float(np.mean(cost)))
     RESULTS[key + "_checks"] = (n_checks / (3 * N_TICKS), 0.0)
 
 
 def test_demand_load_indexed(benchmark, demand_sim):
-    _measure_demands(benchmark, demand_sim, "demands_indexed", True)
+    _measure_demands(benchmark, demand_sim, "demands_indexed", False)
 
 
 def test_demand_load_full_check(benchmark, demand_sim):
-    _measure_demands(benchmark, demand_sim, "demands_full", False)
+    _measure_demands(benchmark, demand_sim, "demands_full", True)
     _report_demands(demand_sim)
 
 
 def _report_demands(sim):
     print()
-    net = sim.network
+    net = sim.subsystem("network")
     for key, label in (("demands_indexed", "demand load, link → transfers index"),
                        ("demands_full", "demand load, every route checked per loss")):
         if key in RESULTS:
@@ -252,26 +267,26 @@ def _report_demands(sim):
             print(f"{label:45s} physics {p * 1e3:7.3f} ms/tick  network {n * 1e3:7.3f} ms/tick  "
                   f"ratio {n / p:.2f}  route checks/tick {RESULTS[key + '_checks'][0]:.1f}")
             print(f"    per tick: {_parts_line(PARTS[key], N_TICKS)}")
-    print(f"demand load: {net.transfers_submitted} submitted, {net.transfers_done} done, {len(net.transfers)} active, "
-          f"{net.bytes_moved / 1e12:.1f} TB moved, contacts {net.contacts}; routes searched {net.route_searches}, "
-          f"reused {net.route_reuses}")
+    flows, routes = net.flows, net.routes
+    print(f"demand load: {flows.submitted} submitted, {flows.done} done, {len(flows.active)} active, "
+          f"{flows.bytes_moved / 1e12:.1f} TB moved, contacts {net.contacts.contacts}; routes searched "
+          f"{routes.searches}, reused {routes.reuses}")
 
 
 def test_one_full_reroute_astar_vs_dijkstra(benchmark, sim):
-    from sim.network.routing import shortest_paths
-    net = sim.network
+    net = sim.subsystem("network")
 
     def astar():
-        for tr in net.transfers:
+        for tr in net.active_transfers:
             tr.routed_t_s = -np.inf  # every route is stale: all 50 searched again
-        for route in list(net._routes.values()):
-            net._evict(route)
+        for route in list(net.routes.kept.values()):
+            net.routes.evict(route)
         net._route_full = True
         net._reroute()
 
     def dijkstra():
-        graph = net.build_graph()
-        shortest_paths(graph, sorted({tr.src for tr in net.transfers}))
+        graph = network_graph(net)
+        shortest_paths(graph, sorted({tr.src for tr in net.active_transfers}))
 
     saved = net.config.routing.reoptimize_s
     net.config.routing.reoptimize_s = 1e-9
@@ -307,6 +322,6 @@ def _report(sim):
         a, d = RESULTS["reroute"]
         print(f"one full re-route of 50 transfers: A* {a * 1e3:.2f} ms (route + allocation); first slice's graph "
               f"build + scipy Dijkstra from 50 sources {d * 1e3:.2f} ms (paths only): {d / a:.1f}x")
-    net = sim.network
-    print(f"links up {int((net.link_state == 2).sum())} of {net.link_keys.size}; acquisitions {net.acquisitions}, "
-          f"failures {net.failures}; A* queries {net._router.queries if net._router else 0}")
+    links, router = sim.subsystem("network").links, sim.subsystem("network").routes.router
+    print(f"links up {int((links.state == UP).sum())} of {links.keys.size}; acquisitions {links.acquisitions}, "
+          f"failures {links.failures}; A* queries {router.queries if router else 0}")
