@@ -120,3 +120,17 @@ def test_shipped_network_configs_validate():
     configs = Path(__file__).resolve().parents[2] / "configs"
     for name in ("starlink_isl.yaml", "suncatcher_mesh.yaml"):
         assert load_scenario(configs / name).network is not None
+
+
+def test_validating_a_network_scenario_imports_no_numba():
+    """The checks read the station file and count the fleet without the kernels."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    code = ("import sys, contextlib, io\nfrom sim.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    rc = main(['validate', 'configs/starlink_isl.yaml'])\n"
+            "print(rc, 'numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "False"]
