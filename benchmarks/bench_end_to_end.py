@@ -24,9 +24,11 @@ import numpy as np
 import pytest
 import yaml
 
+from sim.core.constants import MU_EARTH_M3_S2, SECONDS_PER_DAY
+
 ROOT = Path(__file__).resolve().parents[1]
 ODCSIM = [sys.executable, "-m", "sim"]
-DAY_S = 86400.0
+DAY_S = SECONDS_PER_DAY
 DT_S = 10.0
 WALKER_10K = {
     "name": "walker10k", "epoch": "2026-03-20T00:00:00Z", "duration": "1d", "dt_s": 10, "seed": 1,
@@ -69,19 +71,20 @@ def sgp4_day_rate(scenario: Path, duration_s: float) -> tuple[float, float, int]
     from sgp4.api import WGS72, Satrec, SatrecArray
 
     from sim.config import load_scenario
-    from sim.payload.subsystem import build_fleet
     from sim.core.timescale import julian_date_utc
+    from sim.orbits import build
 
     sc = load_scenario(scenario)
     epoch_jd = julian_date_utc(sc.epoch)
-    fleet, _ = build_fleet(sc, epoch_jd)
-    n_rad_min = np.sqrt(3.986004418e14 / fleet.a_m ** 3) * 60.0
+    el = {key: np.concatenate([shell.elements[key] for shell in build.layout(sc, epoch_jd)])
+          for key in ("a_m", "e", "inc_rad", "raan_rad", "argp_rad", "mean_anomaly_rad")}
+    n_rad_min = np.sqrt(MU_EARTH_M3_S2 / el["a_m"] ** 3) * 60.0
     sats = []
-    for i in range(fleet.n):
+    for i in range(el["a_m"].size):
         s = Satrec()
-        s.sgp4init(WGS72, "i", i + 1, epoch_jd - 2433281.5, 0.0, 0.0, 0.0, float(fleet.e[i]),
-                   float(fleet.argp_rad[i]), float(fleet.inc_rad[i]), float(fleet.mean_anomaly_rad[i]),
-                   float(n_rad_min[i]), float(fleet.raan_rad[i]))
+        s.sgp4init(WGS72, "i", i + 1, epoch_jd - 2433281.5, 0.0, 0.0, 0.0, float(el["e"][i]),
+                   float(el["argp_rad"][i]), float(el["inc_rad"][i]), float(el["mean_anomaly_rad"][i]),
+                   float(n_rad_min[i]), float(el["raan_rad"][i]))
         sats.append(s)
     array = SatrecArray(sats)
     steps = int(round(duration_s / DT_S))
@@ -90,7 +93,7 @@ def sgp4_day_rate(scenario: Path, duration_s: float) -> tuple[float, float, int]
         k = np.arange(start, min(start + 360, steps + 1))
         array.sgp4(np.full(k.size, float(np.floor(epoch_jd))), (epoch_jd - np.floor(epoch_jd)) + k * DT_S / DAY_S)
     elapsed = time.perf_counter() - t0
-    return elapsed, fleet.n * steps / elapsed, fleet.n
+    return elapsed, len(sats) * steps / elapsed, len(sats)
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from sim.orbits.shells import walker
+from sim.core.constants import MU_EARTH_M3_S2, SECONDS_PER_DAY
 from sim.orbits.j2 import J2Propagator, propagate_j2
+from sim.orbits.shells import walker
 
 N_PLANES, N_PER_PLANE = 100, 100
 N_TIMES, DT_S = 1440, 60.0
@@ -31,7 +32,7 @@ def satrec_array(shell):
     from sgp4.api import WGS72, Satrec, SatrecArray
 
     epoch_days = EPOCH_JD - 2433281.5  # days since 1949-12-31 00:00 UT
-    n0 = np.sqrt(3.986004418e14 / shell["a_m"] ** 3) * 60.0  # rad/min
+    n0 = np.sqrt(MU_EARTH_M3_S2 / shell["a_m"] ** 3) * 60.0  # rad/min
     satrecs = []
     for k in range(shell["a_m"].shape[0]):
         sat = Satrec()
@@ -53,7 +54,7 @@ def _report():
 
 def test_sgp4_satrec_array(benchmark, satrec_array):
     jd = np.full(N_TIMES, math.floor(EPOCH_JD))
-    fr = (EPOCH_JD - math.floor(EPOCH_JD)) + np.arange(N_TIMES) * DT_S / 86400.0
+    fr = (EPOCH_JD - math.floor(EPOCH_JD)) + np.arange(N_TIMES) * DT_S / SECONDS_PER_DAY
 
     benchmark.pedantic(satrec_array.sgp4, args=(jd, fr), rounds=2, iterations=1, warmup_rounds=0)
     RESULTS["sgp4"] = N_PLANES * N_PER_PLANE * N_TIMES / min(benchmark.stats.stats.data)
