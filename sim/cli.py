@@ -32,8 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
 
     c = sub.add_parser("campaign", help="run a Monte Carlo campaign: sweep x seeds, one HDF5 shard per run")
-    from sim.campaign import add_campaign_arguments
-    add_campaign_arguments(c)
+    _add_campaign_arguments(c)
 
     v = sub.add_parser("validate", help="check a scenario or campaign file and print the resolved configuration")
     v.add_argument("file")
@@ -132,9 +131,53 @@ def _cmd_report(args) -> int:
     return EXIT_OK
 
 
-def _cmd_campaign(args) -> int:
-    from sim.campaign import cmd_campaign
-    return cmd_campaign(args)
+def _add_campaign_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of `odcsim campaign`."""
+    parser.add_argument("campaign", metavar="CAMPAIGN.yaml", help="campaign YAML")
+    parser.add_argument("-o", "--output", metavar="DIR",
+                        help="campaign directory (default: results/<campaign name>/)")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="local worker processes (default: the number of cores)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                        help="run on an existing dask.distributed cluster")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the complete runs of an earlier start; redo missing or partial ones "
+                             "(refused if the directory's index is unreadable or holds another campaign)")
+    parser.add_argument("--set", dest="campaign_overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a top-level campaign setting, e.g. replicates=2 or duration=2h")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+
+
+def _cmd_campaign(args: argparse.Namespace) -> int:
+    """`odcsim campaign`: 0 when every run completed, 1 when some failed; ConfigError for bad input
+    (the CLI turns it into status 2). Ctrl-C propagates as KeyboardInterrupt after the index
+    has been written."""
+    from sim.campaign.plan import load_campaign
+    from sim.campaign.runner import run_campaign
+    from sim.config import ConfigError
+    from sim.io.campaign_store import RUNS_DIR
+
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError("--workers", [("workers", "must be at least 1")])
+    plan = load_campaign(args.campaign, getattr(args, "campaign_overrides", ()) or ())
+    output = Path(args.output) if args.output else Path("results") / plan.name
+    quiet = bool(getattr(args, "quiet", False))
+    if not quiet:
+        print(f"campaign {plan.name!r}: {len(plan.points)} points x {plan.config.replicates} "
+              f"replicates = {len(plan.tasks)} runs -> {output}", file=sys.stderr)
+    try:
+        result = run_campaign(plan, output, workers=args.workers, scheduler=args.scheduler,
+                              resume=args.resume, progress=not quiet)
+    except KeyboardInterrupt:
+        print(f"odcsim campaign: interrupted; completed runs are kept in {output} "
+              f"(finish with --resume)", file=sys.stderr)
+        raise
+    if not quiet:
+        print(f"{result.n_complete}/{result.n_runs} runs complete"
+              + (f" ({result.n_skipped} kept from an earlier start)" if result.n_skipped else "")
+              + (f", {result.n_failed} failed (see {output / RUNS_DIR}/*.error.txt)" if result.n_failed else "")
+              + f"; index: {result.index_path}")
+    return 0 if result.n_failed == 0 else 1
 
 
 COMMANDS = {"run": _cmd_run, "campaign": _cmd_campaign, "validate": _cmd_validate, "info": _cmd_info,

@@ -84,8 +84,9 @@ def advance_ticks(sim, steps) -> None:
 
 def lower_parallel_threshold(monkeypatch, modules, min_chunk: int) -> None:
     """Make the kernels of `modules` (each calls sim.core.numerics.parallel_chunk by that name)
-    go parallel from `min_chunk` items, so that a small test fleet takes the path of a
-    Starlink-size one, in several chunks. Skips where numba has fewer than two threads."""
+    go parallel from `min_chunk` items (whatever grain the kernel asks for), so that a small test
+    fleet takes the path of a Starlink-size one, in several chunks. Skips where numba has fewer
+    than two threads."""
     import numba
     import pytest
 
@@ -95,4 +96,4 @@ def lower_parallel_threshold(monkeypatch, modules, min_chunk: int) -> None:
         pytest.skip("the parallel path needs two numba threads")
     for module in modules:
         monkeypatch.setattr(module, "parallel_chunk",
-                            lambda n, min_chunk=min_chunk: numerics.parallel_chunk(n, min_chunk))
+                            lambda n, _own_min_chunk=None: numerics.parallel_chunk(n, min_chunk))

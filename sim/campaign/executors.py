@@ -37,7 +37,6 @@ def simulate(scenario, output: Path):
 def execute_run(task: RunTask, run_fn: Callable | None = None) -> dict:
     """Do one run in this process; return a small outcome dict (never raises for a run error:
     the traceback goes to `runs/<run_id>.error.txt`)."""
-    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
     from sim.config import scenario_from_dict
 
     shard = Path(task.output)
@@ -58,6 +57,13 @@ def execute_run(task: RunTask, run_fn: Callable | None = None) -> dict:
         except OSError:
             pass
         return failed_outcome(task, f"{type(exc).__name__}: {exc}", time.perf_counter() - start)
+
+
+def _execute_on_dask_worker(task: RunTask, run_fn: Callable | None = None) -> dict:
+    """`execute_run` on a Dask worker: one numba thread per worker unless its cluster says
+    otherwise (workers of an existing cluster were not started by us)."""
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+    return execute_run(task, run_fn)
 
 
 def failed_outcome(task: RunTask, error: str, wall_s: float = float("nan")) -> dict:
@@ -181,7 +187,8 @@ def _dask_outcomes(tasks: list[RunTask], client, run_fn) -> Iterator[dict]:
 
     futures = {}
     for t in tasks:
-        fut = client.submit(execute_run, t, run_fn, key=f"odcsim-{t.run_id}-{os.getpid()}-{id(t)}", pure=False)
+        fut = client.submit(_execute_on_dask_worker, t, run_fn, key=f"odcsim-{t.run_id}-{os.getpid()}-{id(t)}",
+                            pure=False)
         futures[fut.key] = (fut, t)
     try:
         for fut in as_completed([f for f, _ in futures.values()]):

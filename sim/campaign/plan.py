@@ -21,7 +21,7 @@ import yaml
 from pydantic import ValidationError
 
 from sim.campaign.spec import CampaignConfig, Sample
-from sim.config import ConfigError, _problems, parse_set_option, read_yaml, scenario_from_dict
+from sim.config import ConfigError, _problems, read_yaml, read_yaml_with_sets, scenario_from_dict
 from sim.config.base import missing_dotted, set_dotted
 from sim.io.campaign_store import shard_path, shard_relpath
 
@@ -184,10 +184,7 @@ def load_campaign(path: str | Path, sets: list[str] | tuple[str, ...] = ()) -> C
 
 
 def _read_config(path: Path, sets: tuple[str, ...]) -> CampaignConfig:
-    data = read_yaml(path)
-    for text in sets:
-        key, value = parse_set_option(text)
-        set_dotted(data, key, value, source=path)
+    data = read_yaml_with_sets(path, sets)
     if "scenario" not in data and "constellation" in data:
         raise ConfigError(path, [("scenario", "this is a scenario file, not a campaign (no `scenario:` key)")])
     try:

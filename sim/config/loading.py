@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from sim.config import sections
 from sim.config.base import ConfigError, set_dotted
-from sim.config.scenario import Scenario
+from sim.config.scenario import ScenarioBase, scenario_model
 
 
 def _format_loc(loc: tuple) -> str:
@@ -57,11 +57,20 @@ def parse_set_option(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
-def scenario_from_dict(data: dict, source: str | Path = "<scenario>", base_dir: Path | None = None) -> Scenario:
+def read_yaml_with_sets(path: Path, sets: list[str] | tuple[str, ...] = ()) -> dict:
+    """A YAML file's settings with `KEY=VALUE` overrides applied (errors name the file)."""
+    data = read_yaml(path)
+    for text in sets:
+        key, value = parse_set_option(text)
+        set_dotted(data, key, value, source=path)
+    return data
+
+
+def scenario_from_dict(data: dict, source: str | Path = "<scenario>", base_dir: Path | None = None) -> ScenarioBase:
     """Validate a scenario mapping, then run every registered check (files, cross-references);
     ConfigError listing every problem by dotted path."""
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = scenario_model().model_validate(data)
     except ValidationError as err:
         raise ConfigError(source, _problems(err)) from None
     scenario._base_dir = Path(base_dir) if base_dir is not None else Path(".")
@@ -72,13 +81,10 @@ def scenario_from_dict(data: dict, source: str | Path = "<scenario>", base_dir: 
 
 
 def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = (), *,
-                  seed: int | None = None, until: Any = None) -> Scenario:
+                  seed: int | None = None, until: Any = None) -> ScenarioBase:
     """Read a scenario YAML, apply `--set` overrides, `--seed` and `--until`, validate."""
     path = Path(path)
-    data = read_yaml(path)
-    for text in overrides:
-        key, value = parse_set_option(text)
-        set_dotted(data, key, value, source=path)
+    data = read_yaml_with_sets(path, overrides)
     if seed is not None:
         data["seed"] = seed
     if until is not None:

@@ -6,6 +6,7 @@ silently ignored setting.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
@@ -33,9 +34,6 @@ class Environment(Strict):
     fluxes: bool = Field(True, description="false: deep-space sink only (no Sun, albedo, Earth IR on radiators)")
     eclipse_model: Literal["conical", "cylindrical"] = "conical"
     solar_constant_w_m2: Positive = 1361.0
-
-
-HARDWARE_SECTIONS = ("gpu", "solar_array", "battery", "bus", "radiator", "thermal")
 
 
 def _deep_merge(base: dict, override: dict) -> dict:
@@ -134,10 +132,16 @@ class ScenarioBase(Strict):
         return resolve_data_path(relative, self._base_dir)
 
 
-def _scenario_model() -> type[ScenarioBase]:
+@functools.cache
+def scenario_model() -> type[ScenarioBase]:
+    """The root model: ScenarioBase plus every registered section. Built on first use, not at
+    import, so that a section module may import sim.config first without being left out."""
     registered = sections.discover()
     return create_model("Scenario", __base__=ScenarioBase, __module__=__name__,
                         **{name: (Optional[model], None) for name, model in registered.items()})
 
 
-Scenario = _scenario_model()
+def __getattr__(name: str):
+    if name == "Scenario":
+        return scenario_model()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -34,7 +34,8 @@ class FieldSpec:
             raise ValueError(f"field {self.name!r}: role {self.role!r} is not one of {ROLES}")
 
 
-def field_specs(role: Role, table: dict[str, tuple[str, str, str]], vector: Iterable[str] = ()) -> tuple[FieldSpec, ...]:
+def field_specs(role: Role, table: dict[str, tuple[str, str, str]],
+                vector: Iterable[str] = ()) -> tuple[FieldSpec, ...]:
     """FieldSpecs of one role from {name: (dtype, unit, description)}."""
     vector = set(vector)
     return tuple(FieldSpec(name, dtype, unit, description, role, name in vector)

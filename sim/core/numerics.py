@@ -23,19 +23,32 @@ def crossing_direction(before, after, threshold):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def crossing_time_s(t0_s, dt_s, before, after, threshold):
-    """Time in [t0_s, t0_s + dt_s] where the straight line from `before` (at t0_s) to `after`
-    (at t0_s + dt_s) meets `threshold`; t0_s + dt_s when it does not meet it inside the tick."""
+def crossing_offset_s(dt_s, before, after, threshold):
+    """The one crossing formula: how long after the tick start the straight line from `before`
+    to `after` (dt_s later) meets `threshold`. Branch-free, for vectorised loops: meaningful
+    only where `crossing_direction` is non-zero (elsewhere any finite value)."""
     span = before - after
-    offset_s = dt_s * (before - threshold) / (span if span != 0.0 else 1.0)
-    if span == 0.0 or not (offset_s >= 0.0 and offset_s <= dt_s):
+    return dt_s * (before - threshold) / (span if span != 0.0 else 1.0)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def interpolated_time_s(t0_s, dt_s, before, after, threshold):
+    """t0_s + `crossing_offset_s`: the crossing time where there is a crossing."""
+    return t0_s + crossing_offset_s(dt_s, before, after, threshold)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def crossing_time_s(t0_s, dt_s, before, after, threshold):
+    """The crossing time where the line meets `threshold` inside the tick, else the tick end."""
+    offset_s = crossing_offset_s(dt_s, before, after, threshold)
+    if before == after or not (offset_s >= 0.0 and offset_s <= dt_s):
         offset_s = dt_s
     return t0_s + offset_s
 
 
 @njit(cache=True, error_model="numpy")
 def crossings_range(lo, hi, before, after, threshold, t0_s, dt_s, direction, t_cross_s):
-    """`crossing_direction` and `crossing_time_s` for elements lo..hi-1 of two arrays;
+    """`crossing_direction` and `interpolated_time_s` for elements lo..hi-1 of two arrays;
     t_cross_s is written everywhere (meaningful only where direction != 0). Returns the
     number of crossings."""
     count = 0
@@ -44,7 +57,7 @@ def crossings_range(lo, hi, before, after, threshold, t0_s, dt_s, direction, t_c
         a = after[i]
         d = crossing_direction(b, a, threshold)
         direction[i] = d
-        t_cross_s[i] = crossing_time_s(t0_s, dt_s, b, a, threshold)
+        t_cross_s[i] = interpolated_time_s(t0_s, dt_s, b, a, threshold)
         count += d * d
     return count
 

@@ -153,7 +153,7 @@ class Simulation:
     def run(self, output: str | Path | None = None, *, progress: bool = False) -> RunResult:
         """Run to the end of the scenario and write the HDF5 file (temporary name, renamed when
         complete). On any exception nothing is left under the output name."""
-        from sim.io.hdf5 import Recorder
+        from sim.io.recorder import Recorder
 
         output = Path(output) if output is not None else self.scenario.default_output()
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -183,8 +183,9 @@ class Simulation:
             self.env.run(until=self.n_steps * self.dt_s + 0.5 * self.dt_s)
             summary = self.summary()
             for sub in self.subsystems:
-                for table, rows in sub.tables().items():
-                    recorder.add_table(sub.name, table, rows)
+                for table, value in sub.tables().items():
+                    rows, attrs = value if isinstance(value, tuple) else (value, None)
+                    recorder.add_table(sub.name, table, rows, attrs)
             recorder.close({k: v for k, (v, _) in summary.items()},
                            summary_units={k: u for k, (_, u) in summary.items()})
         except BaseException:

@@ -170,8 +170,9 @@ class Subsystem:
         """Values of the recorded fields at t_s, keyed as in recorded_units."""
         return {}
 
-    def tables(self) -> dict[str, np.ndarray]:
-        """This subsystem's own tables (structured arrays), written to /<name>/<table>."""
+    def tables(self) -> dict[str, np.ndarray | tuple[np.ndarray, dict]]:
+        """This subsystem's own tables, written to /<name>/<table>: a structured array, or
+        (array, attrs) with e.g. `<column>__units` attributes."""
         return {}
 
     def summary(self) -> dict[str, tuple[float, str]]:

@@ -204,34 +204,13 @@ class NetworkConfig(_Strict):
         "scheduled transfer demands, submitted by the network subsystem at their times"))
 
 
-def fleet_size(scenario) -> int | None:
-    """Satellites of the scenario's fleet without building it; None when a TLE file cannot be
-    read (the orbits check reports it)."""
-    from sim.orbits.build import shell_satrecs
-
-    total = 0
-    for shell in scenario.constellation:
-        kind = shell.orbit_kind
-        if kind == "walker":
-            total += shell.walker.planes * shell.walker.sats_per_plane
-        elif kind in ("sso", "cluster"):
-            total += getattr(shell, kind).count
-        elif kind == "elements":
-            total += len(shell.elements)
-        else:
-            try:
-                total += len(shell_satrecs(shell, scenario))
-            except (OSError, ValueError):
-                return None
-    return total
-
-
 @scenario_check
 def network_references(scenario) -> list[tuple[str, str]]:
     """The station file exists and parses; every satellite index and station name the section
     names exists (with a 'did you mean' for a near miss); +Grid has a Walker shell to link."""
     from sim.network.ids import endpoint_problem
     from sim.network.stations import StationFileError, build_stations
+    from sim.orbits.config import fleet_size
 
     cfg = scenario.network
     if cfg is None:

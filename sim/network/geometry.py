@@ -3,7 +3,7 @@ elevation, and in the same pass the crossings of the feasibility margin through 
 
 A link (or a station's view of a satellite) is feasible when its margin is ≥ 0; margins are
 continuous in time, so the crossing inside a tick is interpolated with the one crossing formula
-of sim.core.numerics (`crossing_direction`, `crossing_time_s`, threshold 0). The arrays are read
+of sim.core.numerics (`crossing_direction`, `interpolated_time_s`, threshold 0). The arrays are read
 once per tick and Python learns from the returned counts whether anything changed.
 
 `*_tick_range` is the serial body over elements lo..hi-1 (unsigned indices so that loads
@@ -17,7 +17,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from sim.core.numerics import crossing_direction, crossing_time_s
+from sim.core.numerics import crossing_direction, interpolated_time_s
 
 
 @njit(cache=True, fastmath=True, inline="always", error_model="numpy")
@@ -118,7 +118,7 @@ def isl_tick_range(lo, hi, r_eci_m, v_eci_m_s, link_a, link_b, max_range_m, clea
         a = margin[j]
         d = crossing_direction(b, a, 0.0)
         direction[j] = d
-        t_cross_s[j] = crossing_time_s(t0_s, dt_s, b, a, 0.0)
+        t_cross_s[j] = interpolated_time_s(t0_s, dt_s, b, a, 0.0)
         n_cross += d * d
         n_up += 1 if state[j] == up_state else 0
         n_feasible += 1 if b >= 0.0 else 0
@@ -176,7 +176,7 @@ def ground_tick_range(lo, hi, r_eci_m, station_eci_m, station_up, sin_min_elevat
             margin[g, i] = a
             d = crossing_direction(b, a, 0.0)
             direction[base + i] = d
-            t_cross_s[base + i] = crossing_time_s(t0_s, dt_s, b, a, 0.0)
+            t_cross_s[base + i] = interpolated_time_s(t0_s, dt_s, b, a, 0.0)
             count += d * d
     return count
 

@@ -112,11 +112,45 @@ class Shell(Strict):
         return next(k for k in ORBIT_KINDS if getattr(self, k) is not None)
 
 
+def shell_size(shell, scenario) -> int:
+    """Satellites of one shell without building the fleet; a TLE/OMM shell reads its file
+    (OSError or ValueError when it cannot)."""
+    kind = shell.orbit_kind
+    if kind == "walker":
+        return shell.walker.planes * shell.walker.sats_per_plane
+    if kind in ("sso", "cluster"):
+        return getattr(shell, kind).count
+    if kind == "elements":
+        return len(shell.elements)
+    from sim.orbits.build import shell_satrecs
+    return len(shell_satrecs(shell, scenario))
+
+
+def fleet_size(scenario) -> int | None:
+    """Satellites of the scenario's fleet; None when a TLE file cannot be read (reported by
+    `tle_files_readable`)."""
+    try:
+        return sum(shell_size(shell, scenario) for shell in scenario.constellation)
+    except (OSError, ValueError):
+        return None
+
+
 @scenario_check
-def tle_files_exist(scenario) -> list[tuple[str, str]]:
-    """Every TLE/OMM file a shell names exists (relative to the scenario file)."""
+def tle_files_readable(scenario) -> list[tuple[str, str]]:
+    """Every TLE/OMM file a shell names exists, parses and holds at least one satellite."""
     problems = []
     for i, shell in enumerate(scenario.constellation):
-        if shell.tle is not None and not scenario.resolve_path(shell.tle.path).exists():
-            problems.append((f"constellation.{i}.tle.path", f"file not found: {scenario.resolve_path(shell.tle.path)}"))
+        if shell.tle is None:
+            continue
+        where, path = f"constellation.{i}.tle.path", scenario.resolve_path(shell.tle.path)
+        if not path.exists():
+            problems.append((where, f"file not found: {path}"))
+            continue
+        try:
+            count = shell_size(shell, scenario)
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            problems.append((where, f"not a readable TLE or OMM file: {exc}"))
+            continue
+        if count == 0:
+            problems.append((where, f"no satellites in {path}"))
     return problems

@@ -389,15 +389,7 @@ class PayloadEvents:
 
     @classmethod
     def empty(cls, n: int) -> "PayloadEvents":
-        return cls(
-            gpu_event_code=np.zeros(n, np.int8),
-            power_event_code=np.zeros(n, np.int8),
-            gpu_event_t_s=np.zeros(n),
-            power_event_t_s=np.zeros(n),
-            event_old_level=np.zeros(n),
-            event_new_level=np.zeros(n),
-            event_t_junction_k=np.zeros(n),
-        )
+        return cls(*(np.zeros(n, np.int8 if f.name.endswith("_code") else np.float64) for f in fields(cls)))
 
 
 EVENT_ARRAYS = tuple(f.name for f in fields(PayloadEvents))

@@ -100,7 +100,7 @@ def test_resolved_yaml_round_trips(tiny_scenario_file):
 
 def test_shipped_configs_validate():
     from pathlib import Path
-    configs = sorted((Path(__file__).resolve().parents[1] / "configs").glob("*.yaml"))
+    configs = sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.yaml"))
     scenarios = [c for c in configs if "campaign" not in c.name]
     assert len(scenarios) >= 4
     for path in scenarios:

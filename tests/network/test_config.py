@@ -82,7 +82,7 @@ def test_station_file_missing_or_malformed(tmp_path):
 def test_satellite_counts_of_every_shell_kind(tmp_path):
     """The check counts the fleet without building it: walker planes × slots, sso and cluster
     counts, element lists and the TLEs of a file (limit applied)."""
-    from sim.network.config import fleet_size
+    from sim.orbits.config import fleet_size
     from tests.network.test_contacts import _tle_file
     tle = _tle_file(tmp_path)
     sc = scenario(None, [*SHELL_4X8, {"sso": {"altitude_km": 650, "count": 3}},
