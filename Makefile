@@ -21,6 +21,7 @@ run: $(STAMP)
 	$(ODCSIM) report results/quickstart_campaign -o results/quickstart_campaign/report
 
 test: $(STAMP)
+	$(PY) -m ruff check sim tests benchmarks
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -86,17 +86,10 @@ class Simulation:
             self.subsystems.append(sub)
         self.fleet = self.ctx.fleet
 
-    @property
-    def dt_s(self) -> float:
-        return self.clock.dt_s
-
-    @property
-    def n_steps(self) -> int:
-        return self.clock.n_steps
-
-    @property
-    def elapsed_s(self) -> float:
-        return self.clock.t_s
+    def __getattr__(self, name: str):
+        if name in ("dt_s", "n_steps", "elapsed_s"):   # the context's view of the clock
+            return getattr(self.ctx, name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def n_satellites(self) -> int:
