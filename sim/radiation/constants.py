@@ -21,3 +21,9 @@ TRAPPED_FLOOR_CM2_S = 1e-4        # floor of the trapped flux J [1/(cm2 s)] in t
 DOSE_FLOOR_RAD_S = 1e-30          # floor of the dose rate D [rad/s] in the map
 SKIP_LOG_TRAPPED = math.log(TRAPPED_FLOOR_CM2_S + 1e-9)   # below: J < 1e-9 1/(cm2 s), taken as 0
 SKIP_LOG_DOSE = math.log(DOSE_FLOOR_RAD_S + 1e-28)        # below: D < 1e-28 rad/s, taken as 0
+
+# event kinds of the upset-outcome kernel; the position in this table is the kernel's code, and
+# the first six (the outcomes of one upset) are the columns of the per-class counts
+UPSET_EVENTS = ("seu_corrected", "sdc", "sdc_detected", "sefi", "sel", "device_lost", "rad_gpu_reset",
+                "rad_gpu_restored")
+OUTCOMES = UPSET_EVENTS[:6]

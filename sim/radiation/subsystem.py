@@ -26,6 +26,7 @@ from sim.core.numerics import parallel_chunk
 from sim.core.subsystem import Block, Subsystem
 from sim.radiation import environment, geomag, transport
 from sim.radiation.config import RadiationConfig
+from sim.radiation.constants import OUTCOMES, UPSET_EVENTS
 from sim.radiation.devices import Devices
 
 REDUNDANCY_FACTOR = {"none": 1.0, "dmr": 2.0, "tmr": 3.0}
@@ -70,10 +71,6 @@ EVENTS = {
 RECORDED = {"trapped_flux": ("trapped_flux_cm2_s", "1/(cm2 s)"), "spe_flux": ("spe_flux_cm2_s", "1/(cm2 s)"),
             "cutoff_gv": ("cutoff_gv", "GV"), "dose_rad": ("dose_rad", "rad"),
             "upset_rate": ("upset_rate_s", "1/s")}
-# event names by sim.radiation.upsets code (SEU_CORRECTED … GPU_RESTORED)
-EVENT_BY_CODE = ("seu_corrected", "sdc", "sdc_detected", "sefi", "sel", "device_lost", "rad_gpu_reset",
-                 "rad_gpu_restored")
-COUNTED = EVENT_BY_CODE[:6]
 GPU_DOWN_UNIT = "1"   # recorded "gpu_down": 1 while radiation holds the GPUs off
 
 
@@ -123,8 +120,8 @@ class Radiation(Subsystem):
         self.power_down_mode = POWER_DOWN_MODE[mit.power_down]
         self.redundancy = REDUNDANCY_FACTOR[mit.redundancy]
         fleet.upset_next_threshold[:] = self.rng.exponential(size=fleet.n)
-        self.counts = {name: 0 for name in COUNTED}
-        self.counts_by_class = np.zeros((len(cfg.devices), len(COUNTED)), dtype=np.int64)
+        self.counts = {name: 0 for name in OUTCOMES}
+        self.counts_by_class = np.zeros((len(cfg.devices), len(OUTCOMES)), dtype=np.int64)
         self.recorded_units = {k: unit for k, (_, unit) in RECORDED.items()}
         self.recorded_units["gpu_down"] = GPU_DOWN_UNIT
         self._initial_state()
@@ -187,7 +184,7 @@ class Radiation(Subsystem):
     def _emit_codes(self, ev, ev_sat, ev_n, codes) -> None:
         log = self.ctx.events
         for code in codes:
-            n, name = int(ev_n[code]), EVENT_BY_CODE[code]
+            n, name = int(ev_n[code]), UPSET_EVENTS[code]
             if n:
                 log.emit(name, ev[0, code, :n], ev_sat[code, :n], ev[1, code, :n], ev[2, code, :n], ev[3, code, :n])
                 if name in self.counts:

@@ -15,9 +15,11 @@ import math
 import numpy as np
 from numba import njit
 
-# event codes of `upset_outcomes`: the first six are also the columns of counts_by_class
-SEU_CORRECTED, SDC, SDC_DETECTED, SEFI, SEL, DEVICE_LOST, GPU_RESET, GPU_RESTORED = range(8)
-N_EVENT_CODES = 8
+from sim.radiation.constants import UPSET_EVENTS
+
+# event codes of `upset_outcomes`, positions in UPSET_EVENTS
+SEU_CORRECTED, SDC, SDC_DETECTED, SEFI, SEL, DEVICE_LOST, GPU_RESET, GPU_RESTORED = range(len(UPSET_EVENTS))
+N_EVENT_CODES = len(UPSET_EVENTS)
 UNIFORMS_PER_UPSET = 5   # position in H, class/kind pick, then three for the outcome
 REDUNDANCY_CODE = {"none": 0, "dmr": 1, "tmr": 2}
 # columns of the per-class table of `upset_outcomes` (flags as 0/1)

@@ -22,7 +22,7 @@ from sim.orbits.shells import (
     sun_right_ascension_rad,
     walker,
 )
-from tests.conftest import shared_data
+from tests.conftest import verification_data
 
 RE = R_EARTH_EQUATORIAL_M
 STARLINK_TLE = DATA_DIR / "starperf_starlink_tle_2020-06-28.txt"  # shipped: data:starperf_...
@@ -241,16 +241,16 @@ def test_load_tle_errors_name_the_file_and_line(tmp_path):
 
 
 def test_load_real_tle_and_omm_files():
-    stations = load_tle(shared_data("tle", "celestrak_stations_2020-06-25.txt"))  # 3-line, CRLF
+    stations = load_tle(verification_data("tle", "celestrak_stations_2020-06-25.txt"))  # 3-line, CRLF
     assert len(stations) == 71 and stations[0].satnum == 25544
-    starlink = load_tle(shared_data("tle", "starperf_starlink_omm_2024-05-20.json.gz"))
+    starlink = load_tle(verification_data("tle", "starperf_starlink_omm_2024-05-20.json.gz"))
     assert len(starlink) == 5977
     inc = np.degrees([s.inclo for s in starlink])
     assert np.count_nonzero((inc > 52.9) & (inc < 53.3)) > 3000  # DATA INDEX: 3402 near 53°
 
 
 def test_sgp4_propagator_matches_python_sgp4():
-    sats = load_tle(shared_data("tle", "starperf_oneweb_tle_2020-06-27.txt"))
+    sats = load_tle(verification_data("tle", "starperf_oneweb_tle_2020-06-27.txt"))
     epoch = julian_date_utc(parse_utc("2020-06-28T00:00:00Z"))
     prop = SGP4Propagator(sats, epoch)
     r, v = np.empty((3, len(sats))), np.empty((3, len(sats)))
