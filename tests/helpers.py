@@ -41,6 +41,8 @@ def make_payload_fleet(n: int, values: dict) -> FleetState:
     fleet = empty_fleet(n)
     for name, value in {**PAYLOAD_BASE, **values}.items():
         getattr(fleet, name)[:] = value
+    if "gpu_count_installed" not in values:
+        fleet.gpu_count_installed[:] = fleet.gpu_count
     fleet.r_eci_m[0, :] = R_ORBIT_M  # fixed geometry: r̂ = x̂
     fleet.illumination[:] = 1.0
     return fleet

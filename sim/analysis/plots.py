@@ -244,12 +244,14 @@ def _plot_ground_track(run, shells, colors, out_dir) -> Path | None:
 def plot_run(run: RunResult, out_dir: str | Path) -> list[Path]:
     """Write the run's figures as PNG files into `out_dir`; return their paths.
 
+    goodput.png (the waterfall of available → delivered → useful GPU-hours) first, then
     temperatures.png, battery_soc.png, throttle.png, power.png, ground_track.png; then the
     radiation and network figures when the run has those subsystems. A figure whose fields
     the run did not record is skipped.
     """
     from sim.network.plots import plot_network
     from sim.radiation.plots import plot_radiation
+    from sim.workloads.plots import plot_goodput
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -259,6 +261,7 @@ def plot_run(run: RunResult, out_dir: str | Path) -> list[Path]:
     shells = _shells(run)
     colors = _colors(len(shells))
     written = [
+        *plot_goodput(run, out_dir),
         _plot_temperatures(run, x, xlabel, shells, colors, out_dir),
         _plot_soc(run, x, xlabel, shells, colors, out_dir),
         _plot_throttle(run, x, xlabel, shells, colors, out_dir),

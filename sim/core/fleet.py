@@ -28,6 +28,7 @@ class FieldSpec:
     description: str
     role: Role = "state"
     vector: bool = False      # shape (3, N) instead of (N,)
+    rows: int = 0             # shape (rows, N): a small table per satellite (e.g. one row per cause)
 
     def __post_init__(self):
         if self.role not in ROLES:
@@ -87,7 +88,7 @@ class FleetState:
                                  f"{self.owner[spec.name]!r}")
             self.specs[spec.name] = spec
             self.owner[spec.name] = owner
-            shape = (3, self.n) if spec.vector else (self.n,)
+            shape = (3, self.n) if spec.vector else ((spec.rows, self.n) if spec.rows else (self.n,))
             setattr(self, spec.name, np.zeros(shape, dtype=np.dtype(spec.dtype)))
 
     def unit(self, name: str) -> str:

@@ -14,6 +14,8 @@ SUBSYSTEMS = (
     "sim.payload.subsystem:Payload",
     "sim.network.subsystem:Network",
     "sim.radiation.subsystem:Radiation",
+    "sim.workloads.subsystem:Workloads",
+    "sim.workloads.goodput:Goodput",
 )
 
 

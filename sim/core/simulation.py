@@ -34,9 +34,9 @@ class RunResult:
 
 
 def order_subsystems(classes: list[type[Subsystem]]) -> list[type[Subsystem]]:
-    """`classes` in an order where each one's `requires` are provided by those before it;
-    among those free to go, the given order wins. Raises WiringError naming a missing
-    requirement or the subsystems of a cycle."""
+    """`classes` in an order where each one's `requires` (and the `uses` some subsystem here
+    provides) are provided by those before it; among those free to go, the given order wins.
+    Raises WiringError naming a missing requirement or the subsystems of a cycle."""
     provider: dict[str, str] = {}
     for cls in classes:
         for item in (*cls.provides, *cls.events):
@@ -46,15 +46,16 @@ def order_subsystems(classes: list[type[Subsystem]]) -> list[type[Subsystem]]:
         if missing:
             raise WiringError(f"subsystem {cls.name!r} requires {', '.join(map(repr, missing))}, which no "
                               f"subsystem of this scenario provides")
+    needs = {c.name: [r for r in (*c.requires, *c.uses) if r in provider and provider[r] != c.name]
+             for c in classes}
     ordered: list[type[Subsystem]] = []
     done: set[str] = set()
     pending = list(classes)
     while pending:
-        ready = next((c for c in pending if all(provider[r] in done or provider[r] == c.name
-                                                for r in c.requires)), None)
+        ready = next((c for c in pending if all(provider[r] in done for r in needs[c.name])), None)
         if ready is None:
             raise WiringError("subsystems require each other in a cycle: "
-                              + ", ".join(f"{c.name} requires {', '.join(c.requires)}" for c in pending))
+                              + ", ".join(f"{c.name} requires {', '.join(needs[c.name])}" for c in pending))
         ordered.append(ready)
         done.add(ready.name)
         pending.remove(ready)

@@ -9,6 +9,8 @@ A subsystem declares (class attributes):
   that every requirement is provided by one built before, and refuses a cycle or a missing
   requirement by name. A service is an object handed out through `Context.services`;
   event kinds are the names in `events`;
+- `uses`: optional services and event kinds: when some subsystem of the scenario provides them
+  it is ordered first, otherwise they are simply absent (`"name" in ctx.services`);
 - `events`: {kind: what columns a, b, c mean} it may emit (`event_kinds` may narrow them for
   a scenario);
 - `fields`: the FleetState arrays it owns (FieldSpec: unit and role).
@@ -133,6 +135,7 @@ class Subsystem:
     name: ClassVar[str] = ""
     section: ClassVar[str | None] = None
     requires: ClassVar[tuple[str, ...]] = ()
+    uses: ClassVar[tuple[str, ...]] = ()
     provides: ClassVar[tuple[str, ...]] = ()
     events: ClassVar[dict[str, str]] = {}
     fields: ClassVar[tuple[FieldSpec, ...]] = ()

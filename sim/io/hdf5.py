@@ -175,12 +175,17 @@ def _field_units(f) -> dict[str, str]:
 def _table_datasets(f) -> dict[str, h5py.Dataset]:
     """"<subsystem>/<table>" -> dataset, for every compound dataset in a subsystem's group."""
     out = {}
+
+    def collect(path: str, node) -> None:
+        for name, child in node.items():
+            if isinstance(child, h5py.Group):
+                collect(f"{path}/{name}", child)
+            elif isinstance(child, h5py.Dataset) and child.dtype.names is not None:
+                out[table_key(path, name)] = child
+
     for group_name, group in f.items():
-        if group_name in RESERVED_GROUPS or not isinstance(group, h5py.Group):
-            continue
-        for name, dset in group.items():
-            if isinstance(dset, h5py.Dataset) and dset.dtype.names is not None:
-                out[table_key(group_name, name)] = dset
+        if group_name not in RESERVED_GROUPS and isinstance(group, h5py.Group):
+            collect(group_name, group)
     return out
 
 

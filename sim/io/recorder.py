@@ -296,17 +296,19 @@ class Recorder:
 
     def add_table(self, group: str, name: str, rows: np.ndarray, attrs: Mapping | None = None) -> None:
         """A subsystem's own table, written as the compound dataset /<group>/<name>: `rows` is a
-        1-D structured array, one field per column (text columns become UTF-8 strings).
-        `attrs` go on the dataset; by convention `<column>__units` gives a column's unit."""
-        for part in (group, name):
-            if not part or "/" in part:
-                raise ValueError(f"table /{group}/{name}: group and table names are single non-empty names")
+        1-D structured array, one field per column (text columns become UTF-8 strings). `name`
+        may hold `/` to nest (e.g. `<job>/progress`). `attrs` go on the dataset; by convention
+        `<column>__units` gives a column's unit."""
+        if not group or "/" in group or not name or any(not part for part in name.split("/")):
+            raise ValueError(f"table /{group}/{name}: the group is one non-empty name, the table non-empty "
+                             f"names separated by /")
         if group in RESERVED_GROUPS:
             raise ValueError(f"/{group} is part of the result schema, not a subsystem's group")
         rows = np.asarray(rows)
         if rows.dtype.names is None or rows.ndim != 1:
             raise ValueError(f"table /{group}/{name} must be a 1-D structured array")
-        parent = self._file.require_group(group)
+        *inner, name = name.split("/")
+        parent = self._file.require_group("/".join([group, *inner]))
         if name in parent:
             raise ValueError(f"table /{group}/{name} is already written")
         rows = _storable(rows)

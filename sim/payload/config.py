@@ -14,12 +14,14 @@ GPU_PRESETS: dict[str, dict[str, Any]] = {
     # NVIDIA H100 SXM5; thresholds and clocks from nvidia-smi -q (MODELS.md §3)
     "h100-sxm": dict(tdp_w=700.0, idle_w=75.0, max_clock_mhz=1980.0, idle_clock_mhz=345.0,
                      t_max_operating_c=87.0, t_slowdown_c=89.0, t_shutdown_c=92.0,
-                     t_restart_c=70.0, r_jc_k_w=0.03),
+                     t_restart_c=70.0, r_jc_k_w=0.03, peak_bf16_tflops=989.0),
     # H100 PCIe 80 GB: 350 W TDP (NVIDIA PB-11133-001)
     "h100-pcie": dict(tdp_w=350.0, idle_w=50.0, max_clock_mhz=1755.0, idle_clock_mhz=345.0,
                       t_max_operating_c=87.0, t_slowdown_c=89.0, t_shutdown_c=92.0,
-                      t_restart_c=70.0, r_jc_k_w=0.06),
+                      t_restart_c=70.0, r_jc_k_w=0.06, peak_bf16_tflops=756.0),
 }
+# peak_bf16_tflops: dense BF16 tensor throughput at the maximum clock, half the with-sparsity
+# figure of the NVIDIA H100 Tensor Core GPU datasheet (SXM 1,979, PCIe 1,513 TFLOPS with sparsity)
 
 
 class Gpu(Strict):
@@ -34,6 +36,7 @@ class Gpu(Strict):
     t_shutdown_c: float
     t_restart_c: float
     r_jc_k_w: NonNegative
+    peak_bf16_tflops: Positive = Field(description="dense BF16 tensor throughput at the maximum clock [TFLOP/s]")
     dvfs_exponent: Annotated[float, Field(ge=1.0, le=4.0)] = 3.0
     level_step: Annotated[float, Field(gt=0.0, le=0.5)] = 0.05
     slowdown_level: PositiveFraction = 0.5

@@ -14,10 +14,11 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.constants import ZERO_CELSIUS_K
-from sim.core.fleet import field_specs
+from sim.core.fleet import FieldSpec, field_specs
 from sim.core.numerics import parallel_chunk
 from sim.core.subsystem import Block, Context, Subsystem
 from sim.payload import metrics
+from sim.payload.accounting import BADPUT_CAUSES
 
 RADIATOR_ORIENTATION = {"nadir": 0, "zenith": 1, "edge_on_sun": 2}
 ECLIPSE_MODEL = {"conical": 0, "cylindrical": 1}
@@ -38,8 +39,10 @@ HARDWARE = field_specs("parameter", {
     "discharge_efficiency": ("f8", "1", "battery discharge efficiency"),
     "bus_power_w": ("f8", "W", "platform power excluding the GPUs"),
     # GPUs (all GPUs of a satellite share one cold plate and one state)
-    "gpu_count": ("i4", "1", "GPUs per satellite (lowered as devices are lost)"),
+    "gpu_count_installed": ("i4", "1", "GPUs per satellite at launch"),
+    "gpu_count": ("i4", "1", "working GPUs per satellite (lowered as devices are lost)"),
     "gpu_tdp_w": ("f8", "W", "GPU board power at maximum clock"),
+    "gpu_peak_flops": ("f8", "1/s", "dense BF16 FLOP per second of one GPU at the maximum clock"),
     "gpu_idle_w": ("f8", "W", "GPU board power at idle"),
     "gpu_dvfs_exponent": ("f8", "1", "k in P = P_idle + (TDP - P_idle) (f/f_max)^k"),
     "gpu_min_level": ("f8", "1", "lowest clock as a fraction of f_max (idle clock / max clock)"),
@@ -86,7 +89,7 @@ STATE = field_specs("state", {
     "array_retention_t_ref_s": ("f8", "s", "time at which array_retention was last evaluated exactly"),
 })
 ACCUMULATORS = field_specs("accumulator", {
-    "gpu_seconds_available": ("f8", "s", "GPU time launched (gpu_count x elapsed)"),
+    "gpu_seconds_available": ("f8", "s", "GPU time launched (installed GPUs x elapsed)"),
     "gpu_seconds_delivered": ("f8", "s", "throughput-weighted GPU time (level x on x time)"),
     "throttled_seconds": ("f8", "s", "time below full clock while on"),
     "off_seconds": ("f8", "s", "time with the GPUs shut down"),
@@ -96,7 +99,8 @@ ACCUMULATORS = field_specs("accumulator", {
     "shutdowns": ("i4", "1", "thermal shutdowns"),
     "min_soc": ("f8", "1", "lowest state of charge seen"),
     "max_t_junction_k": ("f8", "K", "highest junction temperature seen"),
-})
+}) + (FieldSpec("gpu_badput_s", "f8", "s", "GPU time not delivered, by physical cause (rows "
+                "sim.payload.accounting.BADPUT_CAUSES)", "accumulator", rows=len(BADPUT_CAUSES)),)
 
 
 def _hardware(shell) -> dict[str, float]:
@@ -108,7 +112,8 @@ def _hardware(shell) -> dict[str, float]:
         "battery_capacity_wh": bat.capacity_wh, "soc_floor": bat.soc_floor, "soc_release": bat.soc_release,
         "charge_efficiency": bat.charge_efficiency, "discharge_efficiency": bat.discharge_efficiency,
         "bus_power_w": shell.bus.power_w,
-        "gpu_count": g.count, "gpu_tdp_w": g.tdp_w, "gpu_idle_w": g.idle_w,
+        "gpu_count": g.count, "gpu_count_installed": g.count, "gpu_tdp_w": g.tdp_w, "gpu_idle_w": g.idle_w,
+        "gpu_peak_flops": g.peak_bf16_tflops * 1e12,
         "gpu_dvfs_exponent": g.dvfs_exponent, "gpu_min_level": g.idle_clock_mhz / g.max_clock_mhz,
         "gpu_level_step": g.level_step, "gpu_slowdown_level": g.slowdown_level,
         "gpu_capped_level": g.capped_level, "r_jc_k_w": g.r_jc_k_w,

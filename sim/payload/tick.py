@@ -33,6 +33,7 @@ from numba import njit, prange
 from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_JULIAN_YEAR
 from sim.core.numerics import crossing_time_s, crossings_range
 from sim.orbits.sun import illumination_range
+from sim.payload.accounting import book_badput
 from sim.payload.gpu import (
     GPU_EVENT_NONE,
     GPU_EVENT_SHUTDOWN,
@@ -70,14 +71,14 @@ HARDWARE_ROWS = (
     "array_sun_tracking",
     "battery_capacity_wh", "soc_floor", "soc_release", "charge_efficiency",
     "discharge_efficiency", "bus_power_w",
-    "gpu_tdp_w", "gpu_idle_w", "gpu_dvfs_exponent", "gpu_min_level",
+    "gpu_count_installed", "gpu_tdp_w", "gpu_idle_w", "gpu_dvfs_exponent", "gpu_min_level",
     "gpu_level_step", "gpu_slowdown_level", "gpu_capped_level", "r_jc_k_w",
     "t_max_operating_k", "t_slowdown_k", "t_shutdown_k", "t_restart_k",
     "throttle_hysteresis_k", "throttle_hold_s",
     "c_payload_j_k", "c_radiator_j_k", "g_payload_radiator_w_k", "radiator_area_m2",
     "radiator_emissivity", "radiator_absorptivity", "radiator_sides", "radiator_orientation",
 )
-(_AREA, _EFF, _DEG, _AGE, _TRACK, _CAP, _FLOOR, _RELEASE, _ETA_C, _ETA_D, _BUS, _TDP,
+(_AREA, _EFF, _DEG, _AGE, _TRACK, _CAP, _FLOOR, _RELEASE, _ETA_C, _ETA_D, _BUS, _INSTALLED, _TDP,
  _IDLE, _DVFS, _MIN_LEVEL, _STEP, _SLOW_LEVEL, _CAP_LEVEL, _RJC, _T_MAX, _T_SLOW, _T_SHUT,
  _T_RESTART, _HYST, _HOLD, _C_P, _C_R, _G, _RAD_AREA, _RAD_EPS, _RAD_ALPHA, _SIDES,
  _ORIENT) = range(len(HARDWARE_ROWS))
@@ -86,7 +87,7 @@ HARDWARE_ROWS = (
 # parameter that the radiation subsystem lowers as devices are lost) and the utilisation the
 # work sets
 STATE_ARRAYS = (
-    "gpu_count", "gpu_utilisation", "gpu_seconds_delivered_tick",
+    "gpu_count", "gpu_utilisation", "gpu_seconds_delivered_tick", "gpu_badput_s",
     "p_solar_w", "p_load_w", "battery_energy_wh", "soc", "t_payload_k", "t_radiator_k",
     "t_junction_k", "q_env_w", "throttle_level", "gpu_on", "power_capped", "level_changed_t_s",
     "gpu_down_until_s", "gpu_seconds_available", "gpu_seconds_delivered", "throttled_seconds",
@@ -148,9 +149,9 @@ def _thermal_range(lo, hi, dt_s, t_payload_k, t_radiator_k, p_load_w, q_env_w, q
 @njit(cache=True, error_model="numpy")
 def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2,
                    environment_on, r_eci_m, illumination, hw, gpu_count, gpu_utilisation,
-                   gpu_seconds_delivered_tick, p_solar_w, p_load_w, battery_energy_wh, soc, t_payload_k, t_radiator_k,
-                   t_junction_k, q_env_w, throttle_level, gpu_on, power_capped, level_changed_t_s,
-                   gpu_down_until_s, gpu_seconds_available, gpu_seconds_delivered,
+                   gpu_seconds_delivered_tick, gpu_badput_s, p_solar_w, p_load_w, battery_energy_wh, soc,
+                   t_payload_k, t_radiator_k, t_junction_k, q_env_w, throttle_level, gpu_on, power_capped,
+                   level_changed_t_s, gpu_down_until_s, gpu_seconds_available, gpu_seconds_delivered,
                    throttled_seconds, off_seconds, eclipse_seconds, energy_generated_j,
                    energy_consumed_j, shutdowns, min_soc, max_t_junction_k, array_retention,
                    array_retention_rate_per_s, array_retention_t_ref_s,
@@ -164,7 +165,7 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
     array_degradation_per_year, array_age_years, array_sun_tracking = hw[_DEG], hw[_AGE], hw[_TRACK]
     battery_capacity_wh, soc_floor, soc_release = hw[_CAP], hw[_FLOOR], hw[_RELEASE]
     charge_efficiency, discharge_efficiency, bus_power_w = hw[_ETA_C], hw[_ETA_D], hw[_BUS]
-    gpu_tdp_w, gpu_idle_w, gpu_dvfs_exponent = hw[_TDP], hw[_IDLE], hw[_DVFS]
+    gpu_tdp_w, gpu_idle_w, gpu_dvfs_exponent, gpu_installed = hw[_TDP], hw[_IDLE], hw[_DVFS], hw[_INSTALLED]
     gpu_min_level, gpu_level_step = hw[_MIN_LEVEL], hw[_STEP]
     gpu_slowdown_level, gpu_capped_level, r_jc_k_w = hw[_SLOW_LEVEL], hw[_CAP_LEVEL], hw[_RJC]
     t_max_operating_k, t_slowdown_k, t_shutdown_k = hw[_T_MAX], hw[_T_SLOW], hw[_T_SHUT]
@@ -205,7 +206,8 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
                 t_ref_s = t_end_s
             solar_w *= array_retention[i] * (1.0 + array_retention_rate_per_s[i] * (t_end_s - t_ref_s))
         level = throttle_level[i]
-        running = gpu_on[i] != 0 and not gpu_down_until_s[i] > t_s  # radiation reset / power-down
+        down = gpu_down_until_s[i] > t_s  # radiation reset / power-down
+        running = gpu_on[i] != 0 and not down
         count = gpu_count[i]
         p_gpu_w = 0.0
         if running:
@@ -226,7 +228,9 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
         soc_end = energy_wh / capacity_wh if capacity_wh > 0.0 else 0.0
 
         # accumulators, with the level and state of this tick
-        gpu_seconds_available[i] += count * dt_s
+        gpu_seconds_available[i] += gpu_installed[i] * dt_s
+        book_badput(i, dt_s, running, down, gpu_on[i] == 0, level, count, gpu_installed[i], power_capped[i],
+                    gpu_capped_level[i], gpu_badput_s)
         delivered_s = 0.0
         if running:
             delivered_s = level * count * dt_s

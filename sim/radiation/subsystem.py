@@ -80,6 +80,7 @@ class Radiation(Subsystem):
     name = "radiation"
     section = "radiation"
     requires = ("positions", "gpu_state")
+    provides = ("radiation",)
     events = EVENTS
     fields = FIELDS
 
@@ -125,6 +126,7 @@ class Radiation(Subsystem):
         self.recorded_units = {k: unit for k, (_, unit) in RECORDED.items()}
         self.recorded_units["gpu_down"] = GPU_DOWN_UNIT
         self._initial_state()
+        self.provide("radiation", self)
 
     def _initial_state(self) -> None:
         f = self.fleet
@@ -295,7 +297,6 @@ class Radiation(Subsystem):
                 if self.counts_by_class[c, col]:
                     out[f"{d.name}.{name}"] = (int(self.counts_by_class[c, col]), "1")
         gpu_down_s = float((f.radiation_down_seconds * f.gpu_count).sum())
-        delivered_h = float(f.gpu_seconds_delivered.sum()) / SECONDS_PER_HOUR
         out.update({
             "downtime_hours": (float(f.radiation_down_seconds.sum()) / SECONDS_PER_HOUR, "satellite h"),
             "downtime_gpu_hours": (gpu_down_s / SECONDS_PER_HOUR, "GPU h"),
@@ -304,6 +305,5 @@ class Radiation(Subsystem):
             "dose_rad_max": (float(f.dose_rad.max()), "rad(Si)"),
             "spe_events": (sum(1 for ev in self.spe_events if 0.0 <= ev.onset_s <= elapsed_s), "1"),
             "redundancy_factor": (self.redundancy, "1"),
-            "useful_gpu_hours": (delivered_h / self.redundancy, "GPU h"),
         })
         return out

@@ -224,11 +224,14 @@ def test_bad_tables_are_refused(tmp_path):
     rec = make_recorder(tmp_path / "run.h5")
     with pytest.raises(ValueError, match="structured array"):
         rec.add_table("jobs", "plain", np.arange(3.0))
-    with pytest.raises(ValueError, match="single non-empty names"):
+    with pytest.raises(ValueError, match="one non-empty name"):
         rec.add_table("jobs/deeper", "log", JOBS)
-    with pytest.raises(ValueError, match="single non-empty names"):
+    with pytest.raises(ValueError, match="one non-empty name"):
         rec.add_table("jobs", "", JOBS)
+    with pytest.raises(ValueError, match="one non-empty name"):
+        rec.add_table("jobs", "a//log", JOBS)
     rec.add_table("jobs", "log", JOBS)
+    rec.add_table("jobs", "train/progress", JOBS)       # nested under the job
     with pytest.raises(ValueError, match="already written"):
         rec.add_table("jobs", "log", JOBS)
     rec.abort()

@@ -14,7 +14,7 @@ from tests.network.common import SHELL_6X12, STATIONS, scenario
 def test_without_network_section_nothing_is_added():
     sim = Simulation(scenario(None))
     assert not any(k.startswith("link") or k.startswith("contact") for k in sim.events.kinds)
-    assert [s.name for s in sim.subsystems] == ["orbits", "payload"]
+    assert [s.name for s in sim.subsystems] == ["orbits", "payload", "goodput"]
     assert "network" not in sim.ctx.services
 
 

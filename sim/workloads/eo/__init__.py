@@ -1,0 +1,1 @@
+"""The `eo` job kind."""

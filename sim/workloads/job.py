@@ -1,0 +1,65 @@
+"""What a job kind implements, and what it is given.
+
+A job runs on its member satellites (no satellite belongs to two jobs). Every tick, after the
+payload has advanced, the Workloads subsystem calls `step(t0_s, dt_s, delivered_s)` with the
+GPU-seconds each member's hardware delivered in the tick (clock level × working GPUs × dt); the
+job books every one of them in the ledger (useful, straggler, checkpoint, ...) and may set the
+members' `gpu_utilisation` for the next tick (idle GPUs draw idle power). Steps, requests and
+frames advance analytically per tick; SimPy events only for what is discrete (checkpoints,
+failures, rollbacks, restarts, corruption detected).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from sim.workloads.ledger import Ledger
+
+
+@dataclass
+class JobContext:
+    """What a job reaches: the simulation context, its members, the ledger, its own random
+    stream, and the optional services (None where the scenario lacks them)."""
+
+    ctx: Any                   # sim.core.subsystem.Context
+    name: str
+    members: np.ndarray        # satellite indices, ascending
+    ledger: Ledger
+    rng: np.random.Generator
+    network: Any = None        # the `network` service (sim.network.subsystem.Network) or None
+    radiation: Any = None      # the `radiation` service or None
+
+    @property
+    def fleet(self):
+        return self.ctx.fleet
+
+    def emit(self, kind: str, t_s, sat, a=0.0, b=0.0, c=0.0) -> None:
+        self.ctx.events.emit(kind, t_s, sat, a, b, c)
+
+
+class Job:
+    """Base class of the job kinds; `kind` is the `kind:` of its scenario entry."""
+
+    kind: ClassVar[str] = ""
+    events: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, config, jc: JobContext):
+        self.config = config
+        self.jc = jc
+
+    def start(self) -> None:
+        """Start SimPy processes (once, before the run)."""
+
+    def step(self, t0_s: float, dt_s: float, delivered_s: np.ndarray) -> None:
+        """Book the members' delivered GPU-seconds of the tick t0_s .. t0_s + dt_s."""
+        self.jc.ledger.book("useful", self.jc.members, delivered_s)
+
+    def summary(self) -> dict[str, tuple[float, str]]:
+        """The job's metrics (the subsystem prefixes them with the job's name)."""
+        return {}
+
+    def tables(self) -> dict[str, Any]:
+        """The job's tables, written to /workloads/<job name>/<table>."""
+        return {}
