@@ -1,0 +1,148 @@
+"""The `eo` job: Earth observation processed on board, with a bent-pipe baseline beside it.
+
+Every tick, per member satellite (kernels in sim.workloads.eo.kernels, no per-frame objects):
+
+1. capture: frames_per_s × the time the camera images (sunlit ground, weighted by the land
+   share under the satellite; trapezoid of the tick's two ends), whole frames only;
+2. store what fits in `storage_gb` (raw frames awaiting processing + products awaiting
+   downlink); the rest is dropped;
+3. process (process: onboard) with the GPU-seconds the hardware delivered × the utilisation
+   the job set for the tick: gpu_s_per_frame each, oldest first; a share keep_fraction of the
+   frames is kept and becomes a product of output size; the GPU-seconds used are booked useful,
+   the rest idle;
+4. downlink products through the usable ground contacts at the station rate
+   (sim.workloads.eo.downlink), oldest first; delivered frames add their capture-to-ground
+   latency to a histogram;
+5. set the utilisation for the next tick: the share of the next tick's GPU time the queued
+   work (and this tick's rate of new frames) would use, 0 where the policy defers.
+
+With process: onboard and bent_pipe_shadow (default) the same captured frames are also
+booked as a bent pipe would handle them on the same satellites (same storage, same contacts,
+raw frames downlinked), so every run says how much downlink processing saves and at what
+latency. Policies: immediate (naive), sunlit (process only in sunlight), battery (only while
+the state of charge is at least soc_reserve).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from sim.workloads.eo import kernels
+from sim.workloads.eo.config import BYTES_PER_GB, EoJobConfig
+from sim.workloads.eo.downlink import ContactTracker
+from sim.workloads.eo.outputs import Outputs
+from sim.workloads.eo.pipeline import Pipeline
+from sim.workloads.job import Job, JobContext
+
+SUNLIT = 0.5   # illumination at and above which a satellite counts as in sunlight (the payload's eclipse threshold)
+
+
+class EoJob(Job):
+    kind = "eo"
+    events = {
+        "eo_storage_full": "a: frames the satellite dropped so far, b: 1 on-board pipeline, 0 bent-pipe shadow",
+        "eo_storage_freed": "a: frames the satellite dropped so far, b: 1 on-board pipeline, 0 bent-pipe shadow",
+    }
+
+    def __init__(self, config: EoJobConfig, jc: JobContext):
+        super().__init__(config, jc)
+        ctx, fleet, members = jc.ctx, jc.fleet, jc.members
+        if jc.network is None or jc.network.contacts is None:
+            raise RuntimeError(f"eo job {jc.name!r} needs network.ground_stations (validation refuses this)")
+        m = members.size
+        cam = config.camera
+        self.frame_bytes = cam.bytes_per_frame
+        self.frames_per_s = np.ascontiguousarray(np.broadcast_to(cam.frames_per_s_at(fleet.a_m[members]), (m,)),
+                                                 dtype=float)
+        self.over = kernels.OVER_CODES[cam.over]
+        self.sin_min_elevation = float(np.sin(np.radians(cam.min_sun_elevation_deg)))
+        if cam.over == "land":
+            from sim.workloads.eo.landmask import land_fraction
+            self.land, self.cell_rad = land_fraction()
+        else:
+            self.land, self.cell_rad = np.zeros((1, 1), dtype=np.uint8), 1.0
+        self.sun = ctx.services.get("sun")
+        capacity = config.storage_gb * BYTES_PER_GB
+        lat = config.latency
+        self.onboard = config.onboard
+        proc = config.processing
+        if self.onboard:
+            peak = fleet.gpu_peak_flops[members].astype(float)
+            self.gpu_s_per_frame = np.array([proc.seconds_per_frame(p) for p in peak]) if proc.gpu_s_per_frame is None \
+                else np.full(m, float(proc.gpu_s_per_frame))
+            self.keep = float(proc.keep_fraction)
+            out_bytes = proc.product_bytes(self.frame_bytes)
+        else:
+            self.gpu_s_per_frame, self.keep, out_bytes = np.zeros(m), 1.0, self.frame_bytes
+        self.main = Pipeline(m, self.frame_bytes, out_bytes, capacity, self.onboard, lat.bin_s, lat.bins)
+        self.shadow = Pipeline(m, self.frame_bytes, self.frame_bytes, capacity, False, lat.bin_s, lat.bins) \
+            if self.onboard and config.bent_pipe_shadow else None
+        self.tracker = ContactTracker(jc.network.contacts, ctx.events, members, fleet.n,
+                                      config.radio_gbps * 1e9 if config.radio_gbps else None)
+        self._weight_prev = np.zeros(m)
+        self._weight_now = np.zeros(m)
+        self._weights(0.0, self._weight_prev)
+        self.imaging_s = np.zeros(m)
+        self._phase = np.zeros(m)
+        self._captured = np.zeros(m, dtype=np.int64)
+        self._budget = np.zeros(m)
+        self._u = np.zeros(m)
+        self.delivered_s = np.zeros(m)
+        fleet.gpu_utilisation[members] = 0.0
+        self.outputs = Outputs(self, ctx.n_steps * ctx.dt_s, config.table_every_s)
+
+    def _weights(self, t_s: float, out: np.ndarray) -> np.ndarray:
+        now = self.jc.ctx.clock.at(t_s)
+        s = self.sun.unit
+        return kernels.imaging_weights(self.jc.members, self.jc.fleet.r_eci_m, s[0], s[1], s[2], now.cos_gmst,
+                                       now.sin_gmst, self.land, self.cell_rad, self.over, self.sin_min_elevation, out)
+
+    def step(self, t0_s: float, dt_s: float, delivered_s: np.ndarray) -> None:
+        jc, members = self.jc, self.jc.members
+        t1_s = t0_s + dt_s
+        self._weights(t1_s, self._weight_now)
+        captured = kernels.capture_tick(self._weight_prev, self._weight_now, self.frames_per_s, dt_s, self._phase,
+                                        self.imaging_s, self._captured)
+        t_capture_s = t0_s + 0.5 * dt_s
+        pipes = [(p, flag) for p, flag in ((self.main, 1.0), (self.shadow, 0.0)) if p is not None]
+        for pipe, flag in pipes:
+            began = pipe.store(captured, t_capture_s)
+            if began.size:
+                jc.emit("eo_storage_full", t1_s, members[began], pipe.dropped[began].astype(float), flag)
+        self.delivered_s += delivered_s
+        if self.onboard:
+            np.multiply(delivered_s, self._u, out=self._budget)
+            spent = self.main.process(self._budget, self.gpu_s_per_frame, self.keep)
+            jc.ledger.book("useful", members, spent)
+            jc.ledger.book("idle", members, delivered_s - spent)
+        else:
+            jc.ledger.book("idle", members, delivered_s)
+        budget = self.tracker.budget(t0_s, dt_s, self._budget)
+        for pipe, flag in pipes:
+            pipe.downlink(budget, t1_s)
+            freed = pipe.freed()
+            if freed.size:
+                jc.emit("eo_storage_freed", t1_s, members[freed], pipe.dropped[freed].astype(float), flag)
+        if self.onboard:
+            self._set_utilisation(dt_s, captured)
+        self.outputs.maybe_row(t1_s)
+
+    def _set_utilisation(self, dt_s: float, captured: np.ndarray) -> None:
+        """Utilisation for the next tick: the queued work plus this tick's new frames again, as a
+        share of the GPU time the current clock and working GPUs give; 0 where the policy defers."""
+        fleet, members, cfg = self.jc.fleet, self.jc.members, self.config
+        demand = self.main.pending_work_s(self.gpu_s_per_frame) + captured * self.gpu_s_per_frame
+        capacity = fleet.throttle_level[members] * fleet.gpu_count[members] * dt_s
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = np.where(capacity > 0.0, np.minimum(demand / capacity, 1.0), (demand > 0.0).astype(float))
+        if cfg.policy == "sunlit":
+            u *= fleet.illumination[members] >= SUNLIT
+        elif cfg.policy == "battery":
+            u *= fleet.soc[members] >= cfg.soc_reserve
+        self._u[:] = u
+        fleet.gpu_utilisation[members] = u
+
+    def summary(self) -> dict[str, tuple[float, str]]:
+        return self.outputs.summary()
+
+    def tables(self) -> dict:
+        return self.outputs.tables()
