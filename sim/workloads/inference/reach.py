@@ -1,0 +1,142 @@
+"""numba: which member satellites a ground station reaches, and at what one-way latency.
+
+From a station, Dijkstra by latency over the crosslinks that are up, started from every
+satellite in usable contact with the station (start cost: the uplink slant range / c). The first
+`k` members settled within `max_lat_s` are the station's candidates, each with its latency and
+the contact satellite its path enters by. Stations never relay; non-member satellites do.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from sim.core.constants import SPEED_OF_LIGHT_M_S
+
+
+@njit(cache=True, error_model="numpy")
+def _push(heap_d, heap_v, size, d, v):
+    k = size
+    heap_d[k] = d
+    heap_v[k] = v
+    while k > 0:
+        p = (k - 1) >> 1
+        if heap_d[p] <= heap_d[k]:
+            break
+        heap_d[p], heap_d[k] = heap_d[k], heap_d[p]
+        heap_v[p], heap_v[k] = heap_v[k], heap_v[p]
+        k = p
+    return size + 1
+
+
+@njit(cache=True, error_model="numpy")
+def _pop(heap_d, heap_v, size):
+    d = heap_d[0]
+    v = heap_v[0]
+    size -= 1
+    heap_d[0] = heap_d[size]
+    heap_v[0] = heap_v[size]
+    k = 0
+    while True:
+        c = 2 * k + 1
+        if c >= size:
+            break
+        if c + 1 < size and heap_d[c + 1] < heap_d[c]:
+            c += 1
+        if heap_d[k] <= heap_d[c]:
+            break
+        heap_d[c], heap_d[k] = heap_d[k], heap_d[c]
+        heap_v[c], heap_v[k] = heap_v[k], heap_v[c]
+        k = c
+    return d, v, size
+
+
+@njit(cache=True, error_model="numpy")
+def refresh(stations, net_g, margin, usable, r_eci_m, station_eci_m, indptr, neighbour, edge_link, weight_s,
+            member_of, k_max, max_lat_s, dist, entry, stamp, closed, query0, heap_d, heap_v,
+            cand_m, cand_lat, cand_entry, cand_n):
+    """Candidates of each station in `stations` (job station indices; net_g their network station
+    rows of margin/usable/station_eci_m), written to row s of cand_m (member index), cand_lat [s],
+    cand_entry (contact satellite) and cand_n. Scratch dist, entry, stamp, closed (N) are stamped
+    with query0 + position, never cleared; heaps hold ≥ N + 2·links entries. Returns the next
+    free query stamp."""
+    n = r_eci_m.shape[1]
+    inv_c = 1.0 / SPEED_OF_LIGHT_M_S
+    q = query0
+    for p in range(stations.size):
+        s = stations[p]
+        g = net_g[p]
+        q += 1
+        size = 0
+        gx = station_eci_m[0, g]
+        gy = station_eci_m[1, g]
+        gz = station_eci_m[2, g]
+        for i in range(n):
+            if margin[g, i] >= 0.0 and usable[g, i]:
+                dx = r_eci_m[0, i] - gx
+                dy = r_eci_m[1, i] - gy
+                dz = r_eci_m[2, i] - gz
+                d = math.sqrt(dx * dx + dy * dy + dz * dz) * inv_c
+                stamp[i] = q
+                dist[i] = d
+                entry[i] = i
+                size = _push(heap_d, heap_v, size, d, i)
+        found = 0
+        while size > 0 and found < k_max:
+            d, u, size = _pop(heap_d, heap_v, size)
+            if closed[u] == q or d > dist[u]:
+                continue
+            if d > max_lat_s:
+                break
+            closed[u] = q
+            m = member_of[u]
+            if m >= 0:
+                cand_m[s, found] = m
+                cand_lat[s, found] = d
+                cand_entry[s, found] = entry[u]
+                found += 1
+            for e in range(indptr[u], indptr[u + 1]):
+                w = weight_s[edge_link[e]]
+                if w == math.inf:
+                    continue
+                v = neighbour[e]
+                nd = d + w
+                if stamp[v] != q or nd < dist[v]:
+                    stamp[v] = q
+                    dist[v] = nd
+                    entry[v] = entry[u]
+                    size = _push(heap_d, heap_v, size, nd, v)
+        cand_n[s] = found
+    return q
+
+
+@njit(cache=True, error_model="numpy")
+def check(net_g, margin, usable, cand_entry, cand_n, valid, stale):
+    """valid[s, j]: candidate j of station s still enters by a contact in usable view now;
+    stale[s]: the station had candidates and none is valid (search it again). Returns the number
+    of stale stations."""
+    n_stale = 0
+    for s in range(cand_n.size):
+        g = net_g[s]
+        ok = 0
+        for j in range(cand_n[s]):
+            i = cand_entry[s, j]
+            v = margin[g, i] >= 0.0 and usable[g, i]
+            valid[s, j] = v
+            ok += v
+        bad = cand_n[s] > 0 and ok == 0
+        stale[s] = bad
+        n_stale += bad
+    return n_stale
+
+
+def csr(n: int, link_a: np.ndarray, link_b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indptr, neighbour, edge_link): both directions of every candidate crosslink, by satellite."""
+    src = np.concatenate([link_a, link_b]).astype(np.int64)
+    dst = np.concatenate([link_b, link_a]).astype(np.int64)
+    link = np.concatenate([np.arange(link_a.size), np.arange(link_a.size)]).astype(np.int64)
+    order = np.argsort(src, kind="stable")
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
+    return indptr, np.ascontiguousarray(dst[order]), np.ascontiguousarray(link[order])

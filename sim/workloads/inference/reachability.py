@@ -1,0 +1,80 @@
+"""Which members each of the job's stations reaches: a read-only query over the network's public
+state (contacts: margin, usable, eci_m; crosslinks: a, b, epoch, weight_s(); fleet positions).
+
+Every `refresh_s` each station's candidates are searched again (sim.workloads.inference.reach);
+in between, a candidate whose entry contact has left usable view is not used, and a station that
+has no valid candidate left is searched again at once. A crosslink that fails between refreshes
+is noticed at the next refresh (its paths are a few ms longer or shorter meanwhile).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.workloads.inference import reach
+
+
+class Reachability:
+    def __init__(self, network, fleet, members: np.ndarray, net_g: np.ndarray, cfg):
+        self.network, self.fleet = network, fleet
+        self.contacts = network.contacts
+        self.net_g = np.ascontiguousarray(net_g, np.int64)
+        self.refresh_s = cfg.refresh_s
+        self.k = cfg.candidates
+        self.max_lat_s = cfg.max_path_ms * 1e-3
+        n, G = fleet.n, self.net_g.size
+        self.member_of = np.full(n, -1, np.int64)
+        self.member_of[members] = np.arange(members.size)
+        self.cand_m = np.zeros((G, self.k), np.int64)
+        self.cand_lat = np.zeros((G, self.k))
+        self.cand_entry = np.zeros((G, self.k), np.int64)
+        self.cand_n = np.zeros(G, np.int64)
+        self.valid = np.zeros((G, self.k), np.bool_)
+        self.stale = np.zeros(G, np.bool_)
+        self._dist = np.zeros(n)
+        self._entry = np.zeros(n, np.int64)
+        self._stamp = np.zeros(n, np.int64)
+        self._closed = np.zeros(n, np.int64)
+        self._query = 0
+        self._epoch = None
+        self._last_s = -math.inf
+        self.searches = 0
+        self._graph()
+
+    def _graph(self) -> None:
+        links = self.network.links
+        n = self.fleet.n
+        if links is None:
+            self.indptr, self.neighbour, self.edge_link = np.zeros(n + 1, np.int64), np.zeros(0, np.int64), \
+                np.zeros(0, np.int64)
+            self._epoch, n_links = 0, 0
+        else:
+            self.indptr, self.neighbour, self.edge_link = reach.csr(n, links.a, links.b)
+            self._epoch, n_links = links.epoch, links.a.size
+        self._heap_d = np.zeros(n + 2 * n_links + 1)
+        self._heap_v = np.zeros(n + 2 * n_links + 1, np.int64)
+
+    def _search(self, rows: np.ndarray) -> None:
+        links = self.network.links
+        if links is not None and links.epoch != self._epoch:
+            self._graph()
+        weight = links.weight_s() if links is not None else np.zeros(0)
+        c = self.contacts
+        self._query = reach.refresh(rows, self.net_g[rows], c.margin, c.usable, self.fleet.r_eci_m, c.eci_m,
+                                    self.indptr, self.neighbour, self.edge_link, weight, self.member_of, self.k,
+                                    self.max_lat_s, self._dist, self._entry, self._stamp, self._closed, self._query,
+                                    self._heap_d, self._heap_v, self.cand_m, self.cand_lat, self.cand_entry,
+                                    self.cand_n)
+        self.searches += rows.size
+        self.valid[rows] = True
+
+    def update(self, t_s: float) -> None:
+        """Candidates valid now: all searched again when refresh_s has passed, else checked."""
+        if t_s - self._last_s >= self.refresh_s:
+            self._last_s = t_s
+            self._search(np.arange(self.net_g.size, dtype=np.int64))
+            return
+        c = self.contacts
+        if reach.check(self.net_g, c.margin, c.usable, self.cand_entry, self.cand_n, self.valid, self.stale):
+            self._search(np.flatnonzero(self.stale).astype(np.int64))
