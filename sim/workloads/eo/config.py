@@ -8,7 +8,7 @@ board (sim.workloads.eo.job).
       process: onboard                                               # none: bent pipe
       processing: {gpu_s_per_frame: 1.2, keep_fraction: 0.7, output_mb: 1.0}
       storage_gb: 512
-      policy: immediate                                              # sunlit | battery
+      policy: immediate                                              # sunlit | power_aware
       bent_pipe_shadow: true
 
 Frames are captured while the ground under the satellite is sunlit (solar elevation above
@@ -145,10 +145,10 @@ class EoJobConfig(Strict):
     processing: Processing | None = None
     storage_gb: Positive = Field(description="on-board storage for frames and products [GB = 1e9 B]")
     radio_gbps: Positive | None = Field(None, description="the satellite's downlink radio; None: the station rate")
-    policy: Literal["immediate", "sunlit", "battery"] = Field("immediate", description=(
-        "when to process: immediate (whenever frames wait), sunlit (only in sunlight), battery (only while "
-        "the state of charge is at least soc_reserve)"))
-    soc_reserve: Fraction = 0.5
+    policy: Literal["immediate", "sunlit", "power_aware"] = Field("immediate", description=(
+        "when to process: immediate (whenever frames wait), sunlit (only in sunlight), power_aware (in shadow "
+        "only while the battery can carry the bus and idle GPUs to the eclipse's end above soc_reserve)"))
+    soc_reserve: Fraction = Field(0.3, description="power_aware: state of charge to keep at the end of an eclipse")
     bent_pipe_shadow: bool = Field(True, description=(
         "book-keep the raw stream of the same satellites as if downlinked unprocessed (process: onboard)"))
     latency: Latency = Field(default_factory=Latency)

@@ -9,8 +9,17 @@ between events; a tick without events costs one vector operation.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 BITS_PER_BYTE = 8.0
+
+
+@njit(cache=True, error_model="numpy")
+def _budget_tick(rate_now, dt_s, out, contact_s):
+    for m in range(rate_now.shape[0]):
+        out[m] = rate_now[m] * dt_s
+        if rate_now[m] > 0.0:
+            contact_s[m] += dt_s
 
 
 class ContactTracker:
@@ -50,8 +59,7 @@ class ContactTracker:
 
     def budget(self, t0_s: float, dt_s: float, out: np.ndarray) -> np.ndarray:
         """Bytes each member can downlink in the tick t0_s .. t0_s + dt_s (into `out`)."""
-        np.multiply(self.rate_now, dt_s, out=out)
-        self.contact_s += np.where(self.rate_now > 0.0, dt_s, 0.0)
+        _budget_tick(self.rate_now, dt_s, out, self.contact_s)
         if self._pending:
             self._apply_events(t0_s, dt_s, out)
         self.capacity_bytes += out

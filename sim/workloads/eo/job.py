@@ -19,8 +19,8 @@ Every tick, per member satellite (kernels in sim.workloads.eo.kernels, no per-fr
 With process: onboard and bent_pipe_shadow (default) the same captured frames are also
 booked as a bent pipe would handle them on the same satellites (same storage, same contacts,
 raw frames downlinked), so every run says how much downlink processing saves and at what
-latency. Policies: immediate (naive), sunlit (process only in sunlight), battery (only while
-the state of charge is at least soc_reserve).
+latency. Policies (sim.workloads.eo.policy): immediate (naive), sunlit (process only in
+sunlight), power_aware (in shadow only while the battery can still carry the rest of the eclipse).
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from sim.workloads.eo.config import BYTES_PER_GB, EoJobConfig
 from sim.workloads.eo.downlink import ContactTracker
 from sim.workloads.eo.outputs import Outputs
 from sim.workloads.eo.pipeline import Pipeline
+from sim.workloads.eo.policy import Policy
 from sim.workloads.job import Job, JobContext
 
 SUNLIT = 0.5   # illumination at and above which a satellite counts as in sunlight (the payload's eclipse threshold)
@@ -39,8 +40,10 @@ SUNLIT = 0.5   # illumination at and above which a satellite counts as in sunlig
 class EoJob(Job):
     kind = "eo"
     events = {
-        "eo_storage_full": "a: frames the satellite dropped so far, b: 1 on-board pipeline, 0 bent-pipe shadow",
-        "eo_storage_freed": "a: frames the satellite dropped so far, b: 1 on-board pipeline, 0 bent-pipe shadow",
+        "eo_storage_full": "frames dropped for lack of storage; a: frames the satellite dropped so far, b: 1 "
+                           "on-board pipeline, 0 bent-pipe shadow",
+        "eo_storage_freed": "storage back below 90 % of capacity; a: frames the satellite dropped so far, b: 1 "
+                            "on-board pipeline, 0 bent-pipe shadow",
     }
 
     def __init__(self, config: EoJobConfig, jc: JobContext):
@@ -88,6 +91,7 @@ class EoJob(Job):
         self._u = np.zeros(m)
         self.delivered_s = np.zeros(m)
         fleet.gpu_utilisation[members] = 0.0
+        self.policy = Policy(config.policy, config.soc_reserve, ctx, members)
         self.outputs = Outputs(self, ctx.n_steps * ctx.dt_s, config.table_every_s)
 
     def _weights(self, t_s: float, out: np.ndarray) -> np.ndarray:
@@ -96,17 +100,28 @@ class EoJob(Job):
         return kernels.imaging_weights(self.jc.members, self.jc.fleet.r_eci_m, s[0], s[1], s[2], now.cos_gmst,
                                        now.sin_gmst, self.land, self.cell_rad, self.over, self.sin_min_elevation, out)
 
+    def start(self) -> None:
+        f, pol, p = self.jc.fleet, self.policy, self.main
+        self._pipes = [(q, flag) for q, flag in ((self.main, 1.0), (self.shadow, 0.0)) if q is not None]
+        if self.onboard:
+            self._utilisation_args = (
+                p.raw.count, p.n_raw, p.work, self.gpu_s_per_frame, self._captured, f.throttle_level, f.gpu_count,
+                f.illumination, SUNLIT, pol.code, f.battery_energy_wh, pol.capacity_wh, pol.bus_w, pol.gpu_idle_w,
+                pol.gpu_extra_w, pol.discharge_efficiency, pol.soc_reserve, pol.eclipse_s, pol.entry_s, self._u,
+                f.gpu_utilisation)
+
     def step(self, t0_s: float, dt_s: float, delivered_s: np.ndarray) -> None:
         jc, members = self.jc, self.jc.members
         t1_s = t0_s + dt_s
-        self._weights(t1_s, self._weight_now)
-        captured = kernels.capture_tick(self._weight_prev, self._weight_now, self.frames_per_s, dt_s, self._phase,
-                                        self.imaging_s, self._captured)
+        now, s = jc.ctx.clock.now, self.sun.unit
+        captured = kernels.see_and_capture(
+            members, jc.fleet.r_eci_m, s[0], s[1], s[2], now.cos_gmst, now.sin_gmst, self.land, self.cell_rad,
+            self.over, self.sin_min_elevation, self._weight_prev, self._weight_now, self.frames_per_s, dt_s,
+            self._phase, self.imaging_s, self._captured)
         t_capture_s = t0_s + 0.5 * dt_s
-        pipes = [(p, flag) for p, flag in ((self.main, 1.0), (self.shadow, 0.0)) if p is not None]
-        for pipe, flag in pipes:
+        for pipe, flag in self._pipes:
             began = pipe.store(captured, t_capture_s)
-            if began.size:
+            if began is not None:
                 jc.emit("eo_storage_full", t1_s, members[began], pipe.dropped[began].astype(float), flag)
         self.delivered_s += delivered_s
         if self.onboard:
@@ -117,29 +132,14 @@ class EoJob(Job):
         else:
             jc.ledger.book("idle", members, delivered_s)
         budget = self.tracker.budget(t0_s, dt_s, self._budget)
-        for pipe, flag in pipes:
+        for pipe, flag in self._pipes:
             pipe.downlink(budget, t1_s)
             freed = pipe.freed()
-            if freed.size:
+            if freed is not None:
                 jc.emit("eo_storage_freed", t1_s, members[freed], pipe.dropped[freed].astype(float), flag)
-        if self.onboard:
-            self._set_utilisation(dt_s, captured)
+        if self.onboard:   # step 5: the utilisation of the next tick
+            self.policy.held_ticks += kernels.utilisation_tick(members, t1_s, dt_s, *self._utilisation_args)
         self.outputs.maybe_row(t1_s)
-
-    def _set_utilisation(self, dt_s: float, captured: np.ndarray) -> None:
-        """Utilisation for the next tick: the queued work plus this tick's new frames again, as a
-        share of the GPU time the current clock and working GPUs give; 0 where the policy defers."""
-        fleet, members, cfg = self.jc.fleet, self.jc.members, self.config
-        demand = self.main.pending_work_s(self.gpu_s_per_frame) + captured * self.gpu_s_per_frame
-        capacity = fleet.throttle_level[members] * fleet.gpu_count[members] * dt_s
-        with np.errstate(divide="ignore", invalid="ignore"):
-            u = np.where(capacity > 0.0, np.minimum(demand / capacity, 1.0), (demand > 0.0).astype(float))
-        if cfg.policy == "sunlit":
-            u *= fleet.illumination[members] >= SUNLIT
-        elif cfg.policy == "battery":
-            u *= fleet.soc[members] >= cfg.soc_reserve
-        self._u[:] = u
-        fleet.gpu_utilisation[members] = u
 
     def summary(self) -> dict[str, tuple[float, str]]:
         return self.outputs.summary()

@@ -17,13 +17,14 @@ import math
 import numpy as np
 from numba import njit
 
-from sim.core.constants import WGS84_FLATTENING
+from sim.core.constants import SECONDS_PER_HOUR, WGS84_FLATTENING
 from sim.core.numerics import inertial_to_earth_fixed
 
 OVER_LAND, OVER_SUNLIT, OVER_ALWAYS = 0, 1, 2
 OVER_CODES = {"land": OVER_LAND, "sunlit": OVER_SUNLIT, "always": OVER_ALWAYS}
 _E2 = WGS84_FLATTENING * (2.0 - WGS84_FLATTENING)
 LAND_SCALE = 255.0     # land_fraction raster: uint8, 255 = all land
+FREED_SHARE = 0.9      # a full storage counts as freed again below this share of its capacity
 KEEP_ROUNDING = 1e-9   # a kept share that sums to a whole frame up to rounding counts as that frame
 
 
@@ -62,7 +63,7 @@ def imaging_weights(members, r_eci_m, sx, sy, sz, cos_gmst, sin_gmst, land, cell
 def capture_tick(weight_prev, weight_now, frames_per_s, dt_s, phase, imaging_s, captured):
     """Frames captured in one tick: the imaging time is the trapezoid of the weights at the tick
     start and end; fractional frames carry over in `phase` (whole frames only leave it).
-    `captured[m]` is this tick's count; `imaging_s` accumulates."""
+    `captured[m]` is this tick's count; `imaging_s` accumulates; weight_prev becomes weight_now."""
     for m in range(weight_now.shape[0]):
         seconds = 0.5 * (weight_prev[m] + weight_now[m]) * dt_s
         imaging_s[m] += seconds
@@ -72,6 +73,15 @@ def capture_tick(weight_prev, weight_now, frames_per_s, dt_s, phase, imaging_s, 
         captured[m] = n
         weight_prev[m] = weight_now[m]
     return captured
+
+
+@njit(cache=True, error_model="numpy")
+def see_and_capture(members, r_eci_m, sx, sy, sz, cos_gmst, sin_gmst, land, cell_rad, mode, sin_min_elevation,
+                    weight_prev, weight_now, frames_per_s, dt_s, phase, imaging_s, captured):
+    """`imaging_weights` at the tick end, then `capture_tick`, in one launch."""
+    imaging_weights(members, r_eci_m, sx, sy, sz, cos_gmst, sin_gmst, land, cell_rad, mode, sin_min_elevation,
+                    weight_now)
+    return capture_tick(weight_prev, weight_now, frames_per_s, dt_s, phase, imaging_s, captured)
 
 
 @njit(cache=True, error_model="numpy")
@@ -133,12 +143,12 @@ def drain(m, budget, unit, progress, q_t, q_n, head, count, out_t, out_n):
 
 @njit(cache=True, error_model="numpy")
 def store_tick(captured, t_capture_s, frame_bytes, capacity_bytes, into_raw, n_raw, n_out, out_bytes, sent,
-               bin_s, q_t, q_n, head, count, dropped):
+               bin_s, q_t, q_n, head, count, dropped, full, began):
     """Store this tick's frames where they fit (used = raw·frame_bytes + products·out_bytes −
     bytes of the head product already sent); the rest is dropped. Frames go into the queue
-    given (the raw queue when processed on board, else the downlink queue). Returns the
-    satellites that dropped frames this tick."""
-    n_dropping = 0
+    given (the raw queue when processed on board, else the downlink queue). A satellite that
+    drops while not marked `full` is marked and listed in `began`; returns how many."""
+    n_began = 0
     for m in range(captured.shape[0]):
         n = captured[m]
         if n <= 0:
@@ -147,14 +157,32 @@ def store_tick(captured, t_capture_s, frame_bytes, capacity_bytes, into_raw, n_r
         fits = min(n, max(int(free / frame_bytes), 0))
         if fits < n:
             dropped[m] += n - fits
-            n_dropping += 1
+            if not full[m]:
+                full[m] = True
+                began[n_began] = m
+                n_began += 1
         if fits > 0:
             if into_raw:
                 n_raw[m] += fits
             else:
                 n_out[m] += fits
             push(m, t_capture_s, fits, bin_s, q_t, q_n, head, count)
-    return n_dropping
+    return n_began
+
+
+@njit(cache=True, error_model="numpy")
+def freed_tick(full, n_raw, n_out, sent, frame_bytes, out_bytes, capacity_bytes, freed):
+    """Satellites marked full whose storage fell below FREED_SHARE of the capacity (and holds
+    room for a frame): unmarked and listed; returns how many. The margin keeps a satellite that
+    downlinks a frame and captures the next from flapping between full and freed."""
+    n_freed = 0
+    limit = min(capacity_bytes - frame_bytes, FREED_SHARE * capacity_bytes)
+    for m in range(full.shape[0]):
+        if full[m] and n_raw[m] * frame_bytes + n_out[m] * out_bytes - sent[m] <= limit:
+            full[m] = False
+            freed[n_freed] = m
+            n_freed += 1
+    return n_freed
 
 
 @njit(cache=True, error_model="numpy")
@@ -211,12 +239,42 @@ def downlink_tick(budget_bytes, out_bytes, t_s, sent, q_t, q_n, head, count, n_o
     return bytes_down
 
 
+POLICY_IMMEDIATE, POLICY_SUNLIT, POLICY_POWER_AWARE = 0, 1, 2
+POLICY_CODES = {"immediate": POLICY_IMMEDIATE, "sunlit": POLICY_SUNLIT, "power_aware": POLICY_POWER_AWARE}
+
+
 @njit(cache=True, error_model="numpy")
-def pending_work_s(raw_count, n_raw, work, gpu_s_per_frame, out):
-    """GPU-seconds of the raw frames still queued per satellite."""
-    for m in range(n_raw.shape[0]):
-        out[m] = n_raw[m] * gpu_s_per_frame[m] - work[m] if raw_count[m] > 0 else 0.0
-    return out
+def utilisation_tick(members, t_s, dt_s, raw_count, n_raw, work, gpu_s_per_frame, captured, throttle_level, gpu_count,
+                     illumination, sunlit, policy, battery_energy_wh, capacity_wh, bus_w, gpu_idle_w, gpu_extra_w,
+                     discharge_efficiency, soc_reserve, eclipse_s, entry_s, u, gpu_utilisation):
+    """The utilisation of the next tick per member (sim.workloads.eo.job, step 5), written to u
+    and to the fleet's gpu_utilisation; returns the members the policy held back."""
+    held = 0
+    for m in range(members.shape[0]):
+        i = members[m]
+        pending = n_raw[m] * gpu_s_per_frame[m] - work[m] if raw_count[m] > 0 else 0.0
+        demand = pending + captured[m] * gpu_s_per_frame[m]
+        capacity = throttle_level[i] * gpu_count[i] * dt_s
+        if capacity > 0.0:
+            x = min(demand / capacity, 1.0)
+        else:
+            x = 1.0 if demand > 0.0 else 0.0
+        if policy != POLICY_IMMEDIATE and illumination[i] < sunlit:
+            ok = False
+            if policy == POLICY_POWER_AWARE:
+                started = t_s if math.isnan(entry_s[m]) else entry_s[m]
+                t_left = max(eclipse_s[m] - (t_s - started), 0.0)
+                idle_w = bus_w[m] + gpu_count[i] * gpu_idle_w[m]
+                need_wh = (idle_w * t_left + gpu_count[i] * gpu_extra_w[m] * dt_s) / (
+                    SECONDS_PER_HOUR * discharge_efficiency[m])
+                ok = battery_energy_wh[i] - need_wh >= soc_reserve * capacity_wh[m]
+            if not ok:
+                if x > 0.0:
+                    held += 1
+                x = 0.0
+        u[m] = x
+        gpu_utilisation[i] = x
+    return held
 
 
 def histogram_edges_s(n_bins: int, first_s: float, last_s: float) -> np.ndarray:

@@ -53,51 +53,53 @@ class Pipeline:
         self.log_step = float(np.log(LATENCY_LAST_S / LATENCY_FIRST_S) / (LATENCY_BINS - 2))
         self.hist = np.zeros(LATENCY_BINS, dtype=np.int64)
         self.latency_sum = np.zeros(1)
-        self.full = np.zeros(m, dtype=bool)
+        self.full = np.zeros(m, dtype=np.bool_)
+        self.n_full = 0
         cap = bins + 1
         self._chunk_t, self._chunk_n = np.zeros(cap), np.zeros(cap, dtype=np.int64)
         self._spent = np.zeros(m)
-        self._pending = np.zeros(m)
+        self._listed = np.zeros(m, dtype=np.int64)
+        queue = self.raw if onboard else self.out
+        # the kernels' arguments after the per-tick ones (the arrays never change identity)
+        self._store_args = (self.frame_bytes, self.capacity_bytes, onboard, self.n_raw, self.n_out, self.out_bytes,
+                            self.sent, self.bin_s, *queue.arrays, self.dropped, self.full, self._listed)
+        self._freed_args = (self.full, self.n_raw, self.n_out, self.sent, self.frame_bytes, self.out_bytes,
+                            self.capacity_bytes, self._listed)
+        self._downlink_args = (self.sent, *self.out.arrays, self.n_out, self.delivered, self.bytes_down, self.hist,
+                               self.log_first, self.log_step, self.latency_sum, self._chunk_t, self._chunk_n)
+        if onboard:
+            self._process_args = (self.work, *self.raw.arrays, self.n_raw, self.processed, self.screened,
+                                  self.keep_phase, self.bin_s, *self.out.arrays, self.n_out, self._spent,
+                                  self._chunk_t, self._chunk_n)
 
     # ------------------------------------------------------------------ one tick
-    def store(self, captured: np.ndarray, t_capture_s: float) -> np.ndarray:
-        """Store the tick's frames where they fit; returns the members that began dropping."""
+    def store(self, captured: np.ndarray, t_capture_s: float) -> np.ndarray | None:
+        """Store the tick's frames where they fit; the members that began dropping (None: none)."""
         self.captured += captured
-        before = self.dropped.copy()
-        queue = self.raw if self.onboard else self.out
-        n = kernels.store_tick(captured, t_capture_s, self.frame_bytes, self.capacity_bytes, self.onboard,
-                               self.n_raw, self.n_out, self.out_bytes, self.sent, self.bin_s, *queue.arrays,
-                               self.dropped)
+        n = kernels.store_tick(captured, t_capture_s, *self._store_args)
         if not n:
-            return np.empty(0, dtype=np.int64)
-        began = np.flatnonzero((self.dropped > before) & ~self.full)
-        self.full[began] = True
-        return began
+            return None
+        self.n_full += n
+        return self._listed[:n].copy()
 
-    def freed(self) -> np.ndarray:
-        """Members that were full and can store a frame again."""
-        if not self.full.any():
-            return np.empty(0, dtype=np.int64)
-        idx = np.flatnonzero(self.full)
-        ok = idx[self.stored_bytes()[idx] <= self.capacity_bytes - self.frame_bytes]
-        self.full[ok] = False
-        return ok
+    def freed(self) -> np.ndarray | None:
+        """Members that were full and can store a frame again (None: none)."""
+        if not self.n_full:
+            return None
+        n = kernels.freed_tick(*self._freed_args)
+        if not n:
+            return None
+        self.n_full -= n
+        return self._listed[:n].copy()
 
     def process(self, budget_s: np.ndarray, gpu_s_per_frame: np.ndarray, keep_fraction: float) -> np.ndarray:
         """GPU-seconds used of each member's budget (the rest idles)."""
-        kernels.process_tick(budget_s, gpu_s_per_frame, keep_fraction, self.work, *self.raw.arrays, self.n_raw,
-                             self.processed, self.screened, self.keep_phase, self.bin_s, *self.out.arrays,
-                             self.n_out, self._spent, self._chunk_t, self._chunk_n)
+        kernels.process_tick(budget_s, gpu_s_per_frame, keep_fraction, *self._process_args)
         self.gpu_busy_s += self._spent
         return self._spent
 
-    def pending_work_s(self, gpu_s_per_frame: np.ndarray) -> np.ndarray:
-        return kernels.pending_work_s(self.raw.count, self.n_raw, self.work, gpu_s_per_frame, self._pending)
-
     def downlink(self, budget_bytes: np.ndarray, t_s: float) -> None:
-        kernels.downlink_tick(budget_bytes, self.out_bytes, t_s, self.sent, *self.out.arrays, self.n_out,
-                              self.delivered, self.bytes_down, self.hist, self.log_first, self.log_step,
-                              self.latency_sum, self._chunk_t, self._chunk_n)
+        kernels.downlink_tick(budget_bytes, self.out_bytes, t_s, *self._downlink_args)
 
     # ------------------------------------------------------------------ state
     def stored_bytes(self) -> np.ndarray:

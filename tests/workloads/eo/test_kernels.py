@@ -87,11 +87,14 @@ def test_storage_drops_what_does_not_fit():
     p = Pipeline(2, 10.0, 10.0, 35.0, onboard=False, bin_s=60.0, bins=8)
     began = p.store(np.array([2, 5], dtype=np.int64), 0.0)
     assert list(p.n_out) == [2, 3] and list(p.dropped) == [0, 2] and list(began) == [1]
+    assert p.store(np.array([0, 1], dtype=np.int64), 5.0) is None    # still full: no second event
     p.downlink(np.array([0.0, 15.0]), 10.0)            # 1.5 frames leave satellite 1
     assert list(p.delivered) == [0, 1] and p.stored_bytes()[1] == pytest.approx(15.0)
-    assert list(p.freed()) == [1]
+    assert p.freed() is not None                       # 15 B ≤ min(35 − 10, 0.9 × 35)
     p.store(np.array([0, 3], dtype=np.int64), 20.0)    # 20 B free: 2 fit
-    assert list(p.dropped) == [0, 3] and p.balance() == 0
+    assert list(p.dropped) == [0, 4] and p.balance() == 0
+    p.downlink(np.array([0.0, 5.0]), 30.0)             # 30 B stored: above 0.9 × 35, still full
+    assert p.freed() is None
 
 
 def test_a_full_ring_merges_into_its_last_bin():
