@@ -10,12 +10,12 @@ straggler and exposed·ℓ_i n_i communication GPU-seconds; steps per tick = run
 
 The discrete things inside a tick (interruptions, radiation SDCs, SPE onset and end, the end of a
 checkpoint write or a restart, the step at which the detector finds a corruption) are handled
-at their exact times by splitting the tick into segments (sim.workloads.training.schedule).
-Policies when a member goes down (not delivering, partitioned from the ring, a device lost):
-wait stalls everyone until it is back; restart rolls back to the last checkpoint and recovers
-for restart_s (held while a member is still down); elastic drops it and lets it rejoin restart_s
-after it is back. An interruption (Poisson, per GPU) crashes the job under wait and restart and
-drops its member under elastic.
+at their exact times by splitting the tick into segments (sim.workloads.training.schedule; what
+each does: sim.workloads.training.policy). When a member goes down (not delivering, partitioned
+from the ring, a device lost): wait stalls everyone until it is back; restart rolls back to the
+last checkpoint and recovers for restart_s (held while a member is still down); elastic drops it
+and lets it rejoin restart_s after it is back. An interruption (Poisson, per GPU) crashes the job
+under wait and restart and drops its member under elastic.
 """
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ def membership(job, t_s: float, up: np.ndarray, lost: np.ndarray, partitioned) -
         if stalled != job.stalled:
             job.jc.emit("train_stall", t_s, -1, 1.0 if stalled else 0.0, float(down.sum()))
             job.stalled = stalled
-    elif down.any():
+    elif down.any() and job.mode != PAUSE:   # a paused job is relaunched when it resumes
         if job.mode == RESTART:
             job.remaining_s = job.config.restart_s    # the relaunch waits for the whole allocation
         else:
