@@ -14,7 +14,16 @@ from sim.config.scenario import ScenarioBase, scenario_model
 
 
 def _format_loc(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if p not in ("function-after", "function-before"))
+    """The dotted field path of a pydantic error location, without validator names and without
+    the tag pydantic inserts after the index of a tagged-union list entry (jobs.0.training.x)."""
+    parts = []
+    for i, part in enumerate(loc):
+        if part in ("function-after", "function-before"):
+            continue
+        if i and isinstance(loc[i - 1], int) and part in sections.UNION_TAGS:
+            continue
+        parts.append(str(part))
+    return ".".join(parts)
 
 
 def _problems(err: ValidationError) -> list[tuple[str, str]]:

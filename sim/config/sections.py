@@ -14,6 +14,8 @@ from typing import Callable
 
 SECTIONS: dict[str, type] = {}
 CHECKS: list[Callable] = []
+# tags of tagged unions in lists (e.g. the `kind` of a workloads job), left out of error paths
+UNION_TAGS: set[str] = set()
 
 
 def scenario_section(name: str):

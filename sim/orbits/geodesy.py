@@ -9,7 +9,7 @@ import math
 from numba import njit, prange
 
 from sim.core.constants import R_EARTH_EQUATORIAL_M, WGS84_FLATTENING
-from sim.core.numerics import TWO_PI, inertial_to_earth_fixed
+from sim.core.numerics import TWO_PI, inertial_to_earth_fixed, parallel_chunk
 
 _A = R_EARTH_EQUATORIAL_M
 _B = R_EARTH_EQUATORIAL_M * (1.0 - WGS84_FLATTENING)
@@ -51,16 +51,9 @@ def ecef_to_geodetic(x, y, z):
     return math.atan2(num, den), lon, height
 
 
-@njit(cache=True, parallel=True)
-def eci_to_geodetic(r_eci_m, gmst_rad, lat_deg, lon_deg, alt_km):
-    """Geodetic latitude and longitude (deg, lon in [-180, 180)) and height (km) over WGS84.
-
-    r_eci_m (3, N) m in the inertial frame of date; the Earth-fixed frame is that
-    frame rotated by gmst_rad about z (sim.core.numerics.inertial_to_earth_fixed).
-    """
-    c = math.cos(gmst_rad)
-    s = math.sin(gmst_rad)
-    for i in prange(lat_deg.shape[0]):
+@njit(cache=True)
+def _geodetic_range(lo, hi, r_eci_m, c, s, lat_deg, lon_deg, alt_km):
+    for i in range(lo, hi):
         x, y, z = inertial_to_earth_fixed(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i], c, s)
         lat, lon, h = ecef_to_geodetic(x, y, z)
         lat_deg[i] = lat * _RAD2DEG
@@ -69,3 +62,24 @@ def eci_to_geodetic(r_eci_m, gmst_rad, lat_deg, lon_deg, alt_km):
             lon_deg[i] -= 360.0
         alt_km[i] = h * 1e-3
 
+
+@njit(cache=True, parallel=True)
+def _geodetic_parallel(chunk, r_eci_m, c, s, lat_deg, lon_deg, alt_km):
+    n = lat_deg.shape[0]
+    for k in prange((n + chunk - 1) // chunk):
+        _geodetic_range(k * chunk, min(k * chunk + chunk, n), r_eci_m, c, s, lat_deg, lon_deg, alt_km)
+
+
+def eci_to_geodetic(r_eci_m, gmst_rad, lat_deg, lon_deg, alt_km):
+    """Geodetic latitude and longitude (deg, lon in [-180, 180)) and height (km) over WGS84.
+
+    r_eci_m (3, N) m in the inertial frame of date; the Earth-fixed frame is that
+    frame rotated by gmst_rad about z (sim.core.numerics.inertial_to_earth_fixed). Serial
+    below sim.core.numerics.MIN_CHUNK satellites (a parallel launch costs more than the work).
+    """
+    c, s = math.cos(gmst_rad), math.sin(gmst_rad)
+    chunk = parallel_chunk(lat_deg.shape[0])
+    if chunk:
+        _geodetic_parallel(chunk, r_eci_m, c, s, lat_deg, lon_deg, alt_km)
+    else:
+        _geodetic_range(0, lat_deg.shape[0], r_eci_m, c, s, lat_deg, lon_deg, alt_km)

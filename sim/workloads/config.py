@@ -15,6 +15,7 @@ from typing import Annotated, Union
 
 from pydantic import Field, model_validator
 
+from sim.config import sections
 from sim.config.base import Strict
 from sim.config.sections import scenario_check, scenario_section
 from sim.workloads.eo.config import EoJobConfig
@@ -22,6 +23,7 @@ from sim.workloads.inference.config import InferenceJobConfig
 from sim.workloads.members import member_problems, shell_ranges
 from sim.workloads.training.config import TrainingJobConfig
 
+sections.UNION_TAGS.update({"training", "inference", "eo"})
 JobConfig = Annotated[Union[TrainingJobConfig, InferenceJobConfig, EoJobConfig], Field(discriminator="kind")]
 
 
