@@ -1,5 +1,5 @@
-"""The land share of every 0.25° cell, shipped as sim/workloads/eo/data/land_fraction_0p25deg.npz
-(from the GLOBE 1-km land mask; origin, licence and how to remake it in data/SOURCE.md)."""
+"""The land share of every 0.25° cell, shipped as sim/data/land/land_fraction_0p25deg.npz
+(from the GLOBE 1-km land mask; origin, licence and how to remake it in sim/data/SOURCE.md)."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-LAND_FILE = Path(__file__).with_name("data") / "land_fraction_0p25deg.npz"
+LAND_FILE = Path(__file__).parents[2] / "data" / "land" / "land_fraction_0p25deg.npz"
 
 
 @lru_cache(maxsize=1)

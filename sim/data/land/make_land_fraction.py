@@ -7,7 +7,7 @@ it covers, stored as uint8 in 1/255 (so 0 = all water, 255 = all land). Lakes co
 as in the source.
 
     pip install global-land-mask==1.0.0
-    python sim/workloads/eo/data/make_land_fraction.py
+    python sim/data/land/make_land_fraction.py
 
 Not imported by odcsim (the shipped file is what runs); kept so the file can be remade.
 """
