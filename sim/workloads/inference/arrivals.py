@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.workloads.inference import dispatch
+from sim.workloads.inference import dispatch, rand
 
 
 class PoissonArrivals:
@@ -26,12 +26,13 @@ class PoissonArrivals:
 
 class GammaArrivals:
     def __init__(self, rate_per_s: float, shape: float, n_stations: int, rng):
-        self.shape, self.scale, self.rng = shape, 1.0 / (shape * rate_per_s), rng
+        self.shape, self.scale = shape, 1.0 / (shape * rate_per_s)
         self.next_s = rng.gamma(shape, self.scale, n_stations)
+        self.state = rand.new_state(rng)
         self.counts = np.zeros(n_stations, np.int64)
 
     def counts_in(self, t0_s: float, dt_s: float) -> np.ndarray:
-        dispatch.gamma_counts(self.rng, self.next_s, t0_s + dt_s, self.shape, self.scale, self.counts)
+        dispatch.gamma_counts(self.state, self.next_s, t0_s + dt_s, self.shape, self.scale, self.counts)
         return self.counts
 
 

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from sim.workloads import ledger
-from sim.workloads.inference import arrivals, dispatch, hist, serve
+from sim.workloads.inference import arrivals, dispatch, hist, kernel, rand, serve
 from sim.workloads.inference.reachability import Reachability
 from sim.workloads.inference.trace import read_trace, size_classes
 from sim.workloads.job import Job
@@ -48,6 +48,7 @@ class InferenceJob(Job):
         M = members.size
         trace = read_trace(ctx.scenario.resolve_path(cfg.arrivals.trace.file)) if cfg.arrivals.trace else None
         self.arrivals = arrivals.build(cfg, trace, G, jc.rng)
+        self.rand = rand.new_state(jc.rng)  # the kernels' stream
         self.cls_p, ctx_tokens, self.cls_gen = self._classes(cfg.requests, trace)
         s = cfg.service
         tpot_s = s.concurrency / s.decode_tokens_per_s
@@ -66,14 +67,14 @@ class InferenceJob(Job):
             [dt, delta, ring_dt, max_wait_steps, tpot_s, cfg.slo.ttft_s, cfg.slo.tpot_s, float(exponential), steps,
              s.concurrency]
         self.steps = steps
-        self.ist, self.fst, self.ring, self.qring = serve.new_state(M, max_wait_steps + 2, ring_bins)
-        self.ist[serve.SLOTS] = fleet.gpu_count[members] * s.concurrency
+        self.ist, self.fst, self.ring, self.qring, self.act, self.act_n, self.is_act = \
+            serve.new_state(M, max_wait_steps + 2, ring_bins)
         self.split = np.zeros(self.cls_p.size, np.int64)
         self.hist = hist.new()
         self.sums = np.zeros(serve.N_SUMS)
         self.policy = dispatch.POLICY[cfg.placement]
-        self.reach = Reachability(net, fleet, members, self.net_g, cfg.reachability)
-        self._order, self._share = dispatch.new_scratch(cfg.reachability.candidates)
+        self.reach = Reachability(net, fleet, ctx.events, members, self.net_g, cfg.reachability)
+        self._scratch = dispatch.new_scratch(cfg.reachability.candidates)
         r = cfg.requests
         mean_ctx, mean_gen = float(self.cls_p @ ctx_tokens), float(self.cls_p @ self.cls_gen)
         self.bytes_up = mean_ctx * r.bytes_per_token + r.overhead_bytes
@@ -107,25 +108,20 @@ class InferenceJob(Job):
     def step(self, t0_s: float, dt_s: float, delivered_s: np.ndarray) -> None:
         t1_s = t0_s + dt_s
         counts = self.arrivals.counts_in(t0_s, dt_s)
-        admitted = np.minimum(counts, self.max_per_tick)
-        self.arrived += counts
-        self.rej_link += counts - admitted
         self.reach.update(t1_s)
-        r, ist, fst = self.reach, self.ist, self.fst
-        dispatch.place(self.ticks, admitted, r.cand_m, r.cand_lat, r.cand_n, r.valid, self.policy, ist[serve.SLOTS],
-                       ist[serve.BUSY], ist[serve.QLEN], self.members, self.fleet.t_junction_k, ist[serve.ASSIGNED],
-                       fst[serve.LAT_SUM], self.placed, self.rej_unreach, self.lat_sum, self.reachable, self._order,
-                       self._share)
-        serve.serve_tick(self.jc.rng, self.ticks * self.steps, self.members, self.fleet.gpu_count, delivered_s, ist,
-                         fst, self.ring, self.qring, self.par, self.cls_p, self.cls_s, self.cls_prefill_s, self.cls_gen,
-                         self.split, self.hist, self.sums, self.fleet.gpu_utilisation, self.jc.ledger.gpu_s,
-                         *self._work_rows)
+        r, f = self.reach, self.fleet
+        changed = kernel.job_tick(
+            self.ticks, counts, self.max_per_tick, self.arrived, self.rej_link, r.cand_m, r.cand_lat, r.cand_n,
+            r.valid, self.policy, self.config.service.concurrency, f.gpu_count, delivered_s, self.ist, self.fst,
+            self.members, f.t_junction_k, self.placed, self.rej_unreach, self.lat_sum, self.reachable,
+            self.reach_ticks, self._was_reachable, *self._scratch, self.act, self.act_n, self.is_act, self.rand,
+            self.steps, self.ring, self.qring, self.par, self.cls_p, self.cls_s, self.cls_prefill_s, self.cls_gen,
+            self.split, self.hist, self.sums, f.gpu_utilisation, self.jc.ledger.gpu_s, *self._work_rows)
         self.ticks += 1
-        self.reach_ticks += self.reachable
-        if not np.array_equal(self.reachable, self._was_reachable):
-            changed = np.flatnonzero(self.reachable != self._was_reachable)
-            self.jc.emit("inference_reachability", t1_s, np.full(changed.size, -1), self.net_g[changed],
-                         self.reachable[changed].astype(float))
+        if changed:
+            idx = np.flatnonzero(self.reachable != self._was_reachable)
+            self.jc.emit("inference_reachability", t1_s, np.full(idx.size, -1), self.net_g[idx],
+                         self.reachable[idx].astype(float))
             self._was_reachable[:] = self.reachable
         if t1_s >= self._progress_next_s - 1e-9:
             self._progress_row(t1_s)

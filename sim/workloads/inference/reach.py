@@ -1,7 +1,8 @@
 """numba: which member satellites a ground station reaches, and at what one-way latency.
 
 From a station, Dijkstra by latency over the crosslinks that are up, started from every
-satellite in usable contact with the station (start cost: the uplink slant range / c). The first
+satellite in usable contact with the station (start cost: the uplink slant range / c; the
+contacts are kept from the network's contact events, sim.workloads.inference.reachability). The first
 `k` members settled within `max_lat_s` are the station's candidates, each with its latency and
 the contact satellite its path enters by. Stations never relay; non-member satellites do.
 """
@@ -53,15 +54,15 @@ def _pop(heap_d, heap_v, size):
 
 
 @njit(cache=True, error_model="numpy")
-def refresh(stations, net_g, margin, usable, r_eci_m, station_eci_m, indptr, neighbour, edge_link, weight_s,
-            member_of, k_max, max_lat_s, dist, entry, stamp, closed, query0, heap_d, heap_v,
+def refresh(stations, net_g, view_sat, view_n, r_eci_m, station_eci_m, indptr, neighbour, edge_link, link_state,
+            link_range_m, link_up, member_of, k_max, max_lat_s, dist, entry, stamp, closed, query0, heap_d, heap_v,
             cand_m, cand_lat, cand_entry, cand_n):
     """Candidates of each station in `stations` (job station indices; net_g their network station
-    rows of margin/usable/station_eci_m), written to row s of cand_m (member index), cand_lat [s],
-    cand_entry (contact satellite) and cand_n. Scratch dist, entry, stamp, closed (N) are stamped
-    with query0 + position, never cleared; heaps hold ≥ N + 2·links entries. Returns the next
-    free query stamp."""
-    n = r_eci_m.shape[1]
+    columns of station_eci_m), written to row s of cand_m (member index), cand_lat [s], cand_entry
+    (contact satellite) and cand_n. The station's satellites in usable contact are
+    view_sat[s, :view_n[s]] (view_update); a crosslink costs link_range_m / c while its state is
+    link_up. Scratch dist, entry, stamp, closed (N) are stamped with query0 + position, never
+    cleared; heaps hold ≥ N + 2·links entries. Returns the next free query stamp."""
     inv_c = 1.0 / SPEED_OF_LIGHT_M_S
     q = query0
     for p in range(stations.size):
@@ -72,12 +73,13 @@ def refresh(stations, net_g, margin, usable, r_eci_m, station_eci_m, indptr, nei
         gx = station_eci_m[0, g]
         gy = station_eci_m[1, g]
         gz = station_eci_m[2, g]
-        for i in range(n):
-            if margin[g, i] >= 0.0 and usable[g, i]:
-                dx = r_eci_m[0, i] - gx
-                dy = r_eci_m[1, i] - gy
-                dz = r_eci_m[2, i] - gz
-                d = math.sqrt(dx * dx + dy * dy + dz * dz) * inv_c
+        for x in range(view_n[s]):
+            i = view_sat[s, x]
+            dx = r_eci_m[0, i] - gx
+            dy = r_eci_m[1, i] - gy
+            dz = r_eci_m[2, i] - gz
+            d = math.sqrt(dx * dx + dy * dy + dz * dz) * inv_c
+            if stamp[i] != q or d < dist[i]:
                 stamp[i] = q
                 dist[i] = d
                 entry[i] = i
@@ -97,11 +99,11 @@ def refresh(stations, net_g, margin, usable, r_eci_m, station_eci_m, indptr, nei
                 cand_entry[s, found] = entry[u]
                 found += 1
             for e in range(indptr[u], indptr[u + 1]):
-                w = weight_s[edge_link[e]]
-                if w == math.inf:
+                j = edge_link[e]
+                if link_state[j] != link_up:
                     continue
                 v = neighbour[e]
-                nd = d + w
+                nd = d + link_range_m[j] * inv_c
                 if stamp[v] != q or nd < dist[v]:
                     stamp[v] = q
                     dist[v] = nd
@@ -140,3 +142,31 @@ def csr(n: int, link_a: np.ndarray, link_b: np.ndarray) -> tuple[np.ndarray, np.
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=indptr[1:])
     return indptr, np.ascontiguousarray(dst[order]), np.ascontiguousarray(link[order])
+
+
+@njit(cache=True, error_model="numpy")
+def view_update(view_sat, view_n, job_station, net_station, sat, add):
+    """Add (add=True) or remove satellites sat[x] to/from the in-view list of job station
+    job_station[net_station[x]] (−1: not the job's). Returns False when a list is full (nothing
+    is lost: the caller grows view_sat and repeats the call)."""
+    cap = view_sat.shape[1]
+    for x in range(sat.size):
+        s = job_station[net_station[x]]
+        if s < 0:
+            continue
+        i = sat[x]
+        at = -1
+        for y in range(view_n[s]):
+            if view_sat[s, y] == i:
+                at = y
+                break
+        if add:
+            if at < 0:
+                if view_n[s] == cap:
+                    return False
+                view_sat[s, view_n[s]] = i
+                view_n[s] += 1
+        elif at >= 0:
+            view_n[s] -= 1
+            view_sat[s, at] = view_sat[s, view_n[s]]
+    return True

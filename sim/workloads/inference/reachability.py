@@ -1,10 +1,13 @@
 """Which members each of the job's stations reaches: a read-only query over the network's public
-state (contacts: margin, usable, eci_m; crosslinks: a, b, epoch, weight_s(); fleet positions).
+state (contact events, contacts.margin/usable/eci_m; crosslinks a, b, state, range_m, epoch;
+fleet positions).
 
-Every `refresh_s` each station's candidates are searched again (sim.workloads.inference.reach);
-in between, a candidate whose entry contact has left usable view is not used, and a station that
-has no valid candidate left is searched again at once. A crosslink that fails between refreshes
-is noticed at the next refresh (its paths are a few ms longer or shorter meanwhile).
+The satellites in usable contact with each station are kept from the network's contact_start
+(usable ones) and contact_end events, so a search never scans the fleet. Every `refresh_s` each
+station's candidates are searched again (sim.workloads.inference.reach); in between, a candidate
+whose entry contact has left usable view is not used, and a station that has no valid candidate
+left is searched again at once. A crosslink that fails between refreshes is noticed at the next
+refresh (its paths are a few ms longer or shorter meanwhile).
 """
 from __future__ import annotations
 
@@ -12,11 +15,12 @@ import math
 
 import numpy as np
 
+from sim.network.links import UP
 from sim.workloads.inference import reach
 
 
 class Reachability:
-    def __init__(self, network, fleet, members: np.ndarray, net_g: np.ndarray, cfg):
+    def __init__(self, network, fleet, events, members: np.ndarray, net_g: np.ndarray, cfg):
         self.network, self.fleet = network, fleet
         self.contacts = network.contacts
         self.net_g = np.ascontiguousarray(net_g, np.int64)
@@ -40,7 +44,26 @@ class Reachability:
         self._epoch = None
         self._last_s = -math.inf
         self.searches = 0
+        # the satellites in usable contact with each job station, from the contact events
+        self._job_station = np.full(len(self.contacts.stations.names), -1, np.int64)
+        self._job_station[self.net_g] = np.arange(G)
+        self.view_sat = np.zeros((G, 64), np.int64)
+        self.view_n = np.zeros(G, np.int64)
+        events.subscribe("contact_start", self._contact_start)
+        events.subscribe("contact_end", self._contact_end)
         self._graph()
+
+    def _view(self, sat, station, add: bool) -> None:
+        sat, station = sat.astype(np.int64), station.astype(np.int64)
+        while not reach.view_update(self.view_sat, self.view_n, self._job_station, station, sat, add):
+            self.view_sat = np.concatenate([self.view_sat, np.zeros_like(self.view_sat)], axis=1)
+
+    def _contact_start(self, t_s, sat, a, b, c) -> None:
+        usable = b > 0.5
+        self._view(sat[usable], a[usable], True)
+
+    def _contact_end(self, t_s, sat, a, b, c) -> None:
+        self._view(sat, a, False)
 
     def _graph(self) -> None:
         links = self.network.links
@@ -59,13 +82,12 @@ class Reachability:
         links = self.network.links
         if links is not None and links.epoch != self._epoch:
             self._graph()
-        weight = links.weight_s() if links is not None else np.zeros(0)
-        c = self.contacts
-        self._query = reach.refresh(rows, self.net_g[rows], c.margin, c.usable, self.fleet.r_eci_m, c.eci_m,
-                                    self.indptr, self.neighbour, self.edge_link, weight, self.member_of, self.k,
-                                    self.max_lat_s, self._dist, self._entry, self._stamp, self._closed, self._query,
-                                    self._heap_d, self._heap_v, self.cand_m, self.cand_lat, self.cand_entry,
-                                    self.cand_n)
+        state, range_m = (links.state, links.range_m) if links is not None else (np.zeros(0, np.int8), np.zeros(0))
+        self._query = reach.refresh(
+            rows, self.net_g[rows], self.view_sat, self.view_n, self.fleet.r_eci_m, self.contacts.eci_m, self.indptr,
+            self.neighbour, self.edge_link, state, range_m, UP, self.member_of, self.k, self.max_lat_s, self._dist,
+            self._entry, self._stamp, self._closed, self._query, self._heap_d, self._heap_v, self.cand_m,
+            self.cand_lat, self.cand_entry, self.cand_n)
         self.searches += rows.size
         self.valid[rows] = True
 

@@ -19,7 +19,9 @@ those waiting longer than max_wait are dropped. Exponential service (a validatio
 each busy stream with probability 1 − exp(−level·delta/S) per step and always walks the tick.
 
 The busy share (time-average in service / slots) is the members' GPU utilisation for the next
-tick and splits their delivered GPU-seconds into useful and idle in the work ledger.
+tick and splits their delivered GPU-seconds into useful and idle in the work ledger. Only the
+members with requests (the active list) are visited; the others cost nothing but the caller's
+one vectorised booking of every member's delivered time as idle.
 """
 from __future__ import annotations
 
@@ -28,9 +30,10 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.workloads.inference import rand
 from sim.workloads.inference.hist import LO_S, N_BINS, PER_DECADE
 
-BUSY, QLEN, QHEAD, REL, ASSIGNED, SLOTS = range(6)  # rows of the integer state
+BUSY, QLEN, QHEAD, REL, ASSIGNED = range(5)      # rows of the integer state
 W, LAT, LAT_SUM = range(3)                       # rows of the float state
 # job totals (sums)
 SERVED, MET, TIMEOUT, TTFT_SUM, TPOT_SUM, E2E_SUM, WAIT_SUM, USEFUL_S, IDLE_S, IN_SERVICE, WAITING = range(11)
@@ -38,6 +41,7 @@ N_SUMS = 11
 # parameters (par)
 P_DT, P_DELTA, P_RING_DT, P_MAX_WAIT_STEPS, P_TPOT, P_SLO_TTFT, P_SLO_TPOT, P_EXPONENTIAL, P_STEPS, P_CONC = range(10)
 N_PAR = 10
+FAST_SPREAD = 10  # a fast-path tick's starts are spread over at most this many instants
 
 
 @njit(cache=True, error_model="numpy")
@@ -76,7 +80,7 @@ def _split(rng, n, cls_p, out):
         x = 0
         if rem > 0:
             p = min(1.0, max(0.0, cls_p[c] / left)) if left > 0.0 else 1.0
-            x = rng.binomial(rem, p)
+            x = rand.binomial(rng, rem, p)
         out[c] = x
         rem -= x
         left -= cls_p[c]
@@ -103,7 +107,7 @@ def _fast(rng, m, n, level, slots, ist, fst, ring, par, cls_p, cls_s, cls_prefil
     if n > 0:
         _split(rng, n, cls_p, split)
         lat = fst[LAT, m]
-        jn = max(1, int(span / ring_dt))
+        jn = min(max(1, int(span / ring_dt)), FAST_SPREAD)
         for c in range(cls_p.size):
             nc = split[c]
             if nc == 0:
@@ -155,12 +159,12 @@ def _walk(rng, m, n, level, slots, k0, ist, fst, ring, qring, par, cls_p, cls_s,
         k = k0 + j
         a = 0
         if rem > 0:
-            a = rng.binomial(rem, 1.0 / (steps - j))
+            a = rand.binomial(rng, rem, 1.0 / (steps - j))
             rem -= a
         fst[W, m] += level * delta
         if exponential:
             if ist[BUSY, m] > 0 and p_done > 0.0:
-                ist[BUSY, m] -= rng.binomial(ist[BUSY, m], p_done)
+                ist[BUSY, m] -= rand.binomial(rng, ist[BUSY, m], p_done)
         else:
             b_end = int(math.floor(fst[W, m] / ring_dt))
             for b in range(ist[REL, m] + 1, b_end + 1):
@@ -207,51 +211,62 @@ def _walk(rng, m, n, level, slots, k0, ist, fst, ring, qring, par, cls_p, cls_s,
 
 @njit(cache=True, error_model="numpy")
 def serve_tick(rng, k0, members, gpu_count, delivered_s, ist, fst, ring, qring, par, cls_p, cls_s,
-               cls_prefill_s, cls_gen, split, hist, sums, utilisation, work, row_useful, row_idle):
-    """Advance every member's queue over one tick (placed requests in ist[ASSIGNED] with
-    fst[LAT_SUM]), add the latencies, set the members' GPU utilisation (busy share) and book
-    their delivered GPU-seconds as useful (× busy share) and idle (the rest) in `work`."""
+               cls_prefill_s, cls_gen, split, hist, sums, utilisation, work, row_useful, row_idle, act, act_n, is_act):
+    """Advance the queues of the active members act[:act_n[0]] (requests in service, queued or
+    placed in ist[ASSIGNED] with fst[LAT_SUM]) over one tick, add the latencies, set their GPU
+    utilisation (busy share; 0 once drained, when they leave the active list) and move their
+    useful GPU-seconds (delivered × busy share) from `idle`, where the caller booked every
+    member's delivered time, to `useful`. rng is the job's sim.workloads.inference.rand state.
+    Returns the useful GPU-seconds of the tick."""
     dt = par[P_DT]
     conc = par[P_CONC]
     exponential = par[P_EXPONENTIAL] > 0.0
     in_service = 0
     waiting = 0
-    for m in range(members.size):
+    useful_total = 0.0
+    kept = 0
+    for p in range(act_n[0]):
+        m = act[p]
         i = members[m]
+        d = delivered_s[m]
         count = gpu_count[i]
-        level = delivered_s[m] / (count * dt) if count > 0 and delivered_s[m] > 0.0 else 0.0
+        level = d / (count * dt) if count > 0 and d > 0.0 else 0.0
         slots = int(conc * count) if level > 0.0 else 0
-        ist[SLOTS, m] = slots  # what the next tick's placement sees
         n = ist[ASSIGNED, m]
         if n > 0:
             fst[LAT, m] = fst[LAT_SUM, m] / n
-        ist[ASSIGNED, m] = 0
-        fst[LAT_SUM, m] = 0.0
-        busy, qlen = ist[BUSY, m], ist[QLEN, m]
-        if busy == 0 and qlen == 0 and n == 0:  # idle: the work clock runs on an empty ring
-            fst[W, m] += level * dt
-            ist[REL, m] = max(ist[REL, m], int(math.floor(fst[W, m] / par[P_RING_DT])))
-            area = 0.0
-        elif exponential or qlen > 0 or busy + n > slots:
+            ist[ASSIGNED, m] = 0
+            fst[LAT_SUM, m] = 0.0
+        if exponential or ist[QLEN, m] > 0 or ist[BUSY, m] + n > slots:
             area = _walk(rng, m, n, level, slots, k0, ist, fst, ring, qring, par, cls_p, cls_s, cls_prefill_s,
                          cls_gen, split, hist, sums)
         else:
             area = _fast(rng, m, n, level, slots, ist, fst, ring, par, cls_p, cls_s, cls_prefill_s, cls_gen,
                          split, hist, sums)
         share = min(max(area / (slots * dt), 0.0), 1.0) if slots > 0 else 0.0
-        utilisation[i] = share
-        useful = delivered_s[m] * share
+        useful = d * share
         work[row_useful, i] += useful
-        work[row_idle, i] += delivered_s[m] - useful
-        sums[USEFUL_S] += useful
-        sums[IDLE_S] += delivered_s[m] - useful
+        work[row_idle, i] -= useful
+        useful_total += useful
         in_service += ist[BUSY, m]
         waiting += ist[QLEN, m]
+        if ist[BUSY, m] == 0 and ist[QLEN, m] == 0:  # drained: idle from the next tick
+            utilisation[i] = 0.0
+            is_act[m] = False
+        else:
+            utilisation[i] = share
+            act[kept] = m
+            kept += 1
+    act_n[0] = kept
+    sums[USEFUL_S] += useful_total
     sums[IN_SERVICE] = in_service
     sums[WAITING] = waiting
+    return useful_total
 
 
 def new_state(n_members: int, queue_steps: int, ring_bins: int):
-    """(integer state (6, M), float state (3, M), completion ring (M, R), queue ring (M, Q))."""
-    return (np.zeros((6, n_members), np.int64), np.zeros((3, n_members)),
-            np.zeros((n_members, ring_bins), np.int32), np.zeros((n_members, queue_steps), np.int32))
+    """(integer state (5, M), float state (3, M), completion ring (M, R), queue ring (M, Q), active
+    list (M), its length (1), active flags (M))."""
+    return (np.zeros((5, n_members), np.int64), np.zeros((3, n_members)),
+            np.zeros((n_members, ring_bins), np.int32), np.zeros((n_members, queue_steps), np.int32),
+            np.zeros(n_members, np.int64), np.zeros(1, np.int64), np.zeros(n_members, np.bool_))
