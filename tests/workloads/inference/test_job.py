@@ -106,3 +106,15 @@ def test_trace_arrivals_and_sizes(tmp_path):
     # sizes vary (16 × 16 classes): the TTFT spreads with the context, p50 near the median prompt's prefill
     assert s["workloads.chat.ttft_p50_s"] == pytest.approx(np.median(ctx) / 3500, rel=0.1)
     assert s["workloads.chat.ttft_p99_s"] > 1.4 * s["workloads.chat.ttft_p50_s"]
+
+
+def test_bursty_gamma_arrivals_keep_the_mean_rate(tmp_path):
+    """Gamma renewal arrivals (shape 0.25, CV² = 4) through the whole job: the mean rate is the
+    configured one (4 stations × 20/s × 20 min; σ of the total ≈ 0.7 %) and every request is
+    counted once."""
+    job = {"arrivals": {"process": "gamma", "rate_per_s": 20.0, "burstiness": 0.25}}
+    s = {k.removeprefix("workloads.chat."): v[0] for k, v in
+         Simulation(scenario(shell_dict(**job), until="20m")).run(tmp_path / "g.h5").summary.items()}
+    assert s["arrived"] == pytest.approx(4 * 20.0 * 1200.0, rel=0.04)
+    assert s["arrived"] == s["served"] + s["rejected"] + s["waiting_at_end"]
+    assert s["rejected_unreachable"] > 0.2 * s["arrived"]           # Svalbard's share

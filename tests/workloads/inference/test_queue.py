@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from sim.core.simulation import Simulation
-from sim.workloads.inference import hist, serve
+from sim.workloads.inference import hist, rand, serve
 from tests.workloads.inference.scenarios import geo_dict, scenario
 
 
@@ -77,8 +77,9 @@ def test_queue_kernel_counts_every_request_once():
     """Consistency: arrivals = started + timed out + waiting; the completion ring holds exactly the
     requests in service, through overload and a GPU that stops (level 0) for a while."""
     rng = np.random.default_rng(4)
+    state = rand.new_state(rng)
     dt, delta, steps = 10.0, 0.1, 100
-    ist, fst, ring, qring = serve.new_state(3, 102, 64)
+    ist, fst, ring, qring, act, act_n, is_act = serve.new_state(3, 102, 64)
     par = np.zeros(serve.N_PAR)
     par[[serve.P_DT, serve.P_DELTA, serve.P_RING_DT, serve.P_MAX_WAIT_STEPS, serve.P_TPOT, serve.P_SLO_TTFT,
          serve.P_SLO_TPOT, serve.P_EXPONENTIAL, serve.P_STEPS, serve.P_CONC]] = \
@@ -92,11 +93,40 @@ def test_queue_kernel_counts_every_request_once():
         ist[serve.ASSIGNED] = n
         arrived += n.sum()
         delivered = np.array([40.0, 40.0 if k % 50 < 40 else 0.0, 20.0])
-        serve.serve_tick(rng, k * steps, np.arange(3), np.array([4, 4, 4], np.int32), delivered, ist, fst, ring,
+        for m in np.flatnonzero((n > 0) & ~is_act):   # what dispatch.place does for the members it fills
+            act[act_n[0]], is_act[m] = m, True
+            act_n[0] += 1
+        work[1] += delivered                          # what the job books before the kernel
+        serve.serve_tick(state, k * steps, np.arange(3), np.array([4, 4, 4], np.int32), delivered, ist, fst, ring,
                          qring, par, cls_p, cls_s, np.array([0.1, 0.2]), np.array([20.0, 200.0]),
-                         np.zeros(2, np.int64), h, sums, util, work, 0, 1)
+                         np.zeros(2, np.int64), h, sums, util, work, 0, 1, act, act_n, is_act)
+        assert set(act[:act_n[0]].tolist()) == set(np.flatnonzero(ist[serve.BUSY] + ist[serve.QLEN]).tolist())
         assert np.array_equal(ring.sum(axis=1), ist[serve.BUSY])
         assert np.array_equal(qring.sum(axis=1), ist[serve.QLEN])
     assert arrived == sums[serve.SERVED] + sums[serve.TIMEOUT] + ist[serve.QLEN].sum()
     assert sums[serve.TIMEOUT] > 0 and h[3].sum() == sums[serve.SERVED]
     assert work[0].sum() + work[1].sum() == pytest.approx(400 * (40 + 40 * 0.8 + 20), rel=1e-12)
+
+
+@pytest.mark.parametrize("level, tpot_full, met", [(1.0, 0.15, True), (0.5, 0.15, False), (0.5, 0.08, True)])
+def test_prefill_and_decode_slow_down_with_the_clock(level, tpot_full, met):
+    """Consistency check: at clock level l, TTFT = path + prefill / l and TPOT = TPOT_full / l (the
+    token rates scale with the clock); the SLO (TTFT 2 s, TPOT 0.2 s) is judged on those."""
+    dt, steps, count = 10.0, 100, 4
+    ist, fst, ring, qring, act, act_n, is_act = serve.new_state(1, 102, 64)
+    par = np.zeros(serve.N_PAR)
+    par[[serve.P_DT, serve.P_DELTA, serve.P_RING_DT, serve.P_MAX_WAIT_STEPS, serve.P_TPOT, serve.P_SLO_TTFT,
+         serve.P_SLO_TPOT, serve.P_EXPONENTIAL, serve.P_STEPS, serve.P_CONC]] = \
+        [dt, dt / steps, 0.5, 100, tpot_full, 2.0, 0.2, 0.0, steps, 4]
+    ist[serve.ASSIGNED, 0], fst[serve.LAT_SUM, 0] = 3, 3 * 0.01     # three requests, 10 ms path each
+    act[0], act_n[0], is_act[0] = 0, 1, True
+    h, sums, work = hist.new(), np.zeros(serve.N_SUMS), np.zeros((8, 1))
+    delivered = np.array([level * count * dt])
+    serve.serve_tick(rand.new_state(np.random.default_rng(0)), 0, np.arange(1), np.array([count], np.int32),
+                     delivered, ist, fst, ring, qring, par, np.ones(1), np.array([5.0]), np.array([0.2]),
+                     np.array([30.0]), np.zeros(1, np.int64), h, sums, np.zeros(1), work, 0, 1, act, act_n, is_act)
+    assert sums[serve.SERVED] == 3
+    assert sums[serve.TTFT_SUM] / 3 == pytest.approx(0.01 + 0.2 / level, rel=1e-12)
+    assert sums[serve.TPOT_SUM] / 3 == pytest.approx(tpot_full / level, rel=1e-12)
+    assert sums[serve.E2E_SUM] / 3 == pytest.approx(0.02 + 0.2 / level + 30 * tpot_full / level, rel=1e-12)
+    assert sums[serve.MET] == (3 if met else 0)

@@ -6,6 +6,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from sim.core.constants import SPEED_OF_LIGHT_M_S
+from sim.network.links import UP
 from sim.workloads.inference import reach
 
 
@@ -37,8 +38,16 @@ def test_candidates_are_the_nearest_members_by_path_latency(seed):
     cand_entry, cand_n = np.zeros((G, k), np.int64), np.zeros(G, np.int64)
     scratch = [np.zeros(n), np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64)]
     heap = (np.zeros(n + 2 * a.size + 1), np.zeros(n + 2 * a.size + 1, np.int64))
-    reach.refresh(np.arange(G), np.arange(G), margin, usable, r, st, indptr, nbr, edge, weight, member_of, k,
-                  max_lat, *scratch, 0, *heap, cand_m, cand_lat, cand_entry, cand_n)
+    in_view = [np.flatnonzero((margin[g] >= 0) & usable[g]) for g in range(G)]
+    view_sat, view_n = np.zeros((G, 4), np.int64), np.zeros(G, np.int64)
+    for g, v in enumerate(in_view):   # grown as Reachability does
+        while not reach.view_update(view_sat, view_n, np.arange(G), np.full(v.size, g), v, True):
+            view_sat = np.concatenate([view_sat, np.zeros_like(view_sat)], axis=1)
+    assert [sorted(view_sat[g, :view_n[g]]) for g in range(G)] == [v.tolist() for v in in_view]
+    state = np.where(np.isfinite(weight), UP, 0).astype(np.int8)
+    range_m = np.where(np.isfinite(weight), weight, 0.0) * SPEED_OF_LIGHT_M_S
+    reach.refresh(np.arange(G), np.arange(G), view_sat, view_n, r, st, indptr, nbr, edge, state,
+                  range_m, UP, member_of, k, max_lat, *scratch, 0, *heap, cand_m, cand_lat, cand_entry, cand_n)
     up = np.isfinite(weight)
     for g in range(G):
         # reference: a super-source node n joined to the usable contacts by the uplink latency
@@ -65,3 +74,12 @@ def test_check_invalidates_candidates_whose_entry_left_view():
     n_stale = reach.check(np.array([0, 0]), margin, usable, cand_entry, cand_n, valid, stale)
     assert valid[0].tolist() == [True, False, True] and valid[1, :2].tolist() == [False, False]
     assert stale.tolist() == [False, True] and n_stale == 1
+
+
+def test_in_view_lists_follow_adds_and_removals():
+    view_sat, view_n = np.zeros((2, 2), np.int64), np.zeros(2, np.int64)
+    job_station = np.array([-1, 0, 1])             # network station 0 is not the job's
+    assert reach.view_update(view_sat, view_n, job_station, np.array([1, 1, 0, 2]), np.array([5, 7, 9, 5]), True)
+    assert not reach.view_update(view_sat, view_n, job_station, np.array([1]), np.array([8]), True)  # full
+    assert reach.view_update(view_sat, view_n, job_station, np.array([1, 2, 1]), np.array([5, 6, 5]), False)
+    assert view_sat[0, :view_n[0]].tolist() == [7] and view_sat[1, :view_n[1]].tolist() == [5]
