@@ -26,6 +26,9 @@ class TrappedProtons(Strict):
     energies_mev: list[Positive] = Field(default_factory=lambda: [
         10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 100.0, 150.0, 200.0, 300.0, 400.0])
     cache_dir: str | None = Field(None, description="default $ODCSIM_CACHE or ~/.cache/odcsim")
+    scale_by_energy: dict[Positive, Positive] | None = Field(
+        None, description="factors on AP8's integral flux J(>E), keyed by energy [MeV], e.g. {10: 4.0, 100: 16.0} to "
+                          "match AP9 or mission data; log-log in energy between the keys, the end factors beyond them")
 
     @field_validator("energies_mev")
     @classmethod
