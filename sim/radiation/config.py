@@ -26,6 +26,9 @@ class TrappedProtons(Strict):
     energies_mev: list[Positive] = Field(default_factory=lambda: [
         10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 100.0, 150.0, 200.0, 300.0, 400.0])
     cache_dir: str | None = Field(None, description="default $ODCSIM_CACHE or ~/.cache/odcsim")
+    scale_by_energy: dict[Positive, Positive] | None = Field(
+        None, description="factors on AP8's integral flux J(>E), keyed by energy [MeV], e.g. {10: 4.0, 100: 16.0} to "
+                          "match AP9 or mission data; log-log in energy between the keys, the end factors beyond them")
 
     @field_validator("energies_mev")
     @classmethod
@@ -72,7 +75,12 @@ class SolarEvents(Strict):
     cycle_years: Positive = 11.0
     active_start_years: NonNegative = 2.0
     active_years: Positive = 7.0
-    events_per_active_year: NonNegative = 12.0
+    # JPL model (ECSS-E-ST-10-04C Annex I.2.3): w events per active year, each with a log-normal
+    # >10 MeV fluence; w, μ, σ U (MODELS.md §6: w ≈ 6.15, μ ≈ 8.27, σ ≈ 0.9–1.1, ECSS Table I-2 not
+    # verified). Frequency and fluence from the one model: the annual fluence is their compound sum.
+    events_per_active_year: NonNegative = Field(
+        6.15, description="mean number of SPEs per active year (JPL w); each draws its fluence from "
+                          "fluence_log10_mean/sd, so this rate and those set the annual fluence together")
     events_per_quiet_year: NonNegative = 0.5
     rise_median_h: Positive = 6.0
     decay_median_h: Positive = 24.0
@@ -80,8 +88,9 @@ class SolarEvents(Strict):
     gamma_mean: Positive = 2.5
     gamma_sd: NonNegative = 0.5
     # JPL-91 structure (ECSS-E-ST-10-04C): log10 of the >10 MeV event fluence [cm⁻², omnidirectional]
-    # ~ Normal(μ, σ); values U (MODELS.md §6). The peak keeps the S-scale marginal, rank-correlated
-    # with the fluence (Gaussian copula, ρ U); the decay time follows from fluence and peak.
+    # ~ Normal(μ, σ); values U (MODELS.md §6). The peak is drawn from the largest events of the S-scale
+    # distribution (as many per cycle as the rates give), rank-correlated with the fluence (Gaussian
+    # copula, ρ U); the decay time follows from fluence and peak.
     fluence_model: Literal["jpl91", "profile"] = Field(
         "jpl91", description="jpl91: sampled log-normal fluence sets the decay time; profile: decay "
                              "log-normal(decay_median_h), fluence follows")

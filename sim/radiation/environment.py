@@ -55,7 +55,7 @@ def trapped_grid(tp: TrappedProtons, a_m: np.ndarray, e: np.ndarray) -> tuple[np
 
 @dataclass
 class EnvironmentMap:
-    """The trapped map of a run: AP8 J(>E) (flux_map, None when trapped protons are off), the
+    """The trapped map of a run: AP8 J(>E) × trapped.scale_by_energy (flux_map, None when trapped protons are off), the
     encoded (lat, lon, alt) map and its axes, and the resampled Earth-fixed map of the tick."""
 
     flux_map: trapped.FluxMap | None
@@ -73,7 +73,8 @@ def environment_map(cfg: RadiationConfig, a_m: np.ndarray, e: np.ndarray, epoch:
     lat, lon, alt = trapped_grid(tp, a_m, e)
     energies = np.asarray(tp.energies_mev)
     if tp.enabled:
-        flux_map = trapped.ap8_map(lat, lon, alt, energies, ap8_phase(cfg, epoch), epoch, tp.cache_dir)
+        flux_map = trapped.scaled(trapped.ap8_map(lat, lon, alt, energies, ap8_phase(cfg, epoch), epoch, tp.cache_dir),
+                                  tp.scale_by_energy)
         upset_flux = trapped.interpolate_energy(flux_map, device_floor_mev)
         dose = transport.dose_rate_rad_s(energies, flux_map.flux_cm2_s, cfg.shielding_al_mm)
     else:

@@ -5,18 +5,22 @@ An event is a >10 MeV proton flux profile at 1 AU (pfu = cm⁻² s⁻¹ sr⁻¹)
 falls back below 10 pfu (NOAA SWPC's event definition). Its spectrum is a power law in energy,
 J(>E) = J10 (E / 10 MeV)^-γ.
 
-Generator: onsets are a Poisson process whose rate is `events_per_active_year` during the 7
-active years of each 11-year cycle and `events_per_quiet_year` otherwise (JPL-91/ESP
-convention: active from 2.5 years before to 4.5 years after maximum). Peak fluxes follow the
-NOAA S-scale frequencies per cycle (S1 50, S2 25, S3 10, S4 3, S5 <1: spaceweather.com
-glossary, MODELS.md §6) as an empirical distribution, log N(>P) interpolated linearly in
-log P between the S thresholds and continued above 1e5 pfu with the S4→S5 slope.
+Generator (JPL model structure, Feynman et al. 1993, ECSS-E-ST-10-04C Annex I.2.3): onsets are a
+Poisson process whose rate is `events_per_active_year` (w) during the 7 active years of each 11-year
+cycle and `events_per_quiet_year` otherwise (JPL/ESP convention: 7 active years); each event's
+>10 MeV fluence is log-normal, log10 F ~ Normal(μ, σ), F omnidirectional in cm⁻² (F/4π per steradian
+for an isotropic flux). Frequency and fluence come from the one model, so the annual fluence is the
+model's compound Poisson sum (ECSS eq. I-7); its mean is w 10^μ exp((σ ln 10)²/2).
 
-Event fluence (JPL-91 structure, Feynman et al. 1993; ECSS-E-ST-10-04C): log10 F(>10 MeV)
-~ Normal(μ, σ), F omnidirectional in cm⁻² (F/4π per steradian for an isotropic flux). The
-peak keeps its S-scale marginal and is rank-correlated with the fluence through a Gaussian
-copula (ρ); the profile's duration then follows from both: F/4π = (P − 10)(t_rise/ln(P/10) + τ),
-with the sampled rise time capped at half of D ln(P/10), D = F/(4π (P − 10)), so that τ ≥ D/2.
+Peak fluxes follow the NOAA S-scale frequencies per cycle (S1 50, S2 25, S3 10, S4 3, S5 <1:
+spaceweather.com glossary, MODELS.md §6), log N(>P) interpolated linearly in log P between the S
+thresholds and continued above 1e5 pfu with the S4→S5 slope. The model's n events per cycle are
+the n largest of that distribution: with the default w they are fewer than the 88.5 ≥S1 events of
+the S-scale, so S2..S5 keep their NOAA counts and only the smallest S1 events are not generated
+(events with more than 88.5 per cycle would sit at the 10 pfu threshold). The peak is
+rank-correlated with the fluence through a Gaussian copula (ρ); the profile's duration then follows
+from both: F/4π = (P − 10)(t_rise/ln(P/10) + τ), with the sampled rise time capped at half of
+D ln(P/10), D = F/(4π (P − 10)), so that τ ≥ D/2.
 """
 from __future__ import annotations
 
@@ -83,13 +87,15 @@ def is_active(phase_years: float, active_start_years: float, active_years: float
     return active_start_years <= phase_years < active_start_years + active_years
 
 
-def sample_peak_pfu(rng: np.random.Generator, size: int) -> np.ndarray:
-    """Peak >10 MeV fluxes drawn from the S-scale frequency distribution."""
-    return peak_pfu_quantile(rng.random(size))
+def sample_peak_pfu(rng: np.random.Generator, size: int, events_per_cycle: float | None = None) -> np.ndarray:
+    """Peak >10 MeV fluxes drawn from the S-scale frequency distribution (`peak_pfu_quantile`)."""
+    return peak_pfu_quantile(rng.random(size), events_per_cycle)
 
 
-def peak_pfu_quantile(u: np.ndarray) -> np.ndarray:
-    """Peak >10 MeV flux exceeded by a fraction u ∈ (0, 1] of events (S-scale distribution)."""
+def peak_pfu_quantile(u: np.ndarray, events_per_cycle: float | None = None) -> np.ndarray:
+    """Peak >10 MeV flux exceeded by a fraction u ∈ (0, 1] of the `events_per_cycle` largest
+    events of the S-scale distribution (None: all 88.5 ≥S1 events per cycle); where u ×
+    events_per_cycle exceeds the S-scale total, the 10 pfu threshold."""
     cum = np.cumsum(S_PER_CYCLE[::-1])[::-1]            # N(≥threshold) per cycle
     log_p = np.log10(S_THRESHOLDS_PFU)
     log_n = np.log10(cum)
@@ -98,7 +104,8 @@ def peak_pfu_quantile(u: np.ndarray) -> np.ndarray:
     log_n = np.append(log_n, log_n[-1] + slope)
     # inverse CDF: u ∈ (0,1] → N(>P)/N(>10) = u
     u = np.asarray(u, dtype=float)
-    target = np.log10(cum[0]) + np.log10(np.maximum(u, 1e-300))
+    n_events = cum[0] if events_per_cycle is None else max(float(events_per_cycle), 1e-300)
+    target = np.minimum(np.log10(n_events) + np.log10(np.maximum(u, 1e-300)), log_n[0])
     below = target < log_n[-1]
     out = 10.0 ** np.interp(-target, -log_n, log_p)
     out[below] = 10.0 ** log_p[-1]
@@ -114,10 +121,12 @@ def synthetic_events(rng: np.random.Generator, epoch: datetime, duration_s: floa
                      fluence_peak_correlation: float = 0.8) -> list[SolarParticleEvent]:
     """Events with onsets in [0, duration_s) of the scenario, drawn piecewise over active/quiet
     spans of the cycle (thinning-free: each span has a constant rate). fluence_model 'jpl91':
-    log10 fluence ~ N(mean, sd) and the decay time follows; 'profile': log-normal decay time."""
+    log10 fluence ~ N(mean, sd) and the decay time follows; 'profile': log-normal decay time.
+    Peaks are the largest of the S-scale distribution for the rates' events per cycle (module doc)."""
     events = []
     t = 0.0
     phase0 = solar_cycle_phase_years(epoch, cycle_minimum, cycle_years)
+    per_cycle = events_per_active_year * active_years + events_per_quiet_year * (cycle_years - active_years)
     while t < duration_s:
         phase = (phase0 + t / SECONDS_PER_JULIAN_YEAR) % cycle_years
         edges = np.array([active_start_years, active_start_years + active_years, cycle_years])
@@ -129,9 +138,9 @@ def synthetic_events(rng: np.random.Generator, epoch: datetime, duration_s: floa
         onsets = np.sort(rng.uniform(t, span_end, n))
         if fluence_model == "jpl91":
             peaks, rise, decay = _jpl91_profiles(rng, n, rise_median_h, duration_sigma_ln, fluence_log10_mean,
-                                                 fluence_log10_sd, fluence_peak_correlation)
+                                                 fluence_log10_sd, fluence_peak_correlation, per_cycle)
         else:
-            peaks = sample_peak_pfu(rng, n)
+            peaks = sample_peak_pfu(rng, n, per_cycle)
             rise = rise_median_h * SECONDS_PER_HOUR * np.exp(duration_sigma_ln * rng.standard_normal(n))
             decay = decay_median_h * SECONDS_PER_HOUR * np.exp(duration_sigma_ln * rng.standard_normal(n))
         gamma = np.clip(gamma_mean + gamma_sd * rng.standard_normal(n), 1.0, 5.0)
@@ -141,12 +150,12 @@ def synthetic_events(rng: np.random.Generator, epoch: datetime, duration_s: floa
     return events
 
 
-def _jpl91_profiles(rng, n, rise_median_h, duration_sigma_ln, log10_mean, log10_sd, rho):
+def _jpl91_profiles(rng, n, rise_median_h, duration_sigma_ln, log10_mean, log10_sd, rho, events_per_cycle):
     """(peak pfu, rise s, decay s) of n events whose >10 MeV fluence is log-normal (module doc)."""
     from scipy.special import ndtr
     z_fluence = rng.standard_normal(n)
     z_peak = rho * z_fluence + np.sqrt(1.0 - rho * rho) * rng.standard_normal(n)
-    peaks = np.maximum(peak_pfu_quantile(ndtr(-z_peak)), 10.0 * (1.0 + 1e-9))
+    peaks = np.maximum(peak_pfu_quantile(ndtr(-z_peak), events_per_cycle), 10.0 * (1.0 + 1e-9))
     fluence_cm2_sr = 10.0 ** (log10_mean + log10_sd * z_fluence) / (4.0 * np.pi)
     log_ratio = np.log(peaks / 10.0)
     d_s = fluence_cm2_sr / (peaks - 10.0)

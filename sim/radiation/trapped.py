@@ -107,6 +107,27 @@ def _compute_ap8(lat_deg, lon_deg, alt_km, energies_mev, solar, year) -> np.ndar
     return np.minimum.accumulate(flux, axis=-1)
 
 
+def energy_scale(energies_mev: np.ndarray, scale_by_energy: dict[float, float] | None) -> np.ndarray:
+    """The factor at each of `energies_mev` of a {energy [MeV]: factor} table: linear in
+    (ln E, ln factor) between the table's energies, its end factors outside (1 without a table)."""
+    e = np.asarray(energies_mev, dtype=float)
+    if not scale_by_energy:
+        return np.ones_like(e)
+    keys = np.array(sorted(scale_by_energy), dtype=float)
+    factors = np.array([scale_by_energy[k] for k in sorted(scale_by_energy)], dtype=float)
+    return np.exp(np.interp(np.log(e), np.log(keys), np.log(factors)))
+
+
+def scaled(flux_map: FluxMap, scale_by_energy: dict[float, float] | None) -> FluxMap:
+    """The map with J(>E) multiplied by `energy_scale` at its energies; an integral spectrum never
+    rises with energy, so factors growing faster than J falls are cut to keep J(>E) non-increasing."""
+    if not scale_by_energy:
+        return flux_map
+    flux = flux_map.flux_cm2_s * energy_scale(flux_map.energies_mev, scale_by_energy)
+    return FluxMap(flux_map.lat_deg, flux_map.lon_deg, flux_map.alt_km, flux_map.energies_mev,
+                   np.minimum.accumulate(flux, axis=-1), flux_map.solar)
+
+
 def interpolate_energy(flux_map: FluxMap, energy_mev: float) -> np.ndarray:
     """J(>energy) on the (lat, lon, alt) grid, log–log between tabulated energies."""
     e = flux_map.energies_mev
