@@ -17,6 +17,9 @@ from sim.payload.config import Battery, Bus, Gpu, Radiator, SolarArray, Thermal
 AltitudeKm = Annotated[float, Field(ge=150.0, le=40000.0)]
 InclinationDeg = Annotated[float, Field(ge=0.0, le=180.0)]
 _R_EQ_KM = R_EARTH_EQUATORIAL_M / 1e3
+LtanConvention = Annotated[Literal["mean", "true"], Field(
+    description="ltan_h is mean local solar time at the ascending node (mean, the convention of "
+                "mission specifications) or true (apparent) solar time (true)")]
 
 
 class WalkerShell(Strict):
@@ -37,6 +40,7 @@ class WalkerShell(Strict):
 class SsoShell(Strict):
     altitude_km: AltitudeKm
     ltan_h: Annotated[float, Field(ge=0.0, lt=24.0)] = 18.0
+    ltan_convention: LtanConvention = "mean"
     count: Annotated[int, Field(ge=1)] = 1
 
 
@@ -45,6 +49,7 @@ class ClusterShell(Strict):
     radius_m: Positive = 1000.0
     altitude_km: AltitudeKm = 650.0
     ltan_h: Annotated[float, Field(ge=0.0, lt=24.0)] | None = 18.0
+    ltan_convention: LtanConvention = "mean"
     inclination_deg: InclinationDeg | None = None
     raan_deg: float | None = None
 
