@@ -33,6 +33,9 @@ class Record(Strict):
 class Environment(Strict):
     fluxes: bool = Field(True, description="false: deep-space sink only (no Sun, albedo, Earth IR on radiators)")
     eclipse_model: Literal["conical", "cylindrical"] = "conical"
+    earth_shape: Literal["wgs84", "sphere"] = Field(
+        "wgs84", description="the Earth that casts the shadow: the WGS84 ellipsoid or a sphere "
+                             "of the equatorial radius")
     solar_constant_w_m2: Positive = 1361.0
 
 
