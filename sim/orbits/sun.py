@@ -9,9 +9,10 @@ the default) or a sphere of the equatorial radius; no atmosphere. The ellipsoid 
 scaling z by a/b, which maps it onto the sphere of radius a and maps straight lines to
 straight lines, so every line-of-sight and tangency condition (the Sun's centre on the limb,
 the shadow cylinder) is exact in the scaled coordinates (sim.orbits.shadow); the Sun's disc
-is distorted there by ≤ 0.34 %, which moves the penumbra edges by < 0.01 s. The conical model returns the visible fraction of
-the solar disc from the overlap of the two apparent discs (Montenbruck & Gill,
-*Satellite Orbits*, §3.4.2); the cylindrical model a 0/1 shadow of radius R_E.
+is distorted there by ≤ 0.34 %, which moves the outer penumbra edges by ≲ 0.015 s of an ~8 s
+penumbra. The conical model returns the visible fraction of the solar disc from the overlap
+of the two apparent discs (Montenbruck & Gill, *Satellite Orbits*, §3.4.2); the cylindrical
+model a 0/1 shadow of radius R_E (in the scaled coordinates).
 Outside the penumbra cone and inside the umbra cone the answer needs no trig,
 so only satellites in the penumbra pay for asin/acos.
 """
