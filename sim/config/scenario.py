@@ -23,6 +23,10 @@ from sim.payload.config import HARDWARE_SECTIONS
 class Record(Strict):
     every_s: Positive = 60.0
     compression: Literal["none", "lzf", "gzip"] = "lzf"
+    state_vectors: bool = Field(False, description=(
+        "also record float64 inertial (TEME) position and velocity of every satellite, "
+        "/timeseries/r_eci_{x,y,z}_m and v_eci_{x,y,z}_m_s, for formation and relative-motion "
+        "analysis"))
 
     @field_validator("every_s", mode="before")
     @classmethod

@@ -47,6 +47,14 @@ FIELDS = field_specs("parameter", {
 }, vector=("r_eci_m", "v_eci_m_s")) + field_specs("accumulator", {
     "yaw_rate_exceeded_s": ("f8", "s", "time the needed yaw rate was above the ADCS limit"),
 })
+# record.state_vectors: float64 inertial position and velocity (UDUNITS-2 units)
+_FRAME = ("Earth-centred inertial frame of date, TEME (true equator, mean equinox of date: "
+          "SGP4's frame; the J2 mean-element orbits and the Sun are referred to it)")
+STATE_VECTOR_UNITS = {f"{q}_eci_{axis}_{u}": unit for q, u, unit in (("r", "m", "m"), ("v", "m_s", "m s-1"))
+                      for axis in "xyz"}
+STATE_VECTOR_LONG_NAMES = {f"{q}_eci_{axis}_{u}": f"{what} {axis}, {_FRAME}"
+                           for q, u, what in (("r", "m", "position"), ("v", "m_s", "velocity"))
+                           for axis in "xyz"}
 YAW_EVENT_MEANING = "a: peak yaw rate needed [deg/s], b: ADCS limit [deg/s], c: beta angle [deg]"
 
 
@@ -113,6 +121,12 @@ class Orbits(Subsystem):
         self.provide("sun", self.sun)
         self.recorded_units = {"lat_deg": "degree", "lon_deg": "degree", "alt_km": "km"}
         self._geodetic = {k: np.empty(fleet.n) for k in self.recorded_units}
+        self._state_vectors = scenario.record.state_vectors
+        if self._state_vectors:
+            self.recorded_units.update(STATE_VECTOR_UNITS)
+            self.recorded_dtypes = {name: "f8" for name in STATE_VECTOR_UNITS}
+            self.recorded_attrs = {name: {"long_name": long_name}
+                                   for name, long_name in STATE_VECTOR_LONG_NAMES.items()}
         self._move_to(0.0, clock.at(0.0).jd_tt)
 
     def _propagators(self, j2):
@@ -201,4 +215,10 @@ class Orbits(Subsystem):
         g = self._geodetic
         self._geodesy.eci_to_geodetic(self.fleet.r_eci_m, self.ctx.clock.at(t_s).gmst_rad,
                                       g["lat_deg"], g["lon_deg"], g["alt_km"])
-        return dict(g)
+        out = dict(g)
+        if self._state_vectors:
+            r, v = self.fleet.r_eci_m, self.fleet.v_eci_m_s
+            for k, axis in enumerate("xyz"):
+                out[f"r_eci_{axis}_m"] = r[k]
+                out[f"v_eci_{axis}_m_s"] = v[k]
+        return out
