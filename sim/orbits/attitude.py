@@ -166,67 +166,86 @@ def exceedance_window(s_h, s_r, s_x, omega, max_rate):
 
 
 @njit(cache=True, error_model="numpy")
+def _yaw_rate_pass(lo, hi, dt_s, r_eci_m, v_eci_m_s, sx, sy, sz, attitude, max_yaw_rate_rad_s,
+                   yaw_rate, exceeded, exceeded_s, side, event_code):
+    """Branch-free pass (vectorises): the needed rate, the exceedance flag at the tick end, the
+    time of ticks spent wholly above the limit, and event_code: YAW_EVENT_START where the
+    window opened in the tick, _END where it closed, _BOTH where one fitted inside it. Unnormalised vectors, one sqrt:
+    with H = r × v, ψ̇ = −(ŝ·H)(ŝ·r)/(|r| (r² − (ŝ·r)²)); `side` holds ŝ·(H × r), whose sign
+    change marks orbit noon or midnight, where the peak ω cos β/|sin β| exceeds R iff
+    (H² − (ŝ·H)²) H² > R² r⁴ (ŝ·H)²."""
+    count = 0
+    for i in range(np.uint64(lo), np.uint64(hi)):
+        rx, ry, rz = r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i]
+        vx, vy, vz = v_eci_m_s[0, i], v_eci_m_s[1, i], v_eci_m_s[2, i]
+        hx, hy, hz = ry * vz - rz * vy, rz * vx - rx * vz, rx * vy - ry * vx
+        rr = rx * rx + ry * ry + rz * rz
+        hh = hx * hx + hy * hy + hz * hz
+        s_r = sx * rx + sy * ry + sz * rz
+        s_h = sx * hx + sy * hy + sz * hz
+        x_side = sx * (hy * rz - hz * ry) + sy * (hz * rx - hx * rz) + sz * (hx * ry - hy * rx)
+        denominator = math.sqrt(rr) * max(rr - s_r * s_r, _TINY)
+        steered = 1 if attitude[i] == ATTITUDE_YAW_STEERING else 0
+        rate = -s_h * s_r / denominator if steered else 0.0
+        limit = max_yaw_rate_rad_s[i]
+        over = steered if abs(rate) > limit else 0
+        was = 1 if exceeded[i] != 0 else 0
+        peak_rate_over = (hh - s_h * s_h) * hh > limit * limit * rr * rr * s_h * s_h
+        peak = steered if (x_side * side[i] <= 0.0) and peak_rate_over else 0
+        code = (YAW_EVENT_START * over * (1 - was) + YAW_EVENT_END * was * (1 - over)
+                + YAW_EVENT_BOTH * peak * (1 - was) * (1 - over))
+        yaw_rate[i] = rate
+        side[i] = x_side
+        exceeded[i] = over
+        exceeded_s[i] += dt_s * (over * was)
+        event_code[i] = code
+        count += 1 if code != 0 else 0
+    return count
+
+
+@njit(cache=True, error_model="numpy")
 def yaw_tick_range(lo, hi, t_s, dt_s, r_eci_m, v_eci_m_s, sx, sy, sz, attitude,
-                   max_yaw_rate_rad_s, yaw_rate, exceeded, exceeded_s, event_code,
+                   max_yaw_rate_rad_s, yaw_rate, exceeded, exceeded_s, side, event_code,
                    event_start_t_s, event_end_t_s):
     """One tick of the yaw-rate check for satellites lo..hi-1 (state at t_s + dt_s; ŝ unit).
 
     Writes yaw_rate (rad/s, 0 unless yaw-steered), exceeded (1 while |ψ̇| > the limit),
-    adds the time above the limit to exceeded_s and sets event_code (YAW_EVENT_*) with the
-    window's start/end times where the state changed or a whole window fitted in the tick.
+    side (scratch carried from tick to tick, NaN at first), adds the time above the limit to
+    exceeded_s and sets event_code (YAW_EVENT_*) with the window's start/end times (closed
+    form, `exceedance_window`) where it opened or closed in the tick or fitted inside it.
     Returns the number of satellites with an event.
     """
+    count = _yaw_rate_pass(lo, hi, dt_s, r_eci_m, v_eci_m_s, sx, sy, sz, attitude,
+                           max_yaw_rate_rad_s, yaw_rate, exceeded, exceeded_s, side, event_code)
     t_end_s = t_s + dt_s
-    count = 0
-    for i in range(np.uint64(lo), np.uint64(hi)):
-        event_code[i] = YAW_EVENT_NONE
-        if attitude[i] != ATTITUDE_YAW_STEERING:
-            yaw_rate[i] = 0.0
-            continue
-        rx, ry, rz = r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i]
-        vx, vy, vz = v_eci_m_s[0, i], v_eci_m_s[1, i], v_eci_m_s[2, i]
-        s_h, s_r, s_x, omega = _yaw_geometry(rx, ry, rz, vx, vy, vz, sx, sy, sz)
-        rate = -omega * s_h * s_r / max(1.0 - s_r * s_r, _TINY)
-        yaw_rate[i] = rate
-        limit = max_yaw_rate_rad_s[i]
-        over = 1 if abs(rate) > limit else 0
-        was = exceeded[i]
-        exceeded[i] = over
-        if was != 0 and over != 0:
-            exceeded_s[i] += dt_s
-            continue
-        # ŝ·x_lvlh at the tick start (x_lvlh turns by −ω dt toward r̂): a sign change means
-        # orbit noon or midnight, where |ψ̇| peaks at ω cos β/|sin β|, fell inside the tick
-        a = omega * dt_s
-        s_x_start = (1.0 - 0.5 * a * a) * s_x + (a - a * a * a / 6.0) * s_r
-        peak_inside = s_x_start * s_x <= 0.0
-        peak_over = omega * math.sqrt(max(0.0, 1.0 - s_h * s_h)) > limit * abs(s_h)
-        if was == over and not (peak_inside and peak_over):
-            continue
-        phi_end, phi_star = exceedance_window(s_h, s_r, s_x, omega, limit)
-        if phi_star < 0.0:
-            phi_star = 0.0
-        start_s = min(max(t_end_s - (phi_end + phi_star) / omega, t_s), t_end_s)
-        end_s = min(max(t_end_s - (phi_end - phi_star) / omega, t_s), t_end_s)
-        if over != 0:          # the window opened in this tick
-            code = YAW_EVENT_START
-            exceeded_s[i] += t_end_s - start_s
-        elif was != 0:         # it closed
-            code = YAW_EVENT_END
-            exceeded_s[i] += end_s - t_s
-        else:                  # a whole (narrow, low-β) window inside the tick
-            code = YAW_EVENT_BOTH
-            exceeded_s[i] += max(end_s - start_s, 0.0)
-        event_code[i] = code
-        event_start_t_s[i] = start_s
-        event_end_t_s[i] = end_s
-        count += 1
+    left = count
+    i = np.uint64(lo)
+    while left > 0:
+        if event_code[i] != 0:
+            left -= 1
+            s_h, s_r, s_x, omega = _yaw_geometry(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i],
+                                                 v_eci_m_s[0, i], v_eci_m_s[1, i], v_eci_m_s[2, i],
+                                                 sx, sy, sz)
+            phi_end, phi_star = exceedance_window(s_h, s_r, s_x, omega, max_yaw_rate_rad_s[i])
+            phi_star = max(phi_star, 0.0)
+            start_s = min(max(t_end_s - (phi_end + phi_star) / omega, t_s), t_end_s)
+            end_s = min(max(t_end_s - (phi_end - phi_star) / omega, t_s), t_end_s)
+            code = event_code[i]
+            if code == YAW_EVENT_START:
+                exceeded_s[i] += t_end_s - start_s
+            elif code == YAW_EVENT_END:
+                exceeded_s[i] += end_s - t_s
+            else:  # a whole (narrow, low-β) window inside the tick
+                exceeded_s[i] += max(end_s - start_s, 0.0)
+            event_start_t_s[i] = start_s
+            event_end_t_s[i] = end_s
+        i += np.uint64(1)
     return count
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
 def yaw_tick(chunk, t_s, dt_s, r_eci_m, v_eci_m_s, sx, sy, sz, attitude, max_yaw_rate_rad_s,
-             yaw_rate, exceeded, exceeded_s, event_code, event_start_t_s, event_end_t_s):
+             yaw_rate, exceeded, exceeded_s, side, event_code, event_start_t_s, event_end_t_s):
     """`yaw_tick_range` over all satellites in parallel chunks of `chunk`."""
     n = attitude.shape[0]
     count = 0
@@ -234,14 +253,15 @@ def yaw_tick(chunk, t_s, dt_s, r_eci_m, v_eci_m_s, sx, sy, sz, attitude, max_yaw
         lo = c * chunk
         count += yaw_tick_range(lo, min(lo + chunk, n), t_s, dt_s, r_eci_m, v_eci_m_s, sx, sy, sz,
                                 attitude, max_yaw_rate_rad_s, yaw_rate, exceeded, exceeded_s,
-                                event_code, event_start_t_s, event_end_t_s)
+                                side, event_code, event_start_t_s, event_end_t_s)
     return count
 
 
 @njit(cache=True, error_model="numpy")
 def yaw_tick_serial(chunk, t_s, dt_s, r_eci_m, v_eci_m_s, sx, sy, sz, attitude, max_yaw_rate_rad_s,
-                    yaw_rate, exceeded, exceeded_s, event_code, event_start_t_s, event_end_t_s):
+                    yaw_rate, exceeded, exceeded_s, side, event_code, event_start_t_s,
+                    event_end_t_s):
     """`yaw_tick` on the calling thread (small fleets)."""
     return yaw_tick_range(0, attitude.shape[0], t_s, dt_s, r_eci_m, v_eci_m_s, sx, sy, sz, attitude,
-                          max_yaw_rate_rad_s, yaw_rate, exceeded, exceeded_s, event_code,
+                          max_yaw_rate_rad_s, yaw_rate, exceeded, exceeded_s, side, event_code,
                           event_start_t_s, event_end_t_s)

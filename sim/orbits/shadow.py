@@ -29,7 +29,8 @@ r(τ) = f r + g v, f = 1 − u τ²/2 + u p τ³/2, g = τ − u τ³/6, u = μ/
 its truncation is < 1 cm; the departure of the J2 mean-element or SGP4 trajectory from two-body
 motion over the tick is < 1 m (J2 acceleration ~1e-2 m/s²), ≲ 1 ms of crossing time except at
 grazing entries. The Sun is held at its tick-end position (it moves 2e-6 rad per 10 s: ≤ 2 ms).
-The root is bracketed by the tick and found by the Illinois variant of regula falsi to 1e-4 s.
+The root is bracketed by the tick and found by the Illinois variant of regula falsi (to a
+bracket of 1e-4 s or a step of 1e-5 s; g is nearly linear over a tick: 2–4 evaluations).
 """
 from __future__ import annotations
 
@@ -110,6 +111,7 @@ def shadow_crossing_time_s(t_end_s, dt_s, rx, ry, rz, vx, vy, vz, sx, sy, sz, mo
     side = 0
     c = b
     for _ in range(ROOT_MAX_ITERATIONS):
+        c_previous = c
         c = (a * fb - b * fa) / (fb - fa)
         fc = shadow_at(c, rx, ry, rz, vx, vy, vz, sx, sy, sz, model)
         if fc * fb > 0.0:
@@ -124,7 +126,7 @@ def shadow_crossing_time_s(t_end_s, dt_s, rx, ry, rz, vx, vy, vz, sx, sy, sz, mo
             side = -1
         else:
             break
-        if b - a < ROOT_TOLERANCE_S:
+        if b - a < ROOT_TOLERANCE_S or abs(c - c_previous) < 0.1 * ROOT_TOLERANCE_S:
             break
     return t_end_s + c
 

@@ -114,6 +114,7 @@ class Orbits(Subsystem):
         self._yaw_chunk = chunk or max(fleet.n, 1)
         self._yaw_steered = bool(np.any(fleet.attitude == attitude.ATTITUDE_YAW_STEERING))
         self._yaw_events = (np.zeros(fleet.n, np.int8), np.zeros(fleet.n), np.zeros(fleet.n))
+        self._yaw_side = np.full(fleet.n, np.nan)  # ŝ·(h × r) of the previous tick
         self._j2_index, self._j2, self._sgp4 = self._propagators(j2)
         self.sun = SunState(scenario.environment.solar_constant_w_m2)
         self.provide("fleet", fleet)
@@ -178,7 +179,7 @@ class Orbits(Subsystem):
         n_events = self._yaw_tick(self._yaw_chunk, t0_s, dt_s, f.r_eci_m, f.v_eci_m_s, s.x_m / d,
                                   s.y_m / d, s.z_m / d, f.attitude, f.max_yaw_rate_rad_s,
                                   f.yaw_rate_rad_s, f.yaw_rate_exceeded, f.yaw_rate_exceeded_s,
-                                  code, start_s, end_s)
+                                  self._yaw_side, code, start_s, end_s)
         if not n_events:
             return
         idx = code.nonzero()[0]

@@ -122,19 +122,20 @@ def _run_yaw_ticks(beta_deg, limit_deg_s, orbits=2.0, dt_s=10.0):
     code = np.zeros(n, np.int8)
     start, end = np.zeros(n), np.zeros(n)
     rate, exceeded, exceeded_s = np.zeros(n), np.zeros(n, np.int8), np.zeros(n)
+    side = np.full(n, np.nan)
     attitude = np.zeros(n, np.int8)
     limit = np.full(n, math.radians(limit_deg_s))
     events = []
     steps = int(orbits * 2 * math.pi / N_RAD_S / dt_s)
     r0, v0 = _state(0.0, u0=0.3)
     att.yaw_tick_serial(1, -dt_s, dt_s, np.ascontiguousarray(r0[:, None]), np.ascontiguousarray(v0[:, None]),
-                        *s, attitude, limit, rate, exceeded, exceeded_s, code, start, end)
+                        *s, attitude, limit, rate, exceeded, exceeded_s, side, code, start, end)
     exceeded_s[:] = 0.0
     for k in range(1, steps + 1):
         r, v = _state(k * dt_s, u0=0.3)
         att.yaw_tick_serial(1, (k - 1) * dt_s, dt_s, np.ascontiguousarray(r[:, None]),
                             np.ascontiguousarray(v[:, None]), *s, attitude, limit, rate, exceeded,
-                            exceeded_s, code, start, end)
+                            exceeded_s, side, code, start, end)
         if code[0] in (att.YAW_EVENT_START, att.YAW_EVENT_BOTH):
             events.append(("start", start[0]))
         if code[0] in (att.YAW_EVENT_END, att.YAW_EVENT_BOTH):
