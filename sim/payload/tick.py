@@ -341,12 +341,10 @@ def step_physics(chunk, t_s, dt_s, sun_x_m, sun_y_m, sun_z_m, sun_unit_x, sun_un
                  crossing_direction, crossing_t_s, scratch, r_eci_m, v_eci_m_s, illumination, hw, *state):
     """One physics tick after propagation, in a single parallel launch.
 
-    For every satellite: illumination at t_s + dt_s (r_eci_m, v_eci_m_s already there; the
-    Sun at sun_*_m; model code sim.orbits.sun.eclipse_model_code), eclipse threshold crossings
-    against the previous illumination (crossing_direction −1 entry, +1 exit, 0 none;
-    crossing_t_s the time, from the shadow geometry on the orbit inside the tick,
-    sim.orbits.shadow; meaningful where the direction is non-zero), then the payload tick
-    (`_payload_range`).
+    For every satellite: illumination at t_s + dt_s and eclipse crossings against the previous
+    illumination (sim.orbits.shadow.eclipse_range: r_eci_m, v_eci_m_s already there, the Sun at
+    sun_*_m, model code sim.orbits.sun.eclipse_model_code; crossing_direction −1 entry, +1
+    exit, 0 none; crossing_t_s the time), then the payload tick (`_payload_range`).
     `chunk`: satellites per work item (sim.core.numerics.parallel_chunk).
     `hw` from FleetState.pack; `state`: the STATE_ARRAYS then the PayloadEvents arrays
     (EVENT_ARRAYS); scratch (SCRATCH_ROWS, N). Returns (eclipse crossings, GPU events,
