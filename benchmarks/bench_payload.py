@@ -96,7 +96,7 @@ class Kernel:
     def __call__(self, t_s: float) -> None:
         f = self.fleet
         self.step(self.chunk or f.n, t_s, DT_S, *SUN_M, *SUN, FLUX_W_M2, 1, sun.ILLUMINATION_CONICAL,
-                  ECLIPSE_THRESHOLD, self.direction, self.t_cross_s, self.scratch, f.r_eci_m,
+                  ECLIPSE_THRESHOLD, self.direction, self.t_cross_s, self.scratch, f.r_eci_m, f.v_eci_m_s,
                   f.illumination, self.hardware, *self.state)
 
     @property

@@ -23,6 +23,10 @@ from sim.payload.config import HARDWARE_SECTIONS
 class Record(Strict):
     every_s: Positive = 60.0
     compression: Literal["none", "lzf", "gzip"] = "lzf"
+    state_vectors: bool = Field(False, description=(
+        "also record float64 inertial (TEME) position and velocity of every satellite, "
+        "/timeseries/r_eci_{x,y,z}_m and v_eci_{x,y,z}_m_s, for formation and relative-motion "
+        "analysis"))
 
     @field_validator("every_s", mode="before")
     @classmethod
@@ -33,6 +37,9 @@ class Record(Strict):
 class Environment(Strict):
     fluxes: bool = Field(True, description="false: deep-space sink only (no Sun, albedo, Earth IR on radiators)")
     eclipse_model: Literal["conical", "cylindrical"] = "conical"
+    earth_shape: Literal["wgs84", "sphere"] = Field(
+        "wgs84", description="the Earth that casts the shadow: the WGS84 ellipsoid or a sphere "
+                             "of the equatorial radius")
     solar_constant_w_m2: Positive = 1361.0
 
 

@@ -109,6 +109,14 @@ class Simulation:
             units.update(sub.recorded_units)
         return units
 
+    def _recorded_extra(self, attribute: str) -> dict:
+        """What the subsystems say beyond units about their recorded fields (optional
+        `recorded_dtypes`: name -> dtype, float32 otherwise; `recorded_attrs`: name -> attrs)."""
+        out: dict = {}
+        for sub in self.subsystems:
+            out.update(getattr(sub, attribute, {}))
+        return out
+
     def _record(self, recorder, t_s: float) -> None:
         row = {}
         for sub in self.subsystems:
@@ -168,7 +176,9 @@ class Simulation:
         recorder = Recorder(output, root_attrs=root_attrs, satellites=satellites,
                             satellite_units=satellite_units, fields=self._recorded_units(),
                             n_satellites=self.fleet.n, epoch_iso=root_attrs["epoch_utc"],
-                            event_kinds=event_kinds, compression=scenario.record.compression)
+                            event_kinds=event_kinds, compression=scenario.record.compression,
+                            field_dtypes=self._recorded_extra("recorded_dtypes"),
+                            field_attrs=self._recorded_extra("recorded_attrs"))
         try:
             self.events.connect(recorder.add_events)
             for sub in self.subsystems:

@@ -84,11 +84,16 @@ class Recorder:
         satellite_units: Mapping[str, str] | None = None,
         satellite_ids: np.ndarray | None = None,
         expected_rows: int | None = None,
+        field_dtypes: Mapping[str, str] | None = None,
+        field_attrs: Mapping[str, Mapping[str, str]] | None = None,
     ):
         self.path = Path(path)
         self.tmp_path = self.path.with_name(self.path.name + TMP_SUFFIX)
         self.n_satellites = int(n_satellites)
         self.fields = dict(fields)
+        # float32 unless a field asks for more (e.g. float64 state vectors); extra attrs per field
+        self.field_dtypes = {name: np.dtype((field_dtypes or {}).get(name, np.float32)) for name in self.fields}
+        self.field_attrs = {name: dict((field_attrs or {}).get(name, {})) for name in self.fields}
         for reserved in (TIME_DIM, SATELLITE_DIM):
             if reserved in self.fields:
                 raise ValueError(f"{reserved!r} is a dimension of /timeseries, not a field name")
@@ -106,7 +111,7 @@ class Recorder:
         self._table_filters = filters
 
         n = self.n_satellites
-        self._buffers = {name: np.empty((self.chunk_rows, n), np.float32) for name in self.fields}
+        self._buffers = {name: np.empty((self.chunk_rows, n), self.field_dtypes[name]) for name in self.fields}
         self._time_buffer = np.empty(self.chunk_rows, np.float64)
         self._buffered_rows = 0
         self._rows_written = 0
@@ -170,10 +175,12 @@ class Recorder:
         self._datasets = {}
         for name, units in self.fields.items():
             dset = series.create_dataset(
-                name, shape=(0, n), maxshape=(None, n), dtype=np.float32,
+                name, shape=(0, n), maxshape=(None, n), dtype=self.field_dtypes[name],
                 chunks=(self.chunk_rows, max(n, 1)), **filters,
             )
             dset.attrs["units"] = units
+            for key, value in self.field_attrs[name].items():
+                dset.attrs[key] = value
             dset.dims[0].attach_scale(time)
             dset.dims[1].attach_scale(sats)
             self._datasets[name] = dset

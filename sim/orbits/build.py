@@ -29,12 +29,12 @@ def shell_elements(shell, scenario, epoch_jd_utc: float, satrecs: list | None = 
         return shells.walker(**shell.walker.model_dump())
     if kind == "sso":
         s = shell.sso
-        return shells.sso(s.altitude_km, s.ltan_h, s.count, epoch_jd_utc)
+        return shells.sso(s.altitude_km, s.ltan_h, s.count, epoch_jd_utc, s.ltan_convention)
     if kind == "cluster":
         c = shell.cluster
         inc_deg, raan_deg = c.inclination_deg, c.raan_deg
         if c.ltan_h is not None:
-            ref = shells.sso(c.altitude_km, c.ltan_h, 1, epoch_jd_utc)
+            ref = shells.sso(c.altitude_km, c.ltan_h, 1, epoch_jd_utc, c.ltan_convention)
             inc_deg = float(np.degrees(ref["inc_rad"][0]))
             raan_deg = float(np.degrees(ref["raan_rad"][0]))
         return shells.cluster(c.count, c.radius_m, c.altitude_km, inc_deg, raan_deg or 0.0)

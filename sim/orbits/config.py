@@ -17,6 +17,9 @@ from sim.payload.config import Battery, Bus, Gpu, Radiator, SolarArray, Thermal
 AltitudeKm = Annotated[float, Field(ge=150.0, le=40000.0)]
 InclinationDeg = Annotated[float, Field(ge=0.0, le=180.0)]
 _R_EQ_KM = R_EARTH_EQUATORIAL_M / 1e3
+LtanConvention = Annotated[Literal["mean", "true"], Field(
+    description="ltan_h is mean local solar time at the ascending node (mean, the convention of "
+                "mission specifications) or true (apparent) solar time (true)")]
 
 
 class WalkerShell(Strict):
@@ -37,6 +40,7 @@ class WalkerShell(Strict):
 class SsoShell(Strict):
     altitude_km: AltitudeKm
     ltan_h: Annotated[float, Field(ge=0.0, lt=24.0)] = 18.0
+    ltan_convention: LtanConvention = "mean"
     count: Annotated[int, Field(ge=1)] = 1
 
 
@@ -45,6 +49,7 @@ class ClusterShell(Strict):
     radius_m: Positive = 1000.0
     altitude_km: AltitudeKm = 650.0
     ltan_h: Annotated[float, Field(ge=0.0, lt=24.0)] | None = 18.0
+    ltan_convention: LtanConvention = "mean"
     inclination_deg: InclinationDeg | None = None
     raan_deg: float | None = None
 
@@ -83,6 +88,17 @@ class TleShell(Strict):
 ORBIT_KINDS = ("walker", "sso", "cluster", "elements", "tle")
 
 
+class Adcs(Strict):
+    max_yaw_rate_deg_s: Annotated[float, Field(gt=0.0, description=(
+        "largest yaw rate the attitude control can hold, deg/s; yaw steering needing more is "
+        "recorded (events yaw_rate_limit_start/end, summary orbits.yaw_rate_exceeded_hours). "
+        "Default 0.2: GPS Block IIR's hardware yaw rate (Kouba 2009), a large spacecraft "
+        "with long solar wings; a judgement for a data-centre satellite"))] = 0.2
+
+
+AttitudeLaw = Literal["nadir_yaw_steering", "nadir_fixed", "sun_pointing"]
+
+
 class Shell(Strict):
     name: str | None = None
     walker: WalkerShell | None = None
@@ -90,6 +106,12 @@ class Shell(Strict):
     cluster: ClusterShell | None = None
     elements: list[KeplerianElements] | None = None
     tle: TleShell | None = None
+    attitude: AttitudeLaw = Field("nadir_yaw_steering", description=(
+        "pointing of the whole spacecraft (sim.orbits.attitude): nadir_yaw_steering (nadir, "
+        "yawed so the Sun stays in the x-z plane: array wings face the Sun, edge-on radiators "
+        "never see it), nadir_fixed (nadir, no yaw: wings see cos beta, side radiators see "
+        "the Sun at sin beta), sun_pointing (inertial, array normal to the Sun)"))
+    adcs: Adcs = Field(default_factory=Adcs)
     gpu: Gpu = Field(default_factory=lambda: Gpu.model_validate({}))
     solar_array: SolarArray = Field(default_factory=SolarArray)
     battery: Battery = Field(default_factory=Battery)

@@ -59,7 +59,7 @@ def walker(altitude_km: float, inclination_deg: float, planes: int, sats_per_pla
 
 
 def sun_right_ascension_rad(epoch_jd_utc: float) -> float:
-    """Right ascension of the Sun (low-precision ephemeris) at a UTC Julian date."""
+    """Right ascension of the true Sun (low-precision ephemeris) at a UTC Julian date."""
     from sim.core.timescale import TT_MINUS_UTC_D
     from sim.orbits.sun import sun_position_eci_m
 
@@ -67,19 +67,49 @@ def sun_right_ascension_rad(epoch_jd_utc: float) -> float:
     return math.atan2(y, x) % math.tau
 
 
-def sso(altitude_km: float, ltan_h: float, count: int, epoch_jd_utc: float) -> dict[str, np.ndarray]:
+def mean_sun_right_ascension_rad(epoch_jd_utc: float) -> float:
+    """Right ascension of the fictitious mean Sun at a UTC Julian date (UT1 = UTC, < 0.9 s).
+
+    Mean solar time is the hour angle of the mean Sun + 12 h, and UT is mean solar time at
+    Greenwich, so α_mean_sun = GMST − 2π·(hour angle of the mean Sun at Greenwich / 24 h)
+    = GMST − 2π·frac(JD) (the JD day starts at noon, when that hour angle is 0).
+    """
+    from sim.core.timescale import gmst_rad
+
+    return (gmst_rad(epoch_jd_utc) - math.tau * (epoch_jd_utc % 1.0)) % math.tau
+
+
+LTAN_CONVENTIONS = ("mean", "true")
+
+
+def node_right_ascension_rad(ltan_h: float, epoch_jd_utc: float, convention: str = "mean") -> float:
+    """RAAN that puts the ascending node at local solar time ``ltan_h``:
+    RAAN = α_sun + 15°/h · (ltan_h − 12), α_sun of the mean Sun (``convention`` "mean", the
+    convention of mission specifications) or of the true Sun ("true": apparent solar time,
+    which differs by the equation of time, up to ±16 min)."""
+    if convention == "mean":
+        alpha = mean_sun_right_ascension_rad(epoch_jd_utc)
+    elif convention == "true":
+        alpha = sun_right_ascension_rad(epoch_jd_utc)
+    else:
+        raise ValueError(f"ltan_convention must be one of {', '.join(LTAN_CONVENTIONS)}, not {convention!r}")
+    return (alpha + math.radians(15.0 * (ltan_h - 12.0))) % math.tau
+
+
+def sso(altitude_km: float, ltan_h: float, count: int, epoch_jd_utc: float,
+        ltan_convention: str = "mean") -> dict[str, np.ndarray]:
     """Sun-synchronous circular orbit: ``count`` satellites evenly spaced in one plane.
 
-    Inclination from J2 so the node turns 360°/365.2422 d; RAAN puts the
-    ascending node at local solar time ``ltan_h`` (6 or 18 = dawn–dusk):
-    RAAN = RA_sun + 15°/h · (ltan_h − 12), with the Sun's RA at the epoch.
+    Inclination from J2 so the node turns 360°/365.2422 d (the mean Sun's rate); RAAN puts
+    the ascending node at local solar time ``ltan_h`` (6 or 18 = dawn–dusk), mean solar time
+    by default (`node_right_ascension_rad`).
     """
     from sim.orbits.j2 import sso_inclination_rad
 
     if count < 1:
         raise ValueError("count must be at least 1")
     a_m = R_EARTH_EQUATORIAL_M + altitude_km * 1e3
-    raan = sun_right_ascension_rad(epoch_jd_utc) + math.radians(15.0 * (ltan_h - 12.0))
+    raan = node_right_ascension_rad(ltan_h, epoch_jd_utc, ltan_convention)
     slot = np.arange(count)
     return _pack(a_m, 0.0, sso_inclination_rad(a_m), raan, 0.0, math.tau * slot / count, 0, slot)
 

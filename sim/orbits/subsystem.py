@@ -3,6 +3,9 @@
 
 Provides `fleet` (it creates the FleetState), `positions` (r_eci_m, v_eci_m_s at the end of
 each tick) and `sun` (a SunState: the Sun's position and the solar flux at the tick end).
+Each shell's attitude law is in `attitude` (sim.orbits.attitude codes); for yaw-steered
+satellites every tick checks the yaw rate the law needs against the shell's ADCS limit
+(events yaw_rate_limit_start / yaw_rate_limit_end, time above it in yaw_rate_exceeded_s).
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import numpy as np
 
 from sim.core.constants import AU_M
 from sim.core.fleet import FleetState, field_specs
+from sim.core.numerics import parallel_chunk
 from sim.core.subsystem import Block, Context, Subsystem
 from sim.orbits import build, shells
 
@@ -32,10 +36,26 @@ FIELDS = field_specs("parameter", {
     "raan_dot_rad_s": ("f8", "rad/s", "J2 nodal regression rate"),
     "argp_dot_rad_s": ("f8", "rad/s", "J2 apsidal rotation rate"),
     "mean_motion_rad_s": ("f8", "rad/s", "mean motion including the J2 correction"),
+    # attitude (sim.orbits.attitude)
+    "attitude": ("i1", "1", "attitude law: 0 nadir_yaw_steering, 1 nadir_fixed, 2 sun_pointing"),
+    "max_yaw_rate_rad_s": ("f8", "rad/s", "ADCS yaw rate limit"),
 }) + field_specs("state", {
     "r_eci_m": ("f8", "m", "position, inertial frame of date, shape (3, N)"),
     "v_eci_m_s": ("f8", "m/s", "velocity, inertial frame of date, shape (3, N)"),
-}, vector=("r_eci_m", "v_eci_m_s"))
+    "yaw_rate_rad_s": ("f8", "rad/s", "yaw rate yaw steering needs (0 for the other laws)"),
+    "yaw_rate_exceeded": ("i1", "1", "1 while the needed yaw rate is above the ADCS limit"),
+}, vector=("r_eci_m", "v_eci_m_s")) + field_specs("accumulator", {
+    "yaw_rate_exceeded_s": ("f8", "s", "time the needed yaw rate was above the ADCS limit"),
+})
+# record.state_vectors: float64 inertial position and velocity (UDUNITS-2 units)
+_FRAME = ("Earth-centred inertial frame of date, TEME (true equator, mean equinox of date: "
+          "SGP4's frame; the J2 mean-element orbits and the Sun are referred to it)")
+STATE_VECTOR_UNITS = {f"{q}_eci_{axis}_{u}": unit for q, u, unit in (("r", "m", "m"), ("v", "m_s", "m s-1"))
+                      for axis in "xyz"}
+STATE_VECTOR_LONG_NAMES = {f"{q}_eci_{axis}_{u}": f"{what} {axis}, {_FRAME}"
+                           for q, u, what in (("r", "m", "position"), ("v", "m_s", "velocity"))
+                           for axis in "xyz"}
+YAW_EVENT_MEANING = "a: peak yaw rate needed [deg/s], b: ADCS limit [deg/s], c: beta angle [deg]"
 
 
 @dataclass
@@ -69,11 +89,12 @@ class Orbits(Subsystem):
 
     name = "orbits"
     provides = ("fleet", "positions", "sun")
+    events = {"yaw_rate_limit_start": YAW_EVENT_MEANING, "yaw_rate_limit_end": YAW_EVENT_MEANING}
     fields = FIELDS
 
     def __init__(self, ctx: Context):
         super().__init__(ctx)
-        from sim.orbits import geodesy, j2, sun
+        from sim.orbits import attitude, geodesy, j2, sun
         self._geodesy, self._sun_position_eci_m = geodesy, sun.sun_position_eci_m
         scenario, clock = ctx.scenario, ctx.clock
         self.shells = build.layout(scenario, clock.epoch_jd_utc)
@@ -82,7 +103,18 @@ class Orbits(Subsystem):
         build.fill_elements(fleet, self.shells)
         fleet.raan_dot_rad_s[:], fleet.argp_dot_rad_s[:], fleet.mean_motion_rad_s[:] = j2.j2_secular_rates(
             fleet.a_m, fleet.e, fleet.inc_rad)
+        for i, shell in enumerate(scenario.constellation):
+            sel = fleet.shell == i
+            fleet.attitude[sel] = attitude.ATTITUDES[shell.attitude]
+            fleet.max_yaw_rate_rad_s[sel] = np.radians(shell.adcs.max_yaw_rate_deg_s)
         self.fleet = fleet
+        self._attitude = attitude
+        chunk = parallel_chunk(fleet.n)
+        self._yaw_tick = attitude.yaw_tick if chunk else attitude.yaw_tick_serial
+        self._yaw_chunk = chunk or max(fleet.n, 1)
+        self._yaw_steered = bool(np.any(fleet.attitude == attitude.ATTITUDE_YAW_STEERING))
+        self._yaw_events = (np.zeros(fleet.n, np.int8), np.zeros(fleet.n), np.zeros(fleet.n))
+        self._yaw_side = np.full(fleet.n, np.nan)  # ŝ·(h × r) of the previous tick
         self._j2_index, self._j2, self._sgp4 = self._propagators(j2)
         self.sun = SunState(scenario.environment.solar_constant_w_m2)
         self.provide("fleet", fleet)
@@ -90,6 +122,12 @@ class Orbits(Subsystem):
         self.provide("sun", self.sun)
         self.recorded_units = {"lat_deg": "degree", "lon_deg": "degree", "alt_km": "km"}
         self._geodetic = {k: np.empty(fleet.n) for k in self.recorded_units}
+        self._state_vectors = scenario.record.state_vectors
+        if self._state_vectors:
+            self.recorded_units.update(STATE_VECTOR_UNITS)
+            self.recorded_dtypes = {name: "f8" for name in STATE_VECTOR_UNITS}
+            self.recorded_attrs = {name: {"long_name": long_name}
+                                   for name, long_name in STATE_VECTOR_LONG_NAMES.items()}
         self._move_to(0.0, clock.at(0.0).jd_tt)
 
     def _propagators(self, j2):
@@ -131,9 +169,57 @@ class Orbits(Subsystem):
         for step in block.steps():
             now = clock.at(clock.time_of_step(step))
             self._move_to(now.t_s, now.jd_tt)
+            if self._yaw_steered:
+                self._check_yaw_rate(now.t_s - block.dt_s, block.dt_s)
+
+    def _check_yaw_rate(self, t0_s: float, dt_s: float) -> None:
+        f, s = self.fleet, self.sun
+        code, start_s, end_s = self._yaw_events
+        d = s.distance_m
+        n_events = self._yaw_tick(self._yaw_chunk, t0_s, dt_s, f.r_eci_m, f.v_eci_m_s, s.x_m / d,
+                                  s.y_m / d, s.z_m / d, f.attitude, f.max_yaw_rate_rad_s,
+                                  f.yaw_rate_rad_s, f.yaw_rate_exceeded, f.yaw_rate_exceeded_s,
+                                  self._yaw_side, code, start_s, end_s)
+        if not n_events:
+            return
+        idx = code.nonzero()[0]
+        peak_deg_s, beta_deg = self._peak_yaw_rate(idx)
+        limit_deg_s = np.degrees(f.max_yaw_rate_rad_s[idx])
+        att = self._attitude
+        both = code[idx] == att.YAW_EVENT_BOTH
+        for name, times, sel in (("yaw_rate_limit_start", start_s, (code[idx] == att.YAW_EVENT_START) | both),
+                                 ("yaw_rate_limit_end", end_s, (code[idx] == att.YAW_EVENT_END) | both)):
+            if sel.any():
+                k = idx[sel]
+                self.ctx.events.emit(name, times[k], k, peak_deg_s[sel], limit_deg_s[sel], beta_deg[sel])
+
+    def _peak_yaw_rate(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Peak yaw rate ω cos β/|sin β| (deg/s) and β (deg) of satellites idx (few: Python)."""
+        r, v = self.fleet.r_eci_m[:, idx], self.fleet.v_eci_m_s[:, idx]
+        h = np.cross(r, v, axis=0)
+        h_norm = np.linalg.norm(h, axis=0)
+        sin_beta = np.clip(self.sun.unit @ h / h_norm, -1.0, 1.0)
+        omega = h_norm / np.sum(r * r, axis=0)
+        with np.errstate(divide="ignore"):
+            peak = omega * np.sqrt(1.0 - sin_beta**2) / np.abs(sin_beta)
+        return np.degrees(peak), np.degrees(np.arcsin(sin_beta))
+
+    def summary(self) -> dict[str, tuple[float, str]]:
+        f = self.fleet
+        steered = f.attitude == self._attitude.ATTITUDE_YAW_STEERING
+        exceeded_s = float(f.yaw_rate_exceeded_s[steered].sum())
+        steered_s = float(steered.sum()) * self.ctx.elapsed_s
+        return {"yaw_rate_exceeded_hours": (exceeded_s / 3600.0, "h"),
+                "yaw_rate_exceeded_fraction": (exceeded_s / steered_s if steered_s > 0 else 0.0, "1")}
 
     def record(self, t_s: float) -> dict[str, np.ndarray]:
         g = self._geodetic
         self._geodesy.eci_to_geodetic(self.fleet.r_eci_m, self.ctx.clock.at(t_s).gmst_rad,
                                       g["lat_deg"], g["lon_deg"], g["alt_km"])
-        return dict(g)
+        out = dict(g)
+        if self._state_vectors:
+            r, v = self.fleet.r_eci_m, self.fleet.v_eci_m_s
+            for k, axis in enumerate("xyz"):
+                out[f"r_eci_{axis}_m"] = r[k]
+                out[f"v_eci_{axis}_m_s"] = v[k]
+        return out

@@ -164,7 +164,7 @@ class Payload(Subsystem):
         self.sun = ctx.services.get("sun")
         env = scenario.environment
         self.environment_on = 1 if env.fluxes else 0
-        self.eclipse_model = ECLIPSE_MODEL[env.eclipse_model]
+        self.eclipse_model = sun.eclipse_model_code(env.eclipse_model, env.earth_shape)
         for i, shell in enumerate(scenario.constellation):
             sel = fleet.shell == i
             for key, value in _hardware(shell).items():
@@ -212,7 +212,7 @@ class Payload(Subsystem):
             n_eclipse, n_gpu, n_power = self._step_physics(
                 self._chunk, t0_s, dt_s, sx, sy, sz, sx / d, sy / d, sz / d, sun.flux_w_m2, self.environment_on,
                 self.eclipse_model, ECLIPSE_THRESHOLD, self._crossing_direction, self._crossing_t_s,
-                self._scratch, f.r_eci_m, f.illumination, self._hardware, *self._live_arrays)
+                self._scratch, f.r_eci_m, f.v_eci_m_s, f.illumination, self._hardware, *self._live_arrays)
             if n_eclipse:
                 self._emit_eclipse_events()
             if n_gpu or n_power:

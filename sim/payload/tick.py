@@ -31,8 +31,8 @@ import numpy as np
 from numba import njit, prange
 
 from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_JULIAN_YEAR
-from sim.core.numerics import crossing_time_s, crossings_range
-from sim.orbits.sun import illumination_range
+from sim.core.numerics import crossing_time_s
+from sim.orbits.shadow import eclipse_range
 from sim.payload.accounting import book_badput
 from sim.payload.gpu import (
     GPU_EVENT_NONE,
@@ -321,14 +321,14 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
 @njit(cache=True, error_model="numpy")
 def _physics_range(lo, hi, t_s, dt_s, sun_x_m, sun_y_m, sun_z_m, sun_unit_x, sun_unit_y,
                    sun_unit_z, solar_flux_w_m2, environment_on, eclipse_model, eclipse_threshold,
-                   crossing_direction, crossing_t_s, scratch, r_eci_m, illumination, hw, *state):
+                   crossing_direction, crossing_t_s, scratch, r_eci_m, v_eci_m_s, illumination, hw, *state):
     """Illumination at the tick end, eclipse crossings, then the payload tick, for lo..hi-1."""
     previous = scratch[_S_PREVIOUS]
     for i in range(np.uint64(lo), np.uint64(hi)):
         previous[i] = illumination[i]
-    illumination_range(lo, hi, r_eci_m, sun_x_m, sun_y_m, sun_z_m, eclipse_model, illumination)
-    n_eclipse = crossings_range(lo, hi, previous, illumination, eclipse_threshold, t_s, dt_s,
-                                crossing_direction, crossing_t_s)
+    n_eclipse = eclipse_range(lo, hi, t_s, dt_s, r_eci_m, v_eci_m_s, sun_x_m, sun_y_m, sun_z_m,
+                              eclipse_model, eclipse_threshold, previous, illumination,
+                              crossing_direction, crossing_t_s)
     n_gpu, n_power = _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z,
                                     solar_flux_w_m2, environment_on, r_eci_m, illumination, hw,
                                     *state, scratch)
@@ -338,13 +338,13 @@ def _physics_range(lo, hi, t_s, dt_s, sun_x_m, sun_y_m, sun_z_m, sun_unit_x, sun
 @njit(cache=True, parallel=True, error_model="numpy")
 def step_physics(chunk, t_s, dt_s, sun_x_m, sun_y_m, sun_z_m, sun_unit_x, sun_unit_y, sun_unit_z,
                  solar_flux_w_m2, environment_on, eclipse_model, eclipse_threshold,
-                 crossing_direction, crossing_t_s, scratch, r_eci_m, illumination, hw, *state):
+                 crossing_direction, crossing_t_s, scratch, r_eci_m, v_eci_m_s, illumination, hw, *state):
     """One physics tick after propagation, in a single parallel launch.
 
-    For every satellite: illumination at t_s + dt_s (r_eci_m already there; the Sun at
-    sun_*_m, model 0 conical, 1 cylindrical), eclipse threshold crossings against the
-    previous illumination (crossing_direction −1 entry, +1 exit, 0 none; crossing_t_s the
-    interpolated time, meaningful where the direction is non-zero), then the payload tick (`_payload_range`).
+    For every satellite: illumination at t_s + dt_s and eclipse crossings against the previous
+    illumination (sim.orbits.shadow.eclipse_range: r_eci_m, v_eci_m_s already there, the Sun at
+    sun_*_m, model code sim.orbits.sun.eclipse_model_code; crossing_direction −1 entry, +1
+    exit, 0 none; crossing_t_s the time), then the payload tick (`_payload_range`).
     `chunk`: satellites per work item (sim.core.numerics.parallel_chunk).
     `hw` from FleetState.pack; `state`: the STATE_ARRAYS then the PayloadEvents arrays
     (EVENT_ARRAYS); scratch (SCRATCH_ROWS, N). Returns (eclipse crossings, GPU events,
@@ -360,7 +360,7 @@ def step_physics(chunk, t_s, dt_s, sun_x_m, sun_y_m, sun_z_m, sun_unit_x, sun_un
                                  sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2,
                                  environment_on, eclipse_model, eclipse_threshold,
                                  crossing_direction, crossing_t_s, scratch, r_eci_m,
-                                 illumination, hw, *state)
+                                 v_eci_m_s, illumination, hw, *state)
         n_eclipse += e
         n_gpu += g
         n_power += p
@@ -371,12 +371,12 @@ def step_physics(chunk, t_s, dt_s, sun_x_m, sun_y_m, sun_z_m, sun_unit_x, sun_un
 def step_physics_serial(chunk, t_s, dt_s, sun_x_m, sun_y_m, sun_z_m, sun_unit_x, sun_unit_y,
                         sun_unit_z, solar_flux_w_m2, environment_on, eclipse_model,
                         eclipse_threshold, crossing_direction, crossing_t_s, scratch, r_eci_m,
-                        illumination, hw, *state):
+                        v_eci_m_s, illumination, hw, *state):
     """`step_physics` on the calling thread (no parallel launch): for small fleets."""
     return _physics_range(0, illumination.shape[0], t_s, dt_s, sun_x_m, sun_y_m, sun_z_m,
                           sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, environment_on,
                           eclipse_model, eclipse_threshold, crossing_direction, crossing_t_s,
-                          scratch, r_eci_m, illumination, hw, *state)
+                          scratch, r_eci_m, v_eci_m_s, illumination, hw, *state)
 
 
 @dataclass

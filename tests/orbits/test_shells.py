@@ -81,12 +81,12 @@ def test_starlink_shell_1_in_plane_neighbour_distance():
 
 def test_sso_dawn_dusk_plane():
     jd = julian_date_utc(parse_utc("2026-03-20T12:00:00Z"))
-    el = sso(650.0, 18.0, 3, jd)
+    el = sso(650.0, 18.0, 3, jd, ltan_convention="true")
     _check_keys(el)
     assert math.degrees(el["inc_rad"][0]) == pytest.approx(97.99, abs=0.05)  # MODELS.md §9
     raan_dot, _, _ = j2_secular_rates(el["a_m"], el["e"], el["inc_rad"])
     assert raan_dot[0] == pytest.approx(SSO_NODE_RATE_RAD_S, rel=1e-9)
-    # the ascending node is 6 h (90°) east of the Sun: local time 18:00
+    # the ascending node is 6 h (90°) east of the true Sun: apparent local time 18:00
     hour_angle = (el["raan_rad"][0] - sun_right_ascension_rad(jd)) % (2 * math.pi)
     assert math.degrees(hour_angle) == pytest.approx(90.0, abs=1e-9)
     assert np.allclose(np.diff(el["mean_anomaly_rad"]), 2 * math.pi / 3)
