@@ -77,7 +77,8 @@ class Gpu(Strict):
             raise ValueError("temperatures must satisfy t_restart_c < t_max_operating_c <= "
                              "t_slowdown_c <= t_shutdown_c")
         if not self.knee_clock_mhz < self.max_clock_mhz:
-            raise ValueError(f"knee_clock_mhz ({self.knee_clock_mhz}) must be below max_clock_mhz ({self.max_clock_mhz})")
+            raise ValueError(f"knee_clock_mhz ({self.knee_clock_mhz}) must be below max_clock_mhz "
+                             f"({self.max_clock_mhz})")
         if self.vf_parameters[0] < 0.0:
             raise ValueError(f"idle_w ({self.idle_w}) is below the dynamic power the voltage-frequency curve "
                              f"gives at the idle clock; raise idle_w, or lower v_min_ratio or knee_clock_mhz")

@@ -213,12 +213,15 @@ class Payload(Subsystem):
         clock level that meets it (gpu_power_cap_level)."""
         if name == "gpu_power_cap_w":
             from sim.payload.power import gpu_level_for_power
-            f, sel = self.fleet, np.arange(self.fleet.n)[index]
-            f.writable(name)[sel] = value
+            f, sel = self.fleet, np.atleast_1d(np.arange(self.fleet.n)[index])
+            cap_w = np.broadcast_to(np.asarray(value, dtype=float), sel.shape)
+            if np.any((cap_w <= f.gpu_idle_w[sel]) | (cap_w > f.gpu_tdp_w[sel])):
+                raise ValueError("gpu_power_cap_w must satisfy gpu_idle_w < cap <= gpu_tdp_w")
+            f.writable(name)[sel] = cap_w
             level = [gpu_level_for_power(f.gpu_power_cap_w[i], f.gpu_static_w[i], f.gpu_dynamic_w[i],
                                          f.gpu_v_min_ratio[i], f.gpu_knee_level[i], f.gpu_min_level[i])
-                     for i in np.atleast_1d(sel)]
-            self.set_parameter("gpu_power_cap_level", sel, level)
+                     for i in sel]
+            self.set_parameter("gpu_power_cap_level", sel, np.array(level))
             return
         row = self._tick.HARDWARE_ROWS.index(name)
         self.fleet.writable(name)[index] = value

@@ -151,7 +151,8 @@ def _thermal_range(lo, hi, dt_s, t_payload_k, t_radiator_k, p_load_w, q_env_w, q
 @njit(cache=True, error_model="numpy")
 def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2,
                    environment_on, r_eci_m, illumination, hw, gpu_count, gpu_utilisation,
-                   gpu_clock_sensitivity, gpu_seconds_delivered_tick, gpu_badput_s, p_solar_w, p_load_w, battery_energy_wh, soc,
+                   gpu_clock_sensitivity, gpu_seconds_delivered_tick, gpu_badput_s, p_solar_w, p_load_w,
+                   battery_energy_wh, soc,
                    t_payload_k, t_radiator_k, t_junction_k, q_env_w, throttle_level, gpu_on, power_capped,
                    level_changed_t_s, gpu_down_until_s, gpu_seconds_available, gpu_seconds_delivered,
                    throttled_seconds, off_seconds, eclipse_seconds, energy_generated_j,

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.core.constants import SECONDS_PER_HOUR, SECONDS_PER_JULIAN_YEAR
-from sim.payload.initial import initialise_payload
 from sim.payload.config import Gpu
+from sim.payload.initial import initialise_payload
 from sim.payload.power import POWER_EVENTS, battery_step, gpu_level_for_power, gpu_power_w, solar_array_power_w
 from sim.payload.tick import PayloadEvents
 from tests.helpers import R_ORBIT_M, make_payload_fleet, step_payload_fleet

@@ -2,8 +2,9 @@
 per tick; and the parallel physics step against the serial one.
 
 References: P_gpu = P_idle + u·(P(level) − P_idle) with P(level) = P_static + C_eff·V(f)²·f
-(docs/models.md; the h100-sxm parameters, the formula written out here), and the closed-form steady state of the two-node model with the environment
-off, T_r = (P/(εσA n) + T_sink⁴)^¼, T_p = T_r + P/G, T_j = T_p + P_gpu R_jc, written out here.
+(docs/models.md; the h100-sxm parameters, the formula written out here), and the closed-form
+steady state of the two-node model with the environment off, T_r = (P/(εσA n) + T_sink⁴)^¼,
+T_p = T_r + P/G, T_j = T_p + P_gpu R_jc, written out here.
 """
 import numpy as np
 import pytest
