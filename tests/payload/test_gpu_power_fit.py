@@ -6,16 +6,18 @@ judgement (U): no published H100 voltage–frequency table or locked-clock power
 P_static and C_eff are fitted here by least squares (scipy) to the published points below, with
 that shape, and compared with the presets' closed-form parameters (Gpu.vf_parameters).
 
-Published points (board power at full load unless noted):
+Published points (board power at full load unless noted; status as in MODELS.md):
 
-| GPU       | SM clock [MHz] | power [W] | what                                               | status | source |
-|-----------|---------------:|----------:|----------------------------------------------------|--------|--------|
-| H100 SXM5 |            345 |      74.7 | idle at P0, 0 % load, idle clock                   | V      | nvidia-smi -q dump of an H800 SXM5 (MODELS.md §3) |
-| H100 SXM5 |           1980 |     700   | default = maximum power limit at the maximum clock | V      | same dump; NVIDIA H100 datasheet (TDP 700 W) |
-| H100 SXM5 |           1620 |   ≤ 500   | benchmark practice: clocks locked at 1620 MHz under a 500 W limit that must not bind | V2 | PyTorch/Triton benchmark scripts (`nvidia-smi -lgc 1620,1620`, `--power-limit=500` for H100) |
-| H100 SXM5 |         ≥ idle |   ≥ 200 reachable | minimum power limit 200 W: the board holds 200 W at some clock | V | same dump (power-limit range 200–700 W) |
-| H100 PCIe |            345 |      50   | idle (preset)                                       | U      | preset value |
-| H100 PCIe |           1755 |     350   | maximum power (TDP) at the maximum clock            | V      | NVIDIA PB-11133-001 |
+1. H100 SXM5, 345 MHz, 74.7 W: idle at P0, 0 % load, at the idle clock (V; nvidia-smi -q dump
+   of an H800 SXM5, MODELS.md §3).
+2. H100 SXM5, 1980 MHz, 700 W: default = maximum power limit at the maximum clock (V; same dump,
+   NVIDIA H100 datasheet).
+3. H100 SXM5, 1620 MHz, at most 500 W: benchmark practice locks H100 clocks at 1620 MHz under a
+   500 W limit that must not bind (V2; PyTorch/Triton benchmark scripts, `nvidia-smi -lgc
+   1620,1620` with `--power-limit=500` for H100) — an upper bound.
+4. H100 SXM5: minimum power limit 200 W, so 200 W is reachable above the idle clock (V; same dump).
+5. H100 PCIe, 345 MHz, 50 W: idle (U; the preset value).
+6. H100 PCIe, 1755 MHz, 350 W: maximum power (TDP) at the maximum clock (V; NVIDIA PB-11133-001).
 """
 import numpy as np
 import pytest
