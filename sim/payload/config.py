@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from sim.config.base import Fraction, NonNegative, Positive, PositiveFraction, Strict
+from sim.payload.vf_curve import vf_parameters
 
 GPU_PRESETS: dict[str, dict[str, Any]] = {
     # NVIDIA H100 SXM5; thresholds and clocks from nvidia-smi -q (MODELS.md §3)
@@ -95,14 +96,9 @@ class Gpu(Strict):
     @property
     def vf_parameters(self) -> tuple[float, float, float, float]:
         """(static_w, dynamic_w, v_min_ratio, knee_level) of sim.payload.power.gpu_power_w, from
-        P(idle clock) = idle_w and P(max clock) = tdp_w: with a = (V/V_max)²·f/f_max at the idle
-        clock, P_static = (idle_w − a·tdp_w)/(1 − a) and C_eff·V_max²·f_max = tdp_w − P_static."""
-        from sim.payload.power import gpu_voltage_ratio
-        knee = self.knee_clock_mhz / self.max_clock_mhz
-        v = gpu_voltage_ratio(self.min_level, self.v_min_ratio, knee)
-        a = v * v * self.min_level
-        static_w = (self.idle_w - a * self.tdp_w) / (1.0 - a)
-        return static_w, self.tdp_w - static_w, self.v_min_ratio, knee
+        P(idle clock) = idle_w and P(max clock) = tdp_w (sim.payload.vf_curve.vf_parameters)."""
+        return vf_parameters(self.tdp_w, self.idle_w, self.min_level, self.v_min_ratio,
+                             self.knee_clock_mhz / self.max_clock_mhz)
 
     @property
     def power_cap_level(self) -> float:

@@ -11,6 +11,7 @@ import math
 from numba import njit
 
 from sim.core.constants import SECONDS_PER_HOUR, SECONDS_PER_JULIAN_YEAR
+from sim.payload.vf_curve import voltage_ratio
 
 WH_J = SECONDS_PER_HOUR  # joules per watt-hour
 
@@ -60,14 +61,8 @@ def solar_array_power_w(solar_flux_w_m2, area_m2, efficiency, degradation_factor
     return solar_flux_w_m2 * area_m2 * efficiency * degradation_factor * cos_incidence * illumination
 
 
-@njit(cache=True, inline="always", error_model="numpy")
-def gpu_voltage_ratio(level, v_min_ratio, knee_level):
-    """V(f)/V(f_max) on the voltage–frequency curve at clock fraction `level`:
-    V_min below the knee, then linear up to 1 at the maximum clock,
-    max(V_min, V_min + k·(f − f_knee)) with k = (1 − V_min)/(1 − f_knee)."""
-    if level <= knee_level or knee_level >= 1.0:
-        return v_min_ratio
-    return v_min_ratio + (1.0 - v_min_ratio) * (level - knee_level) / (1.0 - knee_level)
+# V(f)/V(f_max) on the voltage–frequency curve (sim.payload.vf_curve.voltage_ratio, compiled)
+gpu_voltage_ratio = njit(cache=True, inline="always", error_model="numpy")(voltage_ratio)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -76,7 +71,7 @@ def gpu_power_w(level, static_w, dynamic_w, v_min_ratio, knee_level):
 
     P = P_static + C_eff·V(f)²·f, written in fractions of the maximum clock and voltage:
     P = static_w + dynamic_w·(V/V_max)²·level, dynamic_w = C_eff·V_max²·f_max = TDP − P_static
-    (sim.payload.config.Gpu.vf_parameters). Below the knee the voltage sits at its floor and
+    (sim.payload.vf_curve.vf_parameters). Below the knee the voltage sits at its floor and
     the power grows linearly with the clock; above it roughly with the clock cubed.
     """
     v = gpu_voltage_ratio(level, v_min_ratio, knee_level)
