@@ -36,6 +36,7 @@ from sim.core.numerics import parallel_chunk
 from sim.orbits import sun
 from sim.orbits.subsystem import Orbits
 from sim.payload import tick
+from sim.payload.config import Gpu
 from sim.payload.initial import initialise_payload
 from sim.payload.subsystem import ECLIPSE_THRESHOLD, Payload
 from sim.payload.tick import PayloadEvents
@@ -57,7 +58,9 @@ def make_fleet(n: int) -> FleetState:
         array_area_m2=12.0, array_efficiency=0.3, array_degradation_per_year=0.01,
         array_age_years=1.0, array_sun_tracking=1, battery_capacity_wh=3000.0, soc_floor=0.2,
         soc_release=0.4, charge_efficiency=0.95, discharge_efficiency=0.95, bus_power_w=200.0,
-        gpu_count=4, gpu_tdp_w=700.0, gpu_idle_w=75.0, gpu_dvfs_exponent=3.0,
+        gpu_count=4, gpu_tdp_w=700.0, gpu_idle_w=75.0, gpu_power_cap_w=700.0, gpu_power_cap_level=1.0,
+        **dict(zip(("gpu_static_w", "gpu_dynamic_w", "gpu_v_min_ratio", "gpu_knee_level"), Gpu().vf_parameters)),
+        gpu_clock_sensitivity=1.0,
         gpu_min_level=345 / 1980, gpu_level_step=0.05, gpu_slowdown_level=0.5,
         gpu_capped_level=0.5, r_jc_k_w=0.02, t_max_operating_k=87 + c, t_slowdown_k=89 + c,
         t_shutdown_k=92 + c, t_restart_k=80 + c, throttle_hysteresis_k=3.0,
@@ -139,7 +142,9 @@ def numpy_tick(t_s, dt_s, s, flux, f, ev):
     solar = flux * f.array_area_m2 * f.array_efficiency * deg * cos_inc * lit
     level = f.throttle_level
     running = f.gpu_on != 0
-    p_gpu = np.where(running, f.gpu_idle_w + (f.gpu_tdp_w - f.gpu_idle_w) * level ** f.gpu_dvfs_exponent, 0.0)
+    v = np.maximum(f.gpu_v_min_ratio, f.gpu_v_min_ratio + (1.0 - f.gpu_v_min_ratio) * (level - f.gpu_knee_level)
+                   / (1.0 - f.gpu_knee_level))
+    p_gpu = np.where(running, f.gpu_static_w + f.gpu_dynamic_w * v * v * level, 0.0)
     demand = f.bus_power_w + f.gpu_count * p_gpu
     e0 = f.battery_energy_wh
     brown = demand > solar + e0 * SECONDS_PER_HOUR * f.discharge_efficiency / dt_s

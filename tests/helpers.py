@@ -7,6 +7,7 @@ import numpy as np
 from sim.core.fleet import FleetState
 from sim.orbits.subsystem import Orbits
 from sim.payload import tick
+from sim.payload.config import Gpu
 from sim.payload.subsystem import Payload
 
 R_ORBIT_M = 6378137.0 + 550e3
@@ -18,6 +19,7 @@ def empty_fleet(n: int) -> FleetState:
     fleet.allocate(Orbits.fields, "orbits")
     fleet.allocate(Payload.fields, "payload")
     fleet.gpu_utilisation[:] = 1.0
+    fleet.gpu_clock_sensitivity[:] = 1.0
     return fleet
 
 
@@ -25,7 +27,9 @@ PAYLOAD_BASE = dict(
     array_area_m2=20.0, array_efficiency=0.3, array_degradation_per_year=0.0,
     array_age_years=0.0, array_sun_tracking=1, battery_capacity_wh=1e6, soc_floor=0.0,
     soc_release=0.1, charge_efficiency=1.0, discharge_efficiency=1.0, bus_power_w=200.0,
-    gpu_count=4, gpu_tdp_w=700.0, gpu_idle_w=75.0, gpu_dvfs_exponent=3.0,
+    gpu_count=4, gpu_tdp_w=700.0, gpu_idle_w=75.0, **dict(zip(
+        ("gpu_static_w", "gpu_dynamic_w", "gpu_v_min_ratio", "gpu_knee_level"), Gpu().vf_parameters)),
+    gpu_power_cap_w=700.0, gpu_power_cap_level=1.0,
     gpu_min_level=345 / 1980, gpu_level_step=0.05, gpu_slowdown_level=0.5,
     gpu_capped_level=0.5, r_jc_k_w=0.02, t_max_operating_k=1e4, t_slowdown_k=1e4,
     t_shutdown_k=1e4, t_restart_k=1e4, throttle_hysteresis_k=3.0, throttle_hold_s=60.0,

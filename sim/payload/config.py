@@ -9,17 +9,24 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from sim.config.base import Fraction, NonNegative, Positive, PositiveFraction, Strict
+from sim.payload.vf_curve import vf_parameters
 
 GPU_PRESETS: dict[str, dict[str, Any]] = {
     # NVIDIA H100 SXM5; thresholds and clocks from nvidia-smi -q (MODELS.md §3)
     "h100-sxm": dict(tdp_w=700.0, idle_w=75.0, max_clock_mhz=1980.0, idle_clock_mhz=345.0,
+                     v_min_ratio=0.65, knee_clock_mhz=1000.0,
                      t_max_operating_c=87.0, t_slowdown_c=89.0, t_shutdown_c=92.0,
                      t_restart_c=70.0, r_jc_k_w=0.03, peak_bf16_tflops=989.0),
     # H100 PCIe 80 GB: 350 W TDP (NVIDIA PB-11133-001)
     "h100-pcie": dict(tdp_w=350.0, idle_w=50.0, max_clock_mhz=1755.0, idle_clock_mhz=345.0,
+                      v_min_ratio=0.65, knee_clock_mhz=1000.0,
                       t_max_operating_c=87.0, t_slowdown_c=89.0, t_shutdown_c=92.0,
                       t_restart_c=70.0, r_jc_k_w=0.06, peak_bf16_tflops=756.0),
 }
+# v_min_ratio, knee_clock_mhz: the voltage–frequency curve (V_min / V(f_max) and the clock above
+# which the voltage rises) are judgements (U; the same GH100 silicon for both presets): P_static
+# and C_eff follow from P(idle clock) = idle_w and P(max clock) = tdp_w (Gpu.vf_parameters);
+# tests/payload/test_gpu_power_fit.py fits them to the published points and checks the curve.
 # peak_bf16_tflops: dense BF16 tensor throughput at the maximum clock, half the with-sparsity
 # figure of the NVIDIA H100 Tensor Core GPU datasheet (SXM 1,979, PCIe 1,513 TFLOPS with sparsity)
 
@@ -37,7 +44,12 @@ class Gpu(Strict):
     t_restart_c: float
     r_jc_k_w: NonNegative
     peak_bf16_tflops: Positive = Field(description="dense BF16 tensor throughput at the maximum clock [TFLOP/s]")
-    dvfs_exponent: Annotated[float, Field(ge=1.0, le=4.0)] = 3.0
+    v_min_ratio: PositiveFraction = Field(description=(
+        "floor of the voltage-frequency curve as a fraction of the voltage at the maximum clock"))
+    knee_clock_mhz: Positive = Field(description="clock above which the voltage rises linearly to its maximum [MHz]")
+    power_cap_w: Positive | None = Field(None, description=(
+        "board power limit per GPU, as set with nvidia-smi -pl [W]; the clock is held at the highest level "
+        "whose full-load power meets it (idle_w < cap <= tdp_w); None: no limit"))
     level_step: Annotated[float, Field(gt=0.0, le=0.5)] = 0.05
     slowdown_level: PositiveFraction = 0.5
     capped_level: Fraction = 0.0
@@ -65,7 +77,36 @@ class Gpu(Strict):
         if not (self.t_restart_c < self.t_max_operating_c <= self.t_slowdown_c <= self.t_shutdown_c):
             raise ValueError("temperatures must satisfy t_restart_c < t_max_operating_c <= "
                              "t_slowdown_c <= t_shutdown_c")
+        if not self.knee_clock_mhz < self.max_clock_mhz:
+            raise ValueError(f"knee_clock_mhz ({self.knee_clock_mhz}) must be below max_clock_mhz "
+                             f"({self.max_clock_mhz})")
+        if self.vf_parameters[0] < 0.0:
+            raise ValueError(f"idle_w ({self.idle_w}) is below the dynamic power the voltage-frequency curve "
+                             f"gives at the idle clock; raise idle_w, or lower v_min_ratio or knee_clock_mhz")
+        if self.power_cap_w is not None and not self.idle_w < self.power_cap_w <= self.tdp_w:
+            raise ValueError(f"power_cap_w ({self.power_cap_w}) must satisfy idle_w ({self.idle_w}) < power_cap_w "
+                             f"<= tdp_w ({self.tdp_w})")
         return self
+
+    @property
+    def min_level(self) -> float:
+        """The idle clock as a fraction of the maximum clock."""
+        return self.idle_clock_mhz / self.max_clock_mhz
+
+    @property
+    def vf_parameters(self) -> tuple[float, float, float, float]:
+        """(static_w, dynamic_w, v_min_ratio, knee_level) of sim.payload.power.gpu_power_w, from
+        P(idle clock) = idle_w and P(max clock) = tdp_w (sim.payload.vf_curve.vf_parameters)."""
+        return vf_parameters(self.tdp_w, self.idle_w, self.min_level, self.v_min_ratio,
+                             self.knee_clock_mhz / self.max_clock_mhz)
+
+    @property
+    def power_cap_level(self) -> float:
+        """Highest clock fraction whose full-load board power meets power_cap_w (1 without a cap)."""
+        if self.power_cap_w is None:
+            return 1.0
+        from sim.payload.power import gpu_level_for_power
+        return float(gpu_level_for_power(self.power_cap_w, *self.vf_parameters, self.min_level))
 
 
 class SolarArray(Strict):

@@ -19,6 +19,17 @@ LEVEL_TOLERANCE = 1e-9
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def throughput_fraction(level, s):
+    """Rate of work at clock fraction `level` relative to the maximum clock, for work whose
+    clock-sensitive share is `s`: a step takes t(f) = t_max·(s·f_max/f + 1 − s), so the rate
+    is 1 / (s/level + 1 − s). s = 1: ∝ level (pure compute); s = 0: clock-independent
+    (memory- or I/O-bound). 0 at level 0 (GPUs off)."""
+    if level <= 0.0:
+        return 0.0
+    return level / (s + (1.0 - s) * level)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def junction_temperature_k(t_payload_k, p_gpu_w, r_jc_k_w):
     """T_j = T_payload + P_gpu R_jc (one GPU's power across its junction-to-plate resistance)."""
     return t_payload_k + p_gpu_w * r_jc_k_w

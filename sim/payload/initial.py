@@ -107,11 +107,11 @@ def start_at_sustainable_level(fleet) -> None:
     hold. Uses q_env_w as `initialise_payload` left it."""
     f = fleet
     chosen = np.zeros(f.n, dtype=bool)
-    level = np.ones(f.n)
+    level = np.minimum(1.0, f.gpu_power_cap_level)   # at most the clock that meets the watt limit
     while True:
         level = np.maximum(level, f.gpu_min_level)
-        p_gpu_w = np.array([gpu_power_w(lv, idle, tdp, k) for lv, idle, tdp, k in
-                            zip(level, f.gpu_idle_w, f.gpu_tdp_w, f.gpu_dvfs_exponent)])
+        p_gpu_w = np.array([gpu_power_w(*args) for args in zip(level, f.gpu_static_w, f.gpu_dynamic_w,
+                                                                 f.gpu_v_min_ratio, f.gpu_knee_level)])
         p_heat_w = f.bus_power_w + f.gpu_count * p_gpu_w
         t_p, t_r = steady_state_temperatures(p_heat_w, f.q_env_w, f.g_payload_radiator_w_k,
                                              f.radiator_area_m2, f.radiator_emissivity,

@@ -11,6 +11,7 @@ import math
 from numba import njit
 
 from sim.core.constants import SECONDS_PER_HOUR, SECONDS_PER_JULIAN_YEAR
+from sim.payload.vf_curve import voltage_ratio
 
 WH_J = SECONDS_PER_HOUR  # joules per watt-hour
 
@@ -60,20 +61,49 @@ def solar_array_power_w(solar_flux_w_m2, area_m2, efficiency, degradation_factor
     return solar_flux_w_m2 * area_m2 * efficiency * degradation_factor * cos_incidence * illumination
 
 
-@njit(cache=True, inline="always", error_model="numpy")
-def gpu_power_w(level, idle_w, tdp_w, exponent):
-    """Board power of one running GPU at clock fraction `level`, in W.
+# V(f)/V(f_max) on the voltage–frequency curve (sim.payload.vf_curve.voltage_ratio, compiled)
+gpu_voltage_ratio = njit(cache=True, inline="always", error_model="numpy")(voltage_ratio)
 
-    P = P_idle + (TDP − P_idle)·level^k. k = 3 follows dynamic CMOS power C·V²·f with the
-    voltage scaling with the clock inside the DVFS range; k = 3 is computed without pow.
+
+@njit(cache=True, inline="always", error_model="numpy")
+def gpu_power_w(level, static_w, dynamic_w, v_min_ratio, knee_level):
+    """Board power of one GPU running at full utilisation at clock fraction `level`, in W.
+
+    P = P_static + C_eff·V(f)²·f, written in fractions of the maximum clock and voltage:
+    P = static_w + dynamic_w·(V/V_max)²·level, dynamic_w = C_eff·V_max²·f_max = TDP − P_static
+    (sim.payload.vf_curve.vf_parameters). Below the knee the voltage sits at its floor and
+    the power grows linearly with the clock; above it roughly with the clock cubed.
     """
-    if exponent == 3.0:
-        scale = level * level * level
-    elif exponent == 1.0:
-        scale = level
-    else:
-        scale = level ** exponent
-    return idle_w + (tdp_w - idle_w) * scale
+    v = gpu_voltage_ratio(level, v_min_ratio, knee_level)
+    return static_w + dynamic_w * v * v * level
+
+
+@njit(cache=True, error_model="numpy")
+def gpu_level_for_power(cap_w, static_w, dynamic_w, v_min_ratio, knee_level, min_level):
+    """Highest clock fraction in [min_level, 1] whose full-utilisation board power meets `cap_w`.
+
+    P(level) rises monotonically: below the knee it is linear (closed form); above it it is
+    convex, so Newton's method started at level 1 (to the right of the root) converges from
+    the right without overshoot. A cap below P(min_level) gives min_level (the lowest clock).
+    """
+    if gpu_power_w(1.0, static_w, dynamic_w, v_min_ratio, knee_level) <= cap_w:
+        return 1.0
+    if gpu_power_w(min_level, static_w, dynamic_w, v_min_ratio, knee_level) >= cap_w:
+        return min_level
+    p_knee = gpu_power_w(knee_level, static_w, dynamic_w, v_min_ratio, knee_level)
+    if cap_w <= p_knee:
+        return max(min_level, (cap_w - static_w) / (dynamic_w * v_min_ratio * v_min_ratio))
+    slope = (1.0 - v_min_ratio) / (1.0 - knee_level)
+    x = 1.0
+    for _ in range(50):
+        v = v_min_ratio + slope * (x - knee_level)
+        f = static_w + dynamic_w * v * v * x - cap_w
+        df = dynamic_w * (v * v + 2.0 * v * slope * x)
+        step = f / df
+        x -= step
+        if abs(step) < 1e-13:
+            break
+    return min(1.0, max(min_level, x))
 
 
 @njit(cache=True, inline="always", error_model="numpy")

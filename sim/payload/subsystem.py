@@ -7,7 +7,8 @@ event (eclipse entry/exit, clock change, shutdown, power cap).
 
 The interface to the work on the GPUs: `gpu_utilisation` (0..1, live; idle GPUs draw idle
 power and make less heat) is read every tick, and `gpu_seconds_delivered_tick` reports the
-GPU-seconds the hardware delivered in the last tick (clock level × working GPUs × time).
+GPU-seconds the hardware delivered in the last tick (throughput_fraction(level, s) × working GPUs
+× time, s = `gpu_clock_sensitivity`, the clock-sensitive share the workload sets; default 1).
 """
 from __future__ import annotations
 
@@ -44,7 +45,12 @@ HARDWARE = field_specs("parameter", {
     "gpu_tdp_w": ("f8", "W", "GPU board power at maximum clock"),
     "gpu_peak_flops": ("f8", "1/s", "dense BF16 FLOP per second of one GPU at the maximum clock"),
     "gpu_idle_w": ("f8", "W", "GPU board power at idle"),
-    "gpu_dvfs_exponent": ("f8", "1", "k in P = P_idle + (TDP - P_idle) (f/f_max)^k"),
+    "gpu_static_w": ("f8", "W", "P_static in P = P_static + C_eff V(f)^2 f (board power without switching)"),
+    "gpu_dynamic_w": ("f8", "W", "C_eff V_max^2 f_max: the switching power at the maximum clock"),
+    "gpu_v_min_ratio": ("f8", "1", "voltage floor of the V-f curve as a fraction of the voltage at f_max"),
+    "gpu_knee_level": ("f8", "1", "clock fraction above which the voltage rises (the V-f knee)"),
+    "gpu_power_cap_w": ("f8", "W", "board power limit per GPU (nvidia-smi -pl); the TDP when none is set"),
+    "gpu_power_cap_level": ("f8", "1", "highest clock fraction whose full-load power meets gpu_power_cap_w"),
     "gpu_min_level": ("f8", "1", "lowest clock as a fraction of f_max (idle clock / max clock)"),
     "gpu_level_step": ("f8", "1", "clock step of the throttle policy, fraction of f_max"),
     "gpu_slowdown_level": ("f8", "1", "clock fraction imposed by the hardware slowdown"),
@@ -82,7 +88,10 @@ STATE = field_specs("state", {
     "level_changed_t_s": ("f8", "s", "time of the last clock change"),
     "gpu_down_until_s": ("f8", "s", "GPUs unavailable (reset, latch-up, power-down) until this time"),
     "gpu_utilisation": ("f8", "1", "fraction of the delivered GPU time the work uses (idle GPUs draw idle power)"),
-    "gpu_seconds_delivered_tick": ("f8", "s", "GPU-seconds delivered in the last tick (level x working GPUs x time)"),
+    "gpu_clock_sensitivity": ("f8", "1", "clock-sensitive share s of the work (set by the workload; 1: rate "
+                              "proportional to the clock)"),
+    "gpu_seconds_delivered_tick": ("f8", "s", "GPU-seconds delivered in the last tick (throughput_fraction(level, s) "
+                                   "x working GPUs x time)"),
     # solar array retention (1 − d)^years, evaluated exactly once an hour, linear in between
     "array_retention": ("f8", "1", "array power retention (1 - d)^years at array_retention_t_ref_s"),
     "array_retention_rate_per_s": ("f8", "1/s", "ln(1 - d) per second: relative rate of the retention"),
@@ -90,7 +99,7 @@ STATE = field_specs("state", {
 })
 ACCUMULATORS = field_specs("accumulator", {
     "gpu_seconds_available": ("f8", "s", "GPU time launched (installed GPUs x elapsed)"),
-    "gpu_seconds_delivered": ("f8", "s", "throughput-weighted GPU time (level x on x time)"),
+    "gpu_seconds_delivered": ("f8", "s", "throughput-weighted GPU time (throughput_fraction(level, s) x on x time)"),
     "throttled_seconds": ("f8", "s", "time below full clock while on"),
     "off_seconds": ("f8", "s", "time with the GPUs shut down"),
     "eclipse_seconds": ("f8", "s", "time in shadow, weighted by 1 - illumination"),
@@ -114,7 +123,9 @@ def _hardware(shell) -> dict[str, float]:
         "bus_power_w": shell.bus.power_w,
         "gpu_count": g.count, "gpu_count_installed": g.count, "gpu_tdp_w": g.tdp_w, "gpu_idle_w": g.idle_w,
         "gpu_peak_flops": g.peak_bf16_tflops * 1e12,
-        "gpu_dvfs_exponent": g.dvfs_exponent, "gpu_min_level": g.idle_clock_mhz / g.max_clock_mhz,
+        **dict(zip(("gpu_static_w", "gpu_dynamic_w", "gpu_v_min_ratio", "gpu_knee_level"), g.vf_parameters)),
+        "gpu_power_cap_w": g.tdp_w if g.power_cap_w is None else g.power_cap_w,
+        "gpu_power_cap_level": g.power_cap_level, "gpu_min_level": g.min_level,
         "gpu_level_step": g.level_step, "gpu_slowdown_level": g.slowdown_level,
         "gpu_capped_level": g.capped_level, "r_jc_k_w": g.r_jc_k_w,
         "t_max_operating_k": g.t_max_operating_c + ZERO_CELSIUS_K,
@@ -170,6 +181,7 @@ class Payload(Subsystem):
             for key, value in _hardware(shell).items():
                 getattr(fleet, key)[sel] = value
         fleet.gpu_utilisation[:] = 1.0
+        fleet.gpu_clock_sensitivity[:] = 1.0   # the workloads set their own share
         self.events_out = tick.PayloadEvents.empty(fleet.n)
         self._scratch = tick.new_scratch(fleet.n)
         self._illumination_prev = self._scratch[tick.SCRATCH_PREVIOUS_ILLUMINATION]
@@ -197,7 +209,20 @@ class Payload(Subsystem):
 
     def set_parameter(self, name: str, index, value) -> None:
         """Change a hardware parameter of some satellites mid-run (e.g. a GPU power cap): the
-        FleetState array and the kernel's packed copy together."""
+        FleetState array and the kernel's packed copy together. `gpu_power_cap_w` also sets the
+        clock level that meets it (gpu_power_cap_level)."""
+        if name == "gpu_power_cap_w":
+            from sim.payload.power import gpu_level_for_power
+            f, sel = self.fleet, np.atleast_1d(np.arange(self.fleet.n)[index])
+            cap_w = np.broadcast_to(np.asarray(value, dtype=float), sel.shape)
+            if np.any((cap_w <= f.gpu_idle_w[sel]) | (cap_w > f.gpu_tdp_w[sel])):
+                raise ValueError("gpu_power_cap_w must satisfy gpu_idle_w < cap <= gpu_tdp_w")
+            f.writable(name)[sel] = cap_w
+            level = [gpu_level_for_power(f.gpu_power_cap_w[i], f.gpu_static_w[i], f.gpu_dynamic_w[i],
+                                         f.gpu_v_min_ratio[i], f.gpu_knee_level[i], f.gpu_min_level[i])
+                     for i in sel]
+            self.set_parameter("gpu_power_cap_level", sel, np.array(level))
+            return
         row = self._tick.HARDWARE_ROWS.index(name)
         self.fleet.writable(name)[index] = value
         self._hardware[row, index] = self.fleet.writable(name)[index]

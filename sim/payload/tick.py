@@ -40,6 +40,7 @@ from sim.payload.gpu import (
     LEVEL_TOLERANCE,
     junction_temperature_k,
     throttle_decision,
+    throughput_fraction,
 )
 from sim.payload.power import (
     ARRAY_RETENTION_REFRESH_S,
@@ -71,23 +72,22 @@ HARDWARE_ROWS = (
     "array_sun_tracking",
     "battery_capacity_wh", "soc_floor", "soc_release", "charge_efficiency",
     "discharge_efficiency", "bus_power_w",
-    "gpu_count_installed", "gpu_tdp_w", "gpu_idle_w", "gpu_dvfs_exponent", "gpu_min_level",
+    "gpu_count_installed", "gpu_idle_w", "gpu_static_w", "gpu_dynamic_w", "gpu_v_min_ratio",
+    "gpu_knee_level", "gpu_power_cap_level", "gpu_min_level",
     "gpu_level_step", "gpu_slowdown_level", "gpu_capped_level", "r_jc_k_w",
     "t_max_operating_k", "t_slowdown_k", "t_shutdown_k", "t_restart_k",
     "throttle_hysteresis_k", "throttle_hold_s",
     "c_payload_j_k", "c_radiator_j_k", "g_payload_radiator_w_k", "radiator_area_m2",
     "radiator_emissivity", "radiator_absorptivity", "radiator_sides", "radiator_orientation",
 )
-(_AREA, _EFF, _DEG, _AGE, _TRACK, _CAP, _FLOOR, _RELEASE, _ETA_C, _ETA_D, _BUS, _INSTALLED, _TDP,
- _IDLE, _DVFS, _MIN_LEVEL, _STEP, _SLOW_LEVEL, _CAP_LEVEL, _RJC, _T_MAX, _T_SLOW, _T_SHUT,
- _T_RESTART, _HYST, _HOLD, _C_P, _C_R, _G, _RAD_AREA, _RAD_EPS, _RAD_ALPHA, _SIDES,
- _ORIENT) = range(len(HARDWARE_ROWS))
+(_AREA, _EFF, _DEG, _AGE, _TRACK, _CAP, _FLOOR, _RELEASE, _ETA_C, _ETA_D, _BUS, _INSTALLED, _IDLE, _STATIC,
+ _DYNAMIC, _V_MIN, _KNEE, _WATT_LEVEL, _MIN_LEVEL, _STEP, _SLOW_LEVEL, _CAP_LEVEL, _RJC, _T_MAX, _T_SLOW, _T_SHUT,
+ _T_RESTART, _HYST, _HOLD, _C_P, _C_R, _G, _RAD_AREA, _RAD_EPS, _RAD_ALPHA, _SIDES, _ORIENT) = range(len(HARDWARE_ROWS))
 
-# the arrays passed live, in this order (FleetState names): the payload state, gpu_count (a
-# parameter that the radiation subsystem lowers as devices are lost) and the utilisation the
-# work sets
+# the arrays passed live, in this order (FleetState names): the payload state, gpu_count (a parameter
+# that the radiation subsystem lowers as devices are lost), the utilisation and clock share the work sets
 STATE_ARRAYS = (
-    "gpu_count", "gpu_utilisation", "gpu_seconds_delivered_tick", "gpu_badput_s",
+    "gpu_count", "gpu_utilisation", "gpu_clock_sensitivity", "gpu_seconds_delivered_tick", "gpu_badput_s",
     "p_solar_w", "p_load_w", "battery_energy_wh", "soc", "t_payload_k", "t_radiator_k",
     "t_junction_k", "q_env_w", "throttle_level", "gpu_on", "power_capped", "level_changed_t_s",
     "gpu_down_until_s", "gpu_seconds_available", "gpu_seconds_delivered", "throttled_seconds",
@@ -149,7 +149,8 @@ def _thermal_range(lo, hi, dt_s, t_payload_k, t_radiator_k, p_load_w, q_env_w, q
 @njit(cache=True, error_model="numpy")
 def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2,
                    environment_on, r_eci_m, illumination, hw, gpu_count, gpu_utilisation,
-                   gpu_seconds_delivered_tick, gpu_badput_s, p_solar_w, p_load_w, battery_energy_wh, soc,
+                   gpu_clock_sensitivity, gpu_seconds_delivered_tick, gpu_badput_s, p_solar_w, p_load_w,
+                   battery_energy_wh, soc,
                    t_payload_k, t_radiator_k, t_junction_k, q_env_w, throttle_level, gpu_on, power_capped,
                    level_changed_t_s, gpu_down_until_s, gpu_seconds_available, gpu_seconds_delivered,
                    throttled_seconds, off_seconds, eclipse_seconds, energy_generated_j,
@@ -165,7 +166,8 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
     array_degradation_per_year, array_age_years, array_sun_tracking = hw[_DEG], hw[_AGE], hw[_TRACK]
     battery_capacity_wh, soc_floor, soc_release = hw[_CAP], hw[_FLOOR], hw[_RELEASE]
     charge_efficiency, discharge_efficiency, bus_power_w = hw[_ETA_C], hw[_ETA_D], hw[_BUS]
-    gpu_tdp_w, gpu_idle_w, gpu_dvfs_exponent, gpu_installed = hw[_TDP], hw[_IDLE], hw[_DVFS], hw[_INSTALLED]
+    gpu_idle_w, gpu_installed, gpu_power_cap_level = hw[_IDLE], hw[_INSTALLED], hw[_WATT_LEVEL]
+    gpu_static_w, gpu_dynamic_w, gpu_v_min_ratio, gpu_knee_level = hw[_STATIC], hw[_DYNAMIC], hw[_V_MIN], hw[_KNEE]
     gpu_min_level, gpu_level_step = hw[_MIN_LEVEL], hw[_STEP]
     gpu_slowdown_level, gpu_capped_level, r_jc_k_w = hw[_SLOW_LEVEL], hw[_CAP_LEVEL], hw[_RJC]
     t_max_operating_k, t_slowdown_k, t_shutdown_k = hw[_T_MAX], hw[_T_SLOW], hw[_T_SHUT]
@@ -211,7 +213,7 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
         count = gpu_count[i]
         p_gpu_w = 0.0
         if running:
-            p_gpu_w = gpu_power_w(level, gpu_idle_w[i], gpu_tdp_w[i], gpu_dvfs_exponent[i])
+            p_gpu_w = gpu_power_w(level, gpu_static_w[i], gpu_dynamic_w[i], gpu_v_min_ratio[i], gpu_knee_level[i])
             used = gpu_utilisation[i]
             if used < 1.0:  # the unused share of the clock draws idle power
                 p_gpu_w = gpu_idle_w[i] + max(used, 0.0) * (p_gpu_w - gpu_idle_w[i])
@@ -229,11 +231,12 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
 
         # accumulators, with the level and state of this tick
         gpu_seconds_available[i] += gpu_installed[i] * dt_s
-        book_badput(i, dt_s, running, down, gpu_on[i] == 0, level, count, gpu_installed[i], power_capped[i],
-                    gpu_capped_level[i], gpu_badput_s)
-        delivered_s = 0.0
+        ceiling = min(1.0, gpu_power_cap_level[i], gpu_capped_level[i] if power_capped[i] != 0 else 1.0)  # watts, SOC
+        rate = throughput_fraction(level, gpu_clock_sensitivity[i])   # work rate relative to full clock
+        book_badput(i, dt_s, running, down, gpu_on[i] == 0, rate, count, gpu_installed[i], 1,
+                    throughput_fraction(ceiling, gpu_clock_sensitivity[i]), gpu_badput_s)
+        delivered_s = rate * count * dt_s if running else 0.0
         if running:
-            delivered_s = level * count * dt_s
             gpu_seconds_delivered[i] += delivered_s
             if level < 1.0 - LEVEL_TOLERANCE:
                 throttled_seconds[i] += dt_s
@@ -291,9 +294,7 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
         t_junction_k[i] = tj_k
         q_env_w[i] = q_end_w[i]
 
-        allowed_max = 1.0
-        if power_capped[i] != 0:
-            allowed_max = min(1.0, gpu_capped_level[i])
+        allowed_max = min(1.0, gpu_power_cap_level[i], gpu_capped_level[i] if power_capped[i] != 0 else 1.0)
         cap_t_s = t_end_s
         if power_event_code[i] == POWER_EVENT_CAP:
             cap_t_s = power_event_t_s[i]

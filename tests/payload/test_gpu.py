@@ -3,13 +3,15 @@
 References: NVIDIA H100 thresholds 87 °C max operating, 89 °C HW slowdown, 92 °C shutdown
 (MODELS.md §3, nvidia-smi dump); the closed-form steady state of the two-node model with
 the environment off, T_r = (P/(σ ε A n))^¼, T_p = T_r + P/G, T_j = T_p + P_gpu R_jc, with
-P_gpu = P_idle + (TDP − P_idle) f³, written out here independently of the kernel.
+P_gpu = P_static + C_eff V(f)² f (V(f) = max(V_min, V_min + k (f − f_knee))), written out here
+independently of the kernel with the h100-sxm preset's parameters.
 """
 import numpy as np
 import pytest
 
 from sim.core.constants import STEFAN_BOLTZMANN_W_M2_K4, ZERO_CELSIUS_K
 from sim.core.numerics import crossing_time_s
+from sim.payload.config import Gpu
 from sim.payload.gpu import GPU_EVENTS, throttle_decision
 from sim.payload.initial import initialise_payload
 from sim.payload.tick import PayloadEvents
@@ -91,15 +93,23 @@ def test_power_cap_cuts_at_once():
 
 # ---- closed loop in the kernel --------------------------------------------------------
 
+STATIC_W, DYNAMIC_W, V_MIN, KNEE = Gpu().vf_parameters
+
+
+def p_gpu_w(level):
+    v = np.maximum(V_MIN, V_MIN + (1.0 - V_MIN) * (level - KNEE) / (1.0 - KNEE))
+    return STATIC_W + DYNAMIC_W * v ** 2 * level
+
+
 def junction_steady_state_k(level, area_m2, sides=2, bus_w=200.0, count=4, g_w_k=200.0):
-    p_gpu = 75.0 + 625.0 * level ** 3
+    p_gpu = p_gpu_w(level)
     p_w = bus_w + count * p_gpu
     t_r = (p_w / (0.9 * STEFAN_BOLTZMANN_W_M2_K4 * area_m2 * sides) + 3.0 ** 4) ** 0.25
     return t_r + p_w / g_w_k + p_gpu * 0.02
 
 
 def area_for_junction_k(level, t_j_k, sides=2, bus_w=200.0, count=4, g_w_k=200.0):
-    p_gpu = 75.0 + 625.0 * level ** 3
+    p_gpu = p_gpu_w(level)
     p_w = bus_w + count * p_gpu
     t_r = t_j_k - p_w / g_w_k - p_gpu * 0.02
     return p_w / (0.9 * STEFAN_BOLTZMANN_W_M2_K4 * sides * (t_r ** 4 - 3.0 ** 4))

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.core.constants import SECONDS_PER_HOUR, SECONDS_PER_JULIAN_YEAR
+from sim.payload.config import Gpu
 from sim.payload.initial import initialise_payload
-from sim.payload.power import POWER_EVENTS, battery_step, gpu_power_w, solar_array_power_w
+from sim.payload.power import POWER_EVENTS, battery_step, gpu_level_for_power, gpu_power_w, solar_array_power_w
 from sim.payload.tick import PayloadEvents
 from tests.helpers import R_ORBIT_M, make_payload_fleet, step_payload_fleet
 
@@ -32,11 +33,42 @@ def step(fleet, events, t_s, dt_s, sun_unit=(1.0, 0.0, 0.0), flux=1361.0):
 
 
 def test_gpu_power_closed_form():
-    assert gpu_power_w(1.0, 75.0, 700.0, 3.0) == pytest.approx(700.0)
-    assert gpu_power_w(0.0, 75.0, 700.0, 3.0) == pytest.approx(75.0)
-    assert gpu_power_w(0.5, 75.0, 700.0, 3.0) == pytest.approx(75.0 + 625.0 / 8)
-    assert gpu_power_w(0.7, 75.0, 700.0, 2.5) == pytest.approx(75.0 + 625.0 * 0.7 ** 2.5)
-    assert gpu_power_w(0.7, 75.0, 700.0, 1.0) == pytest.approx(75.0 + 625.0 * 0.7)
+    """P = P_static + C_eff·V(f)²·f with V = max(V_min, V_min + k (f − f_knee)), written out:
+    linear in f below the knee, the voltage rising linearly to V_max at f_max above it."""
+    static_w, dynamic_w, v_min, knee = 25.0, 675.0, 0.65, 0.5
+    assert gpu_power_w(1.0, static_w, dynamic_w, v_min, knee) == pytest.approx(700.0)
+    assert gpu_power_w(0.0, static_w, dynamic_w, v_min, knee) == pytest.approx(25.0)
+    assert gpu_power_w(0.4, static_w, dynamic_w, v_min, knee) == pytest.approx(25.0 + 675.0 * 0.65 ** 2 * 0.4)
+    v = 0.65 + 0.35 * (0.7 - 0.5) / 0.5
+    assert gpu_power_w(0.7, static_w, dynamic_w, v_min, knee) == pytest.approx(25.0 + 675.0 * v ** 2 * 0.7)
+
+
+def test_gpu_power_preset_anchors():
+    """The presets' parameters give TDP at the maximum clock and idle_w at the idle clock."""
+    for name in ("h100-sxm", "h100-pcie"):
+        g = Gpu(preset=name)
+        assert gpu_power_w(1.0, *g.vf_parameters) == pytest.approx(g.tdp_w, rel=1e-12)
+        assert gpu_power_w(g.min_level, *g.vf_parameters) == pytest.approx(g.idle_w, rel=1e-12)
+
+
+def test_power_cap_level_against_brentq():
+    """The clock that meets a watt cap, against scipy's brentq root of P(level) = cap."""
+    from scipy.optimize import brentq
+    g = Gpu()
+    vf = g.vf_parameters
+    for cap_w in (90.0, 150.0, 200.0, 300.0, 450.0, 600.0, 699.0):
+        ref = brentq(lambda x: gpu_power_w(x, *vf) - cap_w, g.min_level, 1.0, xtol=1e-14)
+        assert gpu_level_for_power(cap_w, *vf, g.min_level) == pytest.approx(ref, abs=1e-10)
+    assert gpu_level_for_power(700.0, *vf, g.min_level) == 1.0
+    assert gpu_level_for_power(50.0, *vf, g.min_level) == g.min_level   # below P(idle clock)
+    assert Gpu(power_cap_w=500.0).power_cap_level == pytest.approx(
+        brentq(lambda x: gpu_power_w(x, *vf) - 500.0, g.min_level, 1.0, xtol=1e-14), abs=1e-10)
+
+
+@pytest.mark.parametrize("cap", [75.0, 40.0, 701.0])
+def test_power_cap_is_validated(cap):
+    with pytest.raises(ValueError, match="power_cap_w"):
+        Gpu(power_cap_w=cap)
 
 
 def test_solar_power_in_kernel():

@@ -1,9 +1,10 @@
 """The payload tick's interface to the work: live GPU utilisation and the GPU-seconds delivered
 per tick; and the parallel physics step against the serial one.
 
-References: P_gpu = P_idle + u·(P(level) − P_idle) with P(level) = P_idle + (TDP − P_idle)·level³
-(docs/models.md), and the closed-form steady state of the two-node model with the environment
-off, T_r = (P/(εσA n) + T_sink⁴)^¼, T_p = T_r + P/G, T_j = T_p + P_gpu R_jc, written out here.
+References: P_gpu = P_idle + u·(P(level) − P_idle) with P(level) = P_static + C_eff·V(f)²·f
+(docs/models.md; the h100-sxm parameters, the formula written out here), and the closed-form
+steady state of the two-node model with the environment off, T_r = (P/(εσA n) + T_sink⁴)^¼,
+T_p = T_r + P/G, T_j = T_p + P_gpu R_jc, written out here.
 """
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ from sim.core.constants import SECONDS_PER_HOUR, STEFAN_BOLTZMANN_W_M2_K4, ZERO_
 from sim.core.simulation import Simulation
 from sim.payload import subsystem as payload_subsystem
 from sim.payload import tick
+from sim.payload.config import Gpu
 from sim.payload.initial import initialise_payload
 from sim.payload.tick import PayloadEvents
 from tests.helpers import PAYLOAD_BASE, advance_ticks, lower_parallel_threshold, make_payload_fleet, step_payload_fleet
@@ -20,8 +22,12 @@ from tests.helpers import PAYLOAD_BASE, advance_ticks, lower_parallel_threshold,
 IDLE_W, TDP_W, BUS_W, COUNT = 75.0, 700.0, 200.0, 4
 
 
+STATIC_W, DYNAMIC_W, V_MIN, KNEE = Gpu().vf_parameters
+
+
 def gpu_power_closed_form_w(level, utilisation):
-    full_w = IDLE_W + (TDP_W - IDLE_W) * level ** 3
+    v = np.maximum(V_MIN, V_MIN + (1.0 - V_MIN) * (np.asarray(level) - KNEE) / (1.0 - KNEE))
+    full_w = STATIC_W + DYNAMIC_W * v ** 2 * level
     return IDLE_W + utilisation * (full_w - IDLE_W)
 
 

@@ -153,6 +153,9 @@ class EoJobConfig(Strict):
         "book-keep the raw stream of the same satellites as if downlinked unprocessed (process: onboard)"))
     latency: Latency = Field(default_factory=Latency)
     table_every_s: Duration = 600.0
+    clock_sensitive_share: Fraction = Field(0.6, description=(
+        "share s of the processing time that scales with 1/clock: t(f) = t_max (s f_max/f + 1 - s); "
+        "vision CNN inference is partly memory-bound (0.6 is an assumption, U)"))
 
     _durations = field_validator("table_every_s", mode="before")(classmethod(lambda cls, v: parse_duration_s(v)))
 

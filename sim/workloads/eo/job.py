@@ -14,7 +14,9 @@ Every tick, per member satellite (kernels in sim.workloads.eo.kernels, no per-fr
    (sim.workloads.eo.downlink), oldest first; delivered frames add their capture-to-ground
    latency to a histogram;
 5. set the utilisation for the next tick: the share of the next tick's GPU time the queued
-   work (and this tick's rate of new frames) would use, 0 where the policy defers.
+   work (and this tick's rate of new frames) would use, 0 where the policy defers; the GPU time
+   of the next tick is throughput_fraction(level, s)·n·dt, s = `clock_sensitive_share` (the
+   members' gpu_clock_sensitivity, the rate at which the payload delivers).
 
 With process: onboard and bent_pipe_shadow (default) the same captured frames are also
 booked as a bent pipe would handle them on the same satellites (same storage, same contacts,
@@ -91,6 +93,7 @@ class EoJob(Job):
         self._u = np.zeros(m)
         self.delivered_s = np.zeros(m)
         fleet.gpu_utilisation[members] = 0.0
+        fleet.gpu_clock_sensitivity[members] = config.clock_sensitive_share
         self.policy = Policy(config.policy, config.soc_reserve, ctx, members)
         self.outputs = Outputs(self, ctx.n_steps * ctx.dt_s, config.table_every_s)
 
@@ -105,7 +108,8 @@ class EoJob(Job):
         self._pipes = [(q, flag) for q, flag in ((self.main, 1.0), (self.shadow, 0.0)) if q is not None]
         if self.onboard:
             self._utilisation_args = (
-                p.raw.count, p.n_raw, p.work, self.gpu_s_per_frame, self._captured, f.throttle_level, f.gpu_count,
+                p.raw.count, p.n_raw, p.work, self.gpu_s_per_frame, self._captured, f.throttle_level,
+                f.gpu_clock_sensitivity, f.gpu_count,
                 f.illumination, SUNLIT, pol.code, f.battery_energy_wh, pol.capacity_wh, pol.bus_w, pol.gpu_idle_w,
                 pol.gpu_extra_w, pol.discharge_efficiency, pol.soc_reserve, pol.eclipse_s, pol.entry_s, self._u,
                 f.gpu_utilisation)

@@ -19,6 +19,7 @@ from numba import njit
 
 from sim.core.constants import SECONDS_PER_HOUR, WGS84_FLATTENING
 from sim.core.numerics import inertial_to_earth_fixed
+from sim.payload.gpu import throughput_fraction
 
 OVER_LAND, OVER_SUNLIT, OVER_ALWAYS = 0, 1, 2
 OVER_CODES = {"land": OVER_LAND, "sunlit": OVER_SUNLIT, "always": OVER_ALWAYS}
@@ -244,7 +245,8 @@ POLICY_CODES = {"immediate": POLICY_IMMEDIATE, "sunlit": POLICY_SUNLIT, "power_a
 
 
 @njit(cache=True, error_model="numpy")
-def utilisation_tick(members, t_s, dt_s, raw_count, n_raw, work, gpu_s_per_frame, captured, throttle_level, gpu_count,
+def utilisation_tick(members, t_s, dt_s, raw_count, n_raw, work, gpu_s_per_frame, captured, throttle_level,
+                     gpu_clock_sensitivity, gpu_count,
                      illumination, sunlit, policy, battery_energy_wh, capacity_wh, bus_w, gpu_idle_w, gpu_extra_w,
                      discharge_efficiency, soc_reserve, eclipse_s, entry_s, u, gpu_utilisation):
     """The utilisation of the next tick per member (sim.workloads.eo.job, step 5), written to u
@@ -254,7 +256,7 @@ def utilisation_tick(members, t_s, dt_s, raw_count, n_raw, work, gpu_s_per_frame
         i = members[m]
         pending = n_raw[m] * gpu_s_per_frame[m] - work[m] if raw_count[m] > 0 else 0.0
         demand = pending + captured[m] * gpu_s_per_frame[m]
-        capacity = throttle_level[i] * gpu_count[i] * dt_s
+        capacity = throughput_fraction(throttle_level[i], gpu_clock_sensitivity[i]) * gpu_count[i] * dt_s
         if capacity > 0.0:
             x = min(demand / capacity, 1.0)
         else:

@@ -147,6 +147,9 @@ class TrainingJobConfig(Strict):
     sdc: Sdc = Field(default_factory=Sdc)
     spe: SpeResponse = Field(default_factory=SpeResponse)
     progress_every_s: Duration = 600.0
+    clock_sensitive_share: Fraction = Field(0.85, description=(
+        "share s of a step's time that scales with 1/clock: t(f) = t_max (s f_max/f + 1 - s); dense "
+        "training is mostly tensor-core bound (0.85 is an assumption, U)"))
 
     _durations = field_validator("restart_s", "progress_every_s", mode="before")(
         classmethod(lambda cls, v: _duration(v)))

@@ -2,11 +2,13 @@
 
 Each member holds a replica and computes its share of the global step (in proportion to its
 usable GPUs × peak rate, set whenever the membership changes). In a tick with clock level ℓ_i
-and n_i working GPUs (delivered d_i = ℓ_i n_i dt), member i computes a step in
-c_i = w_i / (ℓ_i n_i), w_i = share_i · F / (peak_i · MFU) GPU-seconds; the gradients then
+and n_i working GPUs the payload delivers d_i = r_i n_i dt, r_i = throughput_fraction(ℓ_i, s) =
+1/(s/ℓ_i + 1 − s) with s = `clock_sensitive_share` (set on the members' gpu_clock_sensitivity), so
+member i computes a step in c_i = w_i / (r_i n_i) = (w_i/n_i)(s/ℓ_i + 1 − s),
+w_i = share_i · F / (peak_i · MFU) GPU-seconds; the gradients then
 cross a ring all-reduce (sim.workloads.training.ring), of which `exposed_s` is not hidden, and
 the step takes T = max c_i + exposed. Of every step, member i books w_i useful, (max c − c_i)ℓ_i n_i
-straggler and exposed·ℓ_i n_i communication GPU-seconds; steps per tick = running time / T.
+straggler and exposed·r_i n_i communication GPU-seconds; steps per tick = running time / T.
 
 The discrete things inside a tick (interruptions, radiation SDCs, SPE onset and end, the end of a
 checkpoint write or a restart, the step at which the detector finds a corruption) are handled
@@ -58,6 +60,7 @@ class TrainingJob(Job):
         self.tokens_per_step = config.model.tokens_per_step
         self.peak = f.gpu_peak_flops[m].astype(float)
         self.installed = f.gpu_count_installed[m].astype(np.int64)
+        f.gpu_clock_sensitivity[m] = config.clock_sensitive_share   # the payload delivers at this rate
         self.count = f.gpu_count[m].astype(np.int64).copy()     # working GPUs as last seen
         self.failed = np.zeros(n, dtype=np.int64)               # GPUs lost to permanent interruptions
         self.usable = np.ones(n)                                # share of the working GPUs the job can use
