@@ -109,6 +109,18 @@ class Simulation:
             units.update(sub.recorded_units)
         return units
 
+    def _recorded_attrs(self) -> dict[str, dict[str, str]]:
+        """CF attributes of the recorded columns: a column named after a FleetState field has its
+        description as long_name; the subsystem's recorded_attrs add to or replace that."""
+        attrs: dict[str, dict[str, str]] = {}
+        for sub in self.subsystems:
+            for name in sub.recorded_units:
+                if name in self.fleet.specs:
+                    attrs[name] = {"long_name": self.fleet.specs[name].description}
+            for name, extra in sub.recorded_attrs.items():
+                attrs.setdefault(name, {}).update(extra)
+        return attrs
+
     def _record(self, recorder, t_s: float) -> None:
         row = {}
         for sub in self.subsystems:
@@ -167,6 +179,7 @@ class Simulation:
         bar = _progress_bar(scenario.duration) if progress else None
         recorder = Recorder(output, root_attrs=root_attrs, satellites=satellites,
                             satellite_units=satellite_units, fields=self._recorded_units(),
+                            field_attrs=self._recorded_attrs(),
                             n_satellites=self.fleet.n, epoch_iso=root_attrs["epoch_utc"],
                             event_kinds=event_kinds, compression=scenario.record.compression)
         try:

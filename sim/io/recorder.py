@@ -84,11 +84,13 @@ class Recorder:
         satellite_units: Mapping[str, str] | None = None,
         satellite_ids: np.ndarray | None = None,
         expected_rows: int | None = None,
+        field_attrs: Mapping[str, Mapping[str, str]] | None = None,
     ):
         self.path = Path(path)
         self.tmp_path = self.path.with_name(self.path.name + TMP_SUFFIX)
         self.n_satellites = int(n_satellites)
         self.fields = dict(fields)
+        self.field_attrs = {k: dict(v) for k, v in (field_attrs or {}).items()}
         for reserved in (TIME_DIM, SATELLITE_DIM):
             if reserved in self.fields:
                 raise ValueError(f"{reserved!r} is a dimension of /timeseries, not a field name")
@@ -174,6 +176,8 @@ class Recorder:
                 chunks=(self.chunk_rows, max(n, 1)), **filters,
             )
             dset.attrs["units"] = units
+            for key, value in self.field_attrs.get(name, {}).items():
+                dset.attrs[key] = value
             dset.dims[0].attach_scale(time)
             dset.dims[1].attach_scale(sats)
             self._datasets[name] = dset
