@@ -21,9 +21,12 @@ UNTIL = "30m"
 
 # the quantity a name's suffix promises (first match wins; checked where a rule applies)
 SUFFIX_UNITS = (("dose_rate", "Gy/s"), ("dose", "Gy"), ("_cm2_s", "cm-2 s-1"), ("_flux", "cm-2 s-1"),
-                ("_rad_s", "rad/s"), ("_rad", "rad"), ("_deg", "degree"), ("_per_device_day", "1/d"),
+                ("_rad_s", "rad/s"), ("_j_k", "J/K"), ("_w_k", "W/K"), ("_k_w", "K/W"), ("_w_m2", "W/m2"),
+                ("_m_s", "m/s"), ("_rad", "rad"), ("_deg", "degree"), ("_per_device_day", "1/d"),
                 ("_hours", "h"), ("_wh", "W h"), ("_km", "km"), ("_m2", "m2"), ("_m", "m"), ("_w", "W"),
                 ("_k", "K"), ("_gv", "GV"), ("_j", "J"), ("_s", "s"), ("bytes", "byte"))
+# a name ending in two unit tokens (c_payload_j_k: J/K) is a ratio: checked only where listed above
+UNIT_TOKENS = {"s", "w", "k", "j", "m", "m2", "km", "deg", "rad", "wh", "gv", "cm2", "kg", "mg", "h", "d"}
 STANDARD_NAMES = {"lat_deg": "latitude", "lon_deg": "longitude", "alt_km": "height_above_reference_ellipsoid"}
 # sim/workloads/inference is being finished elsewhere: its byte counts still say "B" (UDUNITS: "byte")
 PENDING = {("bytes_up", "B"), ("bytes_down", "B")}
@@ -72,7 +75,11 @@ def test_every_units_string_parses_as_its_quantity(shipped_run):
             except ValueError:
                 problems.append(f"{where}: {name} [{units}] does not parse")
                 continue
+            tokens = name.split("_")
+            ratio = len(tokens) > 2 and tokens[-1] in UNIT_TOKENS and tokens[-2] in UNIT_TOKENS
             for suffix, reference in SUFFIX_UNITS:
+                if ratio and suffix.count("_") < 2 and suffix not in ("dose", "dose_rate", "bytes"):
+                    continue
                 if suffix in name if suffix in ("dose", "dose_rate", "bytes") else name.endswith(suffix):
                     if not unit.is_convertible(cf_units.Unit(reference)):
                         problems.append(f"{where}: {name} [{units}] is not a {reference} quantity")
