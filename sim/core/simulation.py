@@ -109,13 +109,24 @@ class Simulation:
             units.update(sub.recorded_units)
         return units
 
-    def _recorded_extra(self, attribute: str) -> dict:
-        """What the subsystems say beyond units about their recorded fields (optional
-        `recorded_dtypes`: name -> dtype, float32 otherwise; `recorded_attrs`: name -> attrs)."""
-        out: dict = {}
+    def _recorded_attrs(self) -> dict[str, dict[str, str]]:
+        """CF attributes of the recorded columns: a column named after a FleetState field has its
+        description as long_name; the subsystem's recorded_attrs add to or replace that."""
+        attrs: dict[str, dict[str, str]] = {}
         for sub in self.subsystems:
-            out.update(getattr(sub, attribute, {}))
-        return out
+            for name in sub.recorded_units:
+                if name in self.fleet.specs:
+                    attrs[name] = {"long_name": self.fleet.specs[name].description}
+            for name, extra in sub.recorded_attrs.items():
+                attrs.setdefault(name, {}).update(extra)
+        return attrs
+
+    def _recorded_dtypes(self) -> dict[str, str]:
+        """Recorded columns stored wider than float32 (e.g. float64 state vectors)."""
+        dtypes: dict[str, str] = {}
+        for sub in self.subsystems:
+            dtypes.update(sub.recorded_dtypes)
+        return dtypes
 
     def _record(self, recorder, t_s: float) -> None:
         row = {}
@@ -175,10 +186,10 @@ class Simulation:
         bar = _progress_bar(scenario.duration) if progress else None
         recorder = Recorder(output, root_attrs=root_attrs, satellites=satellites,
                             satellite_units=satellite_units, fields=self._recorded_units(),
+                            field_attrs=self._recorded_attrs(),
                             n_satellites=self.fleet.n, epoch_iso=root_attrs["epoch_utc"],
                             event_kinds=event_kinds, compression=scenario.record.compression,
-                            field_dtypes=self._recorded_extra("recorded_dtypes"),
-                            field_attrs=self._recorded_extra("recorded_attrs"))
+                            field_dtypes=self._recorded_dtypes())
         try:
             self.events.connect(recorder.add_events)
             for sub in self.subsystems:

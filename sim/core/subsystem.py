@@ -17,7 +17,8 @@ A subsystem declares (class attributes):
 
 It is constructed with a Context and may implement `start()` (SimPy processes, once before
 the run), `advance(block)` (continuous state over a block of ticks), `record(t_s)`
-(per-satellite time-series columns named in `recorded_units`), `tables()` (its own HDF5
+(per-satellite time-series columns named in `recorded_units`, with units UDUNITS-2 parses
+and CF attributes in `recorded_attrs`), `tables()` (its own HDF5
 tables) and `summary()` (scalar metrics with units). It reaches the rest of the simulation
 only through the context, never by importing another subsystem.
 """
@@ -143,6 +144,9 @@ class Subsystem:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.recorded_units: dict[str, str] = {}
+        # CF attributes of the recorded columns beside their units: long_name, standard_name
+        self.recorded_attrs: dict[str, dict[str, str]] = {}
+        self.recorded_dtypes: dict[str, str] = {}
 
     @classmethod
     def is_enabled(cls, scenario: "Scenario") -> bool:

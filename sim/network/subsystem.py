@@ -62,7 +62,11 @@ class Network(Subsystem):
         self._last_route_t_s = -math.inf
         self._lost: set[int] = set()  # elements of latency-pair paths lost since the last re-route
         self.provide("network", self)
-        self.recorded_units = {"isl_up": "1", "ground_contact": "1", "bytes_in": "B", "bytes_out": "B"}
+        self.recorded_units = {"isl_up": "1", "ground_contact": "1", "bytes_in": "byte", "bytes_out": "byte"}
+        self.recorded_attrs = {name: {"long_name": text} for name, text in (
+            ("isl_up", "crosslinks up"), ("ground_contact", "ground stations in contact"),
+            ("bytes_in", "bytes received since the previous record"),
+            ("bytes_out", "bytes sent since the previous record"))}
 
     # ------------------------------------------------------------------ the API
     def submit_transfer(self, src, dst, size_bytes: float, on_done: Callable | None = None) -> Transfer:
@@ -169,7 +173,7 @@ class Network(Subsystem):
         flows.settle(self.env.now)
         days = max(self.ctx.elapsed_s, 1e-9) / SECONDS_PER_DAY
         times = np.asarray(flows.times_s)
-        out = {"bytes_moved": (flows.bytes_moved, "B"),
+        out = {"bytes_moved": (flows.bytes_moved, "byte"),
                "transfers_submitted": (flows.submitted, "1"),
                "transfers_done": (flows.done, "1"),
                "transfer_time_mean_s": (float(times.mean()) if times.size else math.nan, "s"),

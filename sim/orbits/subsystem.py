@@ -120,14 +120,20 @@ class Orbits(Subsystem):
         self.provide("fleet", fleet)
         self.provide("positions", fleet)
         self.provide("sun", self.sun)
-        self.recorded_units = {"lat_deg": "degree", "lon_deg": "degree", "alt_km": "km"}
+        self.recorded_units = {"lat_deg": "degrees_north", "lon_deg": "degrees_east", "alt_km": "km"}
+        # CF names: the height is geodetic, above the WGS84 ellipsoid (CF `altitude` is above the geoid)
+        self.recorded_attrs = {
+            "lat_deg": {"standard_name": "latitude", "long_name": "geodetic latitude (WGS84)"},
+            "lon_deg": {"standard_name": "longitude", "long_name": "longitude"},
+            "alt_km": {"standard_name": "height_above_reference_ellipsoid",
+                       "long_name": "geodetic height above the WGS84 ellipsoid"}}
         self._geodetic = {k: np.empty(fleet.n) for k in self.recorded_units}
         self._state_vectors = scenario.record.state_vectors
         if self._state_vectors:
             self.recorded_units.update(STATE_VECTOR_UNITS)
             self.recorded_dtypes = {name: "f8" for name in STATE_VECTOR_UNITS}
-            self.recorded_attrs = {name: {"long_name": long_name}
-                                   for name, long_name in STATE_VECTOR_LONG_NAMES.items()}
+            self.recorded_attrs.update({name: {"long_name": long_name}
+                                        for name, long_name in STATE_VECTOR_LONG_NAMES.items()})
         self._move_to(0.0, clock.at(0.0).jd_tt)
 
     def _propagators(self, j2):

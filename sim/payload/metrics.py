@@ -16,16 +16,16 @@ def fleet_metrics(f, sel, elapsed_s: float) -> dict[str, tuple[float, str]]:
     delivered = float(f.gpu_seconds_delivered[sel].sum())
     return {
         "satellites": (n, "1"),
-        "gpu_hours_available": (available / SECONDS_PER_HOUR, "GPU h"),
-        "gpu_hours_delivered": (delivered / SECONDS_PER_HOUR, "GPU h"),
+        "gpu_hours_available": (available / SECONDS_PER_HOUR, "h"),
+        "gpu_hours_delivered": (delivered / SECONDS_PER_HOUR, "h"),
         "delivered_fraction": (delivered / available if available > 0 else 0.0, "1"),
         "throttled_fraction": (float(f.throttled_seconds[sel].sum()) / sat_s, "1"),
         "off_fraction": (float(f.off_seconds[sel].sum()) / sat_s, "1"),
         "eclipse_fraction": (float(f.eclipse_seconds[sel].sum()) / sat_s, "1"),
         "min_soc": (float(f.min_soc[sel].min()) if n else 1.0, "1"),
         "max_t_junction_k": (float(f.max_t_junction_k[sel].max()) if n else 0.0, "K"),
-        "energy_generated_wh": (float(f.energy_generated_j[sel].sum()) / SECONDS_PER_HOUR, "Wh"),
-        "energy_consumed_wh": (float(f.energy_consumed_j[sel].sum()) / SECONDS_PER_HOUR, "Wh"),
+        "energy_generated_wh": (float(f.energy_generated_j[sel].sum()) / SECONDS_PER_HOUR, "W h"),
+        "energy_consumed_wh": (float(f.energy_consumed_j[sel].sum()) / SECONDS_PER_HOUR, "W h"),
         "shutdowns": (int(f.shutdowns[sel].sum()), "1"),
     }
 

@@ -33,7 +33,7 @@ HARDWARE = field_specs("parameter", {
     "array_age_years": ("f8", "yr", "array age at the scenario epoch"),
     "array_sun_tracking": ("i1", "1", "1 sun-tracking array, 0 body-fixed zenith-facing"),
     # battery and bus
-    "battery_capacity_wh": ("f8", "Wh", "usable battery capacity"),
+    "battery_capacity_wh": ("f8", "W h", "usable battery capacity"),
     "soc_floor": ("f8", "1", "state of charge below which GPUs are capped"),
     "soc_release": ("f8", "1", "state of charge at which the cap is released"),
     "charge_efficiency": ("f8", "1", "battery charge efficiency"),
@@ -76,7 +76,7 @@ STATE = field_specs("state", {
     "illumination": ("f8", "1", "fraction of the solar disc visible, 0 umbra .. 1 sunlit"),
     "p_solar_w": ("f8", "W", "solar array output"),
     "p_load_w": ("f8", "W", "electrical load served (bus + GPUs)"),
-    "battery_energy_wh": ("f8", "Wh", "stored energy"),
+    "battery_energy_wh": ("f8", "W h", "stored energy"),
     "soc": ("f8", "1", "battery state of charge"),
     "t_payload_k": ("f8", "K", "payload node temperature"),
     "t_radiator_k": ("f8", "K", "radiator node temperature"),

@@ -65,6 +65,28 @@ class CosmicRays(Strict):
         return self
 
 
+class Geomagnetic(Strict):
+    """The dipole cutoff: Størmer's constant and the storm-time suppression (sim.radiation.geomag)."""
+
+    stormer_gv: Positive | None = Field(
+        None, description="vertical cutoff at L = 1 [GV]; default: from the epoch's IGRF dipole moment "
+                          "(14.16 GV in 2026 with L in WGS84 equatorial radii); 14.9: the 1940s-60s dipole")
+    storm_suppression: Literal["off", "kp"] = Field(
+        "off", description="kp: the cutoff latitude moves equatorward by cutoff_shift_deg_per_kp x Kp, Kp "
+                           "3-hourly from kp_csv")
+    kp_csv: str | None = Field(None, description="CelesTrak SW-All file (.txt or .txt.gz) with the 3-hourly Kp; "
+                                                 "relative to the YAML")
+    cutoff_shift_deg_per_kp: NonNegative = Field(
+        0.6, description="equatorward shift of the cutoff invariant latitude per unit Kp [deg] (U)")
+
+    @field_validator("kp_csv")
+    @classmethod
+    def _kp_file(cls, v, info: ValidationInfo):
+        if info.data.get("storm_suppression") == "kp" and not v:
+            raise ValueError("required for storm_suppression 'kp'")
+        return v
+
+
 class SolarEvents(Strict):
     mode: Literal["off", "synthetic", "replay"] = "synthetic"
     replay_csv: str | None = Field(None, description="NOAA-style CSV (begin_utc, max_utc, max_pfu_gt10MeV); "
@@ -180,6 +202,7 @@ class RadiationConfig(Strict):
                           "across ticks; 0 or ≤ dt_s: every tick); the hazard and dose integrate every tick")
     trapped: TrappedProtons = Field(default_factory=TrappedProtons)
     cosmic_rays: CosmicRays = Field(default_factory=CosmicRays)
+    geomagnetic: Geomagnetic = Field(default_factory=Geomagnetic)
     spe: SolarEvents = Field(default_factory=SolarEvents)
     devices: list[DeviceClass] = Field(default_factory=default_devices)
     mitigations: Mitigations = Field(default_factory=Mitigations)
@@ -208,7 +231,8 @@ def _unreadable(scenario, name: str, read) -> str | None:
 @scenario_check
 def radiation_input_files(scenario) -> list[tuple[str, str]]:
     """The files the radiation section reads at set-up exist and parse: the replayed SPE list
-    (mode 'replay') and the F10.7 file (modulation 'f107' of enabled cosmic rays)."""
+    (mode 'replay'), the F10.7 file (modulation 'f107' of enabled cosmic rays) and the Kp file
+    (storm_suppression 'kp')."""
     cfg = getattr(scenario, "radiation", None)
     if cfg is None:
         return []
@@ -223,4 +247,8 @@ def radiation_input_files(scenario) -> list[tuple[str, str]]:
         why = _unreadable(scenario, gcr.f107_csv, solar_activity.read_f107_81day)
         if why:
             problems.append(("radiation.cosmic_rays.f107_csv", why))
+    if cfg.geomagnetic.storm_suppression == "kp":
+        why = _unreadable(scenario, cfg.geomagnetic.kp_csv, solar_activity.read_kp_3h)
+        if why:
+            problems.append(("radiation.geomagnetic.kp_csv", why))
     return problems

@@ -2,7 +2,7 @@
 and plots import them alike).
 
 Størmer: in a centred dipole the vertical cutoff rigidity of a point on the McIlwain shell L is
-R_c = STORMER_GV / L² (Smart & Shea 2005, Adv. Space Res. 36, 2012). A proton of rigidity R has
+R_c = C_St / L², C_St from the epoch's IGRF dipole (sim.radiation.geomag). A proton of rigidity R has
 momentum p c = MEV_PER_GV · R (unit charge) and kinetic energy √((pc)² + (mc²)²) − mc²
 (`sim.radiation.tick.proton_energy_mev`).
 
@@ -13,7 +13,6 @@ fluxes too small to matter and are taken as zero without an exponential.
 """
 import math
 
-STORMER_GV = 14.9                 # vertical cutoff at L = 1 [GV]
 PROTON_REST_MEV = 938.272         # proton rest energy m c² [MeV]
 MEV_PER_GV = 1000.0               # p c [MeV] of a unit-charge particle per GV of rigidity
 

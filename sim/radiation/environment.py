@@ -22,7 +22,7 @@ SPE_PFU_TO_OMNI = 4.0 * np.pi   # pfu (cm⁻² s⁻¹ sr⁻¹), isotropic → om
 SPE_DOSE_LOG_EMIN = np.log(np.geomspace(1.0, 3.0e4, 48))
 GCR_TABLE_STEP_S = 6 * SECONDS_PER_HOUR
 GCR_CUTOFF_STEP_GV = 0.005   # the transmission table in R_c: linear error < 1e-5
-GCR_CUTOFF_MAX_GV = 16.0     # above the Størmer cutoff at the equator at the ground (14.9 GV)
+GCR_CUTOFF_MAX_GV = 16.0     # above the Størmer cutoff at the equator at the ground (14.2 GV in 2026, 14.9 in 1945)
 
 
 # ---------------------------------------------------------------- trapped protons

@@ -10,6 +10,10 @@ flux highest) and 1 at solar maximum, that varies smoothly through the cycle.
 
 The free-space GCR flux is then Φ = Φ_min + (Φ_max − Φ_min) m (Φ_min, Φ_max: the flux at solar
 minimum and maximum).
+
+The same file's eight 3-hourly Kp values per day (tokens 5–12, tenths of a Kp unit: 33 is 3+)
+drive the storm-time cutoff suppression (sim.radiation.geomag); `kp_at` holds each value over
+its 3-hour interval.
 """
 from __future__ import annotations
 
@@ -23,13 +27,12 @@ from sim.core.constants import SECONDS_PER_DAY
 
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 CTR81_ADJ_COLUMN = 28   # whitespace token of the 81-day centred adjusted F10.7 (CelesTrak SW format 1.2)
+KP_COLUMNS = slice(5, 13)   # the eight 3-hourly Kp × 10 (tokens after yy mm dd BSRN ND)
 
 
-def read_f107_81day(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
-    """(days since 1970-01-01 UTC at 12:00, 81-day centred adjusted F10.7 [sfu]) of the observed rows."""
-    path = Path(path)
+def _observed_rows(path: Path, min_tokens: int):
+    """(date at 00:00 UTC, tokens) of the observed block's rows with at least min_tokens tokens."""
     opener = gzip.open if path.suffix == ".gz" else open
-    days, sfu = [], []
     inside = False
     with opener(path, "rt") as f:
         for line in f:
@@ -38,19 +41,44 @@ def read_f107_81day(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
                 continue
             if line.startswith("END OBSERVED"):
                 break
-            if not inside:
-                continue
             tokens = line.split()
-            if len(tokens) <= CTR81_ADJ_COLUMN:
-                continue
-            day = datetime(int(tokens[0]), int(tokens[1]), int(tokens[2]), 12, tzinfo=timezone.utc)
-            value = float(tokens[CTR81_ADJ_COLUMN])
-            if value > 0.0:
-                days.append((day - UNIX_EPOCH).total_seconds() / SECONDS_PER_DAY)
-                sfu.append(value)
+            if inside and len(tokens) >= min_tokens:
+                yield datetime(int(tokens[0]), int(tokens[1]), int(tokens[2]), tzinfo=timezone.utc), tokens
+
+
+def read_f107_81day(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """(days since 1970-01-01 UTC at 12:00, 81-day centred adjusted F10.7 [sfu]) of the observed rows."""
+    path = Path(path)
+    days, sfu = [], []
+    for day, tokens in _observed_rows(path, CTR81_ADJ_COLUMN + 1):
+        value = float(tokens[CTR81_ADJ_COLUMN])
+        if value > 0.0:
+            days.append(days_since_unix(day) + 0.5)
+            sfu.append(value)
     if not days:
         raise ValueError(f"{path}: no observed F10.7 rows (expected a CelesTrak SW-All file)")
     return np.asarray(days), np.asarray(sfu)
+
+
+def read_kp_3h(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """(start of each 3-hour interval in days since 1970-01-01 UTC, Kp) of the observed rows."""
+    path = Path(path)
+    starts, kp = [], []
+    for day, tokens in _observed_rows(path, KP_COLUMNS.stop):
+        d0 = days_since_unix(day)
+        for k, value in enumerate(tokens[KP_COLUMNS]):
+            starts.append(d0 + k / 8.0)
+            kp.append(float(value) / 10.0)
+    if not starts:
+        raise ValueError(f"{path}: no observed Kp rows (expected a CelesTrak SW-All file)")
+    return np.asarray(starts), np.asarray(kp)
+
+
+def kp_at(when_days, starts: np.ndarray, kp: np.ndarray):
+    """Kp of the 3-hour interval holding `when_days` (days since 1970-01-01 UTC); before the
+    table its first value, after it its last."""
+    k = np.searchsorted(starts, np.asarray(when_days, dtype=float), side="right") - 1
+    return kp[np.clip(k, 0, kp.size - 1)]
 
 
 def cycle_modulation(phase_years, cycle_years: float):

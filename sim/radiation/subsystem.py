@@ -24,11 +24,14 @@ from sim.core.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.core.fleet import field_specs
 from sim.core.numerics import parallel_chunk
 from sim.core.subsystem import Block, Subsystem
-from sim.radiation import environment, geomag, transport
+from sim.radiation import environment, geomag, solar_activity, transport
 from sim.radiation.config import RadiationConfig
 from sim.radiation.constants import OUTCOMES, UPSET_EVENTS
 from sim.radiation.devices import Devices
 
+# the dose is kept in rad (the unit of part ratings); UDUNITS-2 reads "rad" as the radian and has
+# no "rd", so its unit string is the centigray, which is the rad exactly (1 rad = 0.01 Gy)
+DOSE_UNIT = "cGy"
 REDUNDANCY_FACTOR = {"none": 1.0, "dmr": 2.0, "tmr": 3.0}
 POWER_DOWN_MODE = {"none": 0, "spe": 1, "saa": 2, "spe_saa": 3}
 
@@ -39,7 +42,7 @@ FIELDS = field_specs("state", {
     "cutoff_gv": ("f8", "GV", "Stormer vertical cutoff rigidity"),
     "proton_flux_cm2_s": ("f8", "1/(cm2 s)", "trapped + SPE + GCR protons at the device"),
     "upset_rate_s": ("f8", "1/s", "total upset rate (all classes and kinds)"),
-    "dose_rate_rad_s": ("f8", "rad/s", "dose rate in Si behind the shield"),
+    "dose_rate_rad_s": ("f8", DOSE_UNIT + "/s", "dose rate in Si behind the shield [rad(Si)/s]"),
     "upset_hazard_prev": ("f8", "1", "integrated upset hazard at the start of the tick"),
     "upset_next_threshold": ("f8", "1", "hazard at which the next upset happens"),
     "upset_crossed": ("i1", "1", "1 where the hazard crossed its threshold this tick"),
@@ -48,7 +51,7 @@ FIELDS = field_specs("state", {
     "radiation_wants_down": ("i1", "1", "1 while the local flux is above the power-down limit"),
     "gpu_down_since_s": ("f8", "s", "start of the current radiation down period"),
 }) + field_specs("accumulator", {
-    "dose_rad": ("f8", "rad", "total ionising dose in Si behind the shield"),
+    "dose_rad": ("f8", DOSE_UNIT, "total ionising dose in Si behind the shield [rad(Si)]"),
     "radiation_down_seconds": ("f8", "s", "time with GPUs down for radiation"),
     "radiation_powerdown_seconds": ("f8", "s", "time with GPUs powered down by the policy"),
     "upset_hazard": ("f8", "1", "integrated upset hazard"),
@@ -68,9 +71,14 @@ EVENTS = {
     "rad_power_down": "a: GPU clock level before, b: level after (0), c: local SPE + trapped flux [1/(cm2 s)]",
     "rad_power_up": "a: level before (0), b: GPU clock level after, c: time down [s]",
 }
-RECORDED = {"trapped_flux": ("trapped_flux_cm2_s", "1/(cm2 s)"), "spe_flux": ("spe_flux_cm2_s", "1/(cm2 s)"),
-            "cutoff_gv": ("cutoff_gv", "GV"), "dose_rad": ("dose_rad", "rad"),
-            "upset_rate": ("upset_rate_s", "1/s")}
+# recorded name: (FleetState field, units (UDUNITS-2), long_name)
+RECORDED = {
+    "trapped_flux": ("trapped_flux_cm2_s", "1/(cm2 s)", "trapped proton flux above the device floor energy"),
+    "spe_flux": ("spe_flux_cm2_s", "1/(cm2 s)", "solar particle event proton flux above max(cutoff, device floor)"),
+    "cutoff_gv": ("cutoff_gv", "GV", "vertical geomagnetic cutoff rigidity"),
+    "dose_rad": ("dose_rad", DOSE_UNIT, "total ionising dose in silicon behind the shield (1 cGy = 1 rad(Si))"),
+    "upset_rate": ("upset_rate_s", "1/s", "total single-event upset rate of the satellite's devices"),
+}
 GPU_DOWN_UNIT = "1"   # recorded "gpu_down": 1 while radiation holds the GPUs off
 
 
@@ -103,6 +111,14 @@ class Radiation(Subsystem):
         self.environment = environment.environment_map(cfg, fleet.a_m, fleet.e, self.epoch, self.device_floor_mev)
         self.flux_map = self.environment.flux_map
         self.pole_ecef = geomag.dipole_axis_ecef(self.epoch)
+        gm = cfg.geomagnetic
+        self.stormer_gv = gm.stormer_gv or geomag.stormer_constant_gv(
+            geomag.dipole_moment_a_m2(geomag.dipole_field_nt(self.epoch)))
+        self._geomag = geomag.kernel_vector(self.pole_ecef, self.stormer_gv)
+        self._kp = None
+        if gm.storm_suppression == "kp":
+            self._kp = solar_activity.read_kp_3h(scenario.resolve_path(gm.kp_csv))
+            self._epoch_days = solar_activity.days_since_unix(self.epoch)
         self._gcr_transmission = environment.gcr_transmission(cfg)
         # the environment is refreshed for each satellite every `every` ticks (staggered)
         self.every = max(1, int(round(cfg.environment_every_s / ctx.dt_s)))
@@ -123,8 +139,10 @@ class Radiation(Subsystem):
         fleet.upset_next_threshold[:] = self.rng.exponential(size=fleet.n)
         self.counts = {name: 0 for name in OUTCOMES}
         self.counts_by_class = np.zeros((len(cfg.devices), len(OUTCOMES)), dtype=np.int64)
-        self.recorded_units = {k: unit for k, (_, unit) in RECORDED.items()}
+        self.recorded_units = {k: unit for k, (_, unit, _) in RECORDED.items()}
         self.recorded_units["gpu_down"] = GPU_DOWN_UNIT
+        self.recorded_attrs = {k: {"long_name": name} for k, (_, _, name) in RECORDED.items()}
+        self.recorded_attrs["gpu_down"] = {"long_name": "1 while radiation holds the GPUs off"}
         self._initial_state()
         self.provide("radiation", self)
 
@@ -134,6 +152,19 @@ class Radiation(Subsystem):
         f.upset_crossed[:] = 0
         f.radiation_powered_down[:] = 0   # the policy decides in the first tick (and emits its event)
         f.level_change[:] = 0
+
+    def kp(self, t_s: float) -> float:
+        """Kp at t_s (0 without storm suppression)."""
+        if self._kp is None:
+            return 0.0
+        return float(solar_activity.kp_at(self._epoch_days + t_s / SECONDS_PER_DAY, *self._kp))
+
+    def _geomag_now(self, t_s: float) -> np.ndarray:
+        """The kernel's geomag vector at t_s: the storm-time shift δ = k·Kp rewritten where it changed."""
+        if self._kp is not None:
+            shift = np.radians(self.cfg.geomagnetic.cutoff_shift_deg_per_kp * self.kp(t_s))
+            self._geomag[4], self._geomag[5] = np.cos(shift), np.sin(shift)
+        return self._geomag
 
     def gcr_free_cm2_s(self, t_s: float) -> float:
         return float(np.interp(t_s, self._gcr_table_s, self._gcr_table_cm2_s))
@@ -147,7 +178,7 @@ class Radiation(Subsystem):
         env = self.environment
         return self._step(
             self._chunk, every, phase, now.cos_gmst, now.sin_gmst, t0_s, dt_s, self._next_dose_mark,
-            env.env_map, env.env_axes, self.pole_ecef, environment.SPE_PFU_TO_OMNI * j10_pfu, gamma,
+            env.env_map, env.env_axes, self._geomag_now(t1_s), environment.SPE_PFU_TO_OMNI * j10_pfu, gamma,
             environment.SPE_DOSE_LOG_EMIN, self._dose_table(gamma), self.device_floor_mev,
             self.gcr_free_cm2_s(t1_s), self._gcr_transmission, 1.0 / environment.GCR_CUTOFF_STEP_GV,
             self.power_down_mode, m.power_down_spe_cm2_s, m.power_down_saa_cm2_s,
@@ -280,7 +311,7 @@ class Radiation(Subsystem):
 
     # ------------------------------------------------------------------ output
     def record(self, t_s: float) -> dict[str, np.ndarray]:
-        out = {k: getattr(self.fleet, field) for k, (field, _) in RECORDED.items()}
+        out = {k: getattr(self.fleet, field) for k, (field, _, _) in RECORDED.items()}
         out["gpu_down"] = (self.fleet.gpu_down_until_s > t_s).astype(np.int8)
         return out
 
@@ -291,18 +322,18 @@ class Radiation(Subsystem):
         for name, count in self.counts.items():
             out[name] = (count, "1")
             if name != "device_lost":
-                out[f"{name}_per_device_day"] = (count / device_days, "1/(device d)")
+                out[f"{name}_per_device_day"] = (count / device_days, "1/d")
         for c, d in enumerate(self.cfg.devices):
             for col, name in enumerate(self.counts):
                 if self.counts_by_class[c, col]:
                     out[f"{d.name}.{name}"] = (int(self.counts_by_class[c, col]), "1")
         gpu_down_s = float((f.radiation_down_seconds * f.gpu_count).sum())
         out.update({
-            "downtime_hours": (float(f.radiation_down_seconds.sum()) / SECONDS_PER_HOUR, "satellite h"),
-            "downtime_gpu_hours": (gpu_down_s / SECONDS_PER_HOUR, "GPU h"),
-            "powerdown_hours": (float(f.radiation_powerdown_seconds.sum()) / SECONDS_PER_HOUR, "satellite h"),
-            "dose_rad_mean": (float(f.dose_rad.mean()), "rad(Si)"),
-            "dose_rad_max": (float(f.dose_rad.max()), "rad(Si)"),
+            "downtime_hours": (float(f.radiation_down_seconds.sum()) / SECONDS_PER_HOUR, "h"),
+            "downtime_gpu_hours": (gpu_down_s / SECONDS_PER_HOUR, "h"),
+            "powerdown_hours": (float(f.radiation_powerdown_seconds.sum()) / SECONDS_PER_HOUR, "h"),
+            "dose_rad_mean": (float(f.dose_rad.mean()), DOSE_UNIT),
+            "dose_rad_max": (float(f.dose_rad.max()), DOSE_UNIT),
             "spe_events": (sum(1 for ev in self.spe_events if 0.0 <= ev.onset_s <= elapsed_s), "1"),
             "redundancy_factor": (self.redundancy, "1"),
         })

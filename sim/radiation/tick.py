@@ -23,7 +23,7 @@ from numba import njit, prange
 
 from sim.core.constants import R_EARTH_EQUATORIAL_M
 from sim.core.numerics import inertial_to_earth_fixed
-from sim.radiation.constants import MEV_PER_GV, PROTON_REST_MEV, STORMER_GV
+from sim.radiation.constants import MEV_PER_GV, PROTON_REST_MEV
 from sim.radiation.environment_map import decode_dose, decode_trapped, map_coords, map_interp
 
 BLOCK = 256   # satellites of the branch-free pass between checks for the rare down/policy path
@@ -37,15 +37,17 @@ def proton_energy_mev(rigidity_gv):
 
 
 @njit(cache=True, error_model="numpy")
-def _refresh_range(lo, hi, every, phase, cos_g, sin_g, dt_s, env_map, env_axes, pole_ecef,
+def _refresh_range(lo, hi, every, phase, cos_g, sin_g, dt_s, env_map, env_axes, geomag,
                    spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
                    gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
                    power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,
                    r_eci_m, trapped_flux_cm2_s, spe_flux_cm2_s, cutoff_gv, proton_flux_cm2_s,
                    dose_rate_rad_s, dose_rad, wants_down):
-    """The environment of satellites i ≡ phase (mod every) in lo..hi-1 at the tick end. The dose
-    trapezoid's half step from the old to the new dose rate is added here, so the every-tick pass
-    adds dose_rate × dt_s for all."""
+    """The environment of satellites i ≡ phase (mod every) in lo..hi-1 at the tick end. The
+    every-tick pass then adds dose_rate × dt_s with the new rate for all, so the trapezoid
+    ½ (old + new) dt_s of a refreshed satellite needs ½ (old − new) dt_s here: the tick's dose
+    increment is never negative (the sign was once reversed, and the recorded dose fell where
+    the rate dropped by more than two thirds in a tick)."""
     n_tab = spe_dose_log_emin.shape[0]
     n_gcr = gcr_transmission.shape[0]
     first = lo + (phase - lo) % every
@@ -60,11 +62,16 @@ def _refresh_range(lo, hi, every, phase, cos_g, sin_g, dt_s, env_map, env_axes, 
         x, y, z = inertial_to_earth_fixed(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i], cos_g, sin_g)
         r = math.sqrt(x * x + y * y + z * z)
         geo[0, j], geo[1, j], geo[2, j] = map_coords(env_axes, x, y, z, r)
-        # centred dipole: sin λm = r̂·axis; L = (r/R_E)/cos²λm; R_c = STORMER_GV/L²
-        sin_m = (x * pole_ecef[0] + y * pole_ecef[1] + z * pole_ecef[2]) / r
+        # centred dipole: sin λm = r̂·axis; L = (r/R_E)/cos²λm; R_c = C_St/L² = C_St cos⁴Λ
+        # (cos²Λ = 1/L), Λ shifted poleward by the storm-time δ: cos(Λ + δ), 0 past the pole
+        sin_m = (x * geomag[0] + y * geomag[1] + z * geomag[2]) / r
         cos2 = 1.0 - sin_m * sin_m
         r_re = r / R_EARTH_EQUATORIAL_M
-        geo[3, j] = STORMER_GV * cos2 * cos2 / (r_re * r_re)
+        inv_l = cos2 / r_re
+        cos_inv = math.sqrt(inv_l) * geomag[4] - math.sqrt(max(1.0 - inv_l, 0.0)) * geomag[5]
+        cos_inv = max(cos_inv, 0.0)
+        c2 = cos_inv * cos_inv
+        geo[3, j] = geomag[3] * c2 * c2
         # the Earth hides the solid angle below the horizon from SPE and GCR protons
         sin_rho = 1.0 / r_re
         geo[4, j] = 0.5 * (1.0 + math.sqrt(max(1.0 - sin_rho * sin_rho, 0.0)))
@@ -94,14 +101,11 @@ def _refresh_range(lo, hi, every, phase, cos_g, sin_g, dt_s, env_map, env_axes, 
         spe_flux_cm2_s[i] = spe
         cutoff_gv[i] = rc
         proton_flux_cm2_s[i] = trapped + spe + visible * gcr_free_cm2_s * transmission
-        dose_rad[i] += 0.5 * (dose_rate - dose_rate_rad_s[i]) * dt_s
+        dose_rad[i] += 0.5 * (dose_rate_rad_s[i] - dose_rate) * dt_s
         dose_rate_rad_s[i] = dose_rate
         # radiation-aware power-down: off while the local flux is above the limit
         wants_down[i] = ((power_down_mode & 1) != 0 and spe >= power_down_spe_cm2_s) or \
                         ((power_down_mode & 2) != 0 and trapped >= power_down_saa_cm2_s)
-
-
-BLOCK = 256   # satellites of the branch-free pass between checks for the rare down/policy path
 
 
 @njit(cache=True, error_model="numpy")
@@ -169,7 +173,7 @@ def _down_block(lo, hi, t0_s, dt_s, down_until_s, powered_down, down_seconds, po
 
 
 @njit(cache=True, error_model="numpy")
-def _step_range(lo, hi, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes, pole_ecef,
+def _step_range(lo, hi, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes, geomag,
                 spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
                 gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
                 power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,
@@ -178,7 +182,7 @@ def _step_range(lo, hi, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, e
                 dose_rate_rad_s, dose_rad, down_seconds, powerdown_seconds, hazard, hazard_prev,
                 next_threshold, crossed, down_until_start_s, level_change, wants_down):
     """`radiation_step` for satellites lo..hi-1; returns (crossed, level changes, above the dose mark)."""
-    _refresh_range(lo, hi, every, phase, cos_g, sin_g, dt_s, env_map, env_axes, pole_ecef,
+    _refresh_range(lo, hi, every, phase, cos_g, sin_g, dt_s, env_map, env_axes, geomag,
                    spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
                    gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
                    power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,
@@ -202,7 +206,7 @@ def _step_range(lo, hi, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, e
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def radiation_step(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes, pole_ecef,
+def radiation_step(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes, geomag,
                    spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
                    gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
                    power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays):
@@ -212,8 +216,9 @@ def radiation_step(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad,
     Earth-fixed frame is the inertial one rotated by the GMST angle: cos_g, sin_g): env_map
     from sim.radiation.environment_map.resample_map (the encoded J_trapped(>E_floor)
     [cm⁻² s⁻¹] and dose rate [rad(Si)/s] behind the shield), env_axes from its
-    `environment_axes`; pole_ecef: unit dipole
-    axis; spe_j10_cm2_s: omnidirectional free-space >10 MeV SPE flux (4π × pfu), integral
+    `environment_axes`; geomag: (dipole axis x, y, z, C_St [GV], cos δ, sin δ) of
+    sim.radiation.geomag.kernel_vector, δ the storm-time cutoff-latitude shift;
+    spe_j10_cm2_s: omnidirectional free-space >10 MeV SPE flux (4π × pfu), integral
     spectrum (E/10)^-γ cut at max(E_cutoff, device_floor_mev); spe_dose_table: rad per unit
     >10 MeV fluence on a ln(E_min) grid; gcr_transmission: (1 + R_c/R0)^-k at R_c = k /
     gcr_inv_step_gv. The others keep their last fluxes and dose rate.
@@ -241,7 +246,7 @@ def radiation_step(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad,
         lo = c * chunk
         k, m, d = _step_range(lo, min(lo + chunk, n), every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad,
                               env_map, env_axes,
-                              pole_ecef, spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table,
+                              geomag, spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table,
                               device_floor_mev, gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
                               power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays)
         count += k
@@ -251,13 +256,13 @@ def radiation_step(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad,
 
 
 @njit(cache=True, error_model="numpy")
-def radiation_step_serial(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes, pole_ecef,
+def radiation_step_serial(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes, geomag,
                           spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
                           gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
                           power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays):
     """`radiation_step` on the calling thread (no parallel launch): for small fleets."""
     return _step_range(0, arrays[0].shape[1], every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes,
-                       pole_ecef, spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table,
+                       geomag, spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table,
                        device_floor_mev, gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
                        power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays)
 

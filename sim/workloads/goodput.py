@@ -20,7 +20,7 @@ from sim.workloads.ledger import CAUSE, WORK_CAUSES
 
 IDENTITY_TOLERANCE = 1e-9
 CAUSES = (*BADPUT_CAUSES, *WORK_CAUSES[1:], "redundancy")   # every cause of badput, in waterfall order
-GPU_HOURS = "GPU h"   # hours of one GPU's time at full clock
+GPU_HOURS = "h"   # GPU-hours: hours of one GPU's time at full clock (UDUNITS has no GPU; the name says it)
 
 
 class GoodputIdentityError(RuntimeError):

@@ -45,7 +45,7 @@ def test_execute_run_in_this_process_clears_an_old_error(tmp_path):
     assert failed["status"] == "failed" and (tmp_path / "runs" / "r0000.error.txt").exists()
     done = execute_run(task)
     assert done["status"] == "complete" and not (tmp_path / "runs" / "r0000.error.txt").exists()
-    assert done["summary"]["gpu_hours_available"] > 0 and done["units"]["gpu_hours_available"] == "GPU h"
+    assert done["summary"]["gpu_hours_available"] > 0 and done["units"]["gpu_hours_available"] == "h"
 
 
 def test_as_metric():

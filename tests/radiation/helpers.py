@@ -2,6 +2,8 @@
 class, a coarse AP8 grid, and the references only tests use."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.config import scenario_from_dict
@@ -38,11 +40,20 @@ def memory(name="mem", **kw):
     return base
 
 
-def stormer_cutoff_gv(l_shell):
-    """Størmer's vertical cutoff rigidity [GV] on the McIlwain shell L of a centred dipole,
-    R_c = 14.9 GV / L² (Smart & Shea 2005, Adv. Space Res. 36, 2012; the published number, not
-    sim's constant, so that the test can catch a wrong one)."""
-    return 14.9 / np.asarray(l_shell, dtype=float) ** 2
+def igrf_dipole(when):
+    """(north geomagnetic pole unit vector, Earth-fixed; dipole moment [A m²]) of IGRF-14 at `when`,
+    read straight from the SHC coefficient file ppigrf ships (a header line, the epochs, then
+    'n m values…' per coefficient, m < 0 for h), linearly interpolated in decimal years:
+    M = 4π a³ √(g10² + g11² + h11²) / μ0, a = 6371.2 km."""
+    from ppigrf.ppigrf import shc_fn_igrf14
+    with open(shc_fn_igrf14) as f:
+        lines = [line.split() for line in f if line.strip() and not line.startswith("#")]
+    years = np.array(lines[1], dtype=float)
+    coef = {(int(t[0]), int(t[1])): np.array(t[2:], dtype=float) for t in lines[2:]}
+    year = when.year + (when.timetuple().tm_yday - 1) / 365.25
+    g10, g11, h11 = (float(np.interp(year, years, coef[k])) for k in ((1, 0), (1, 1), (1, -1)))
+    b0_nt = math.sqrt(g10 ** 2 + g11 ** 2 + h11 ** 2)
+    return -np.array([g11, h11, g10]) / b0_nt, 4.0 * math.pi * 6371.2e3 ** 3 * b0_nt * 1e-9 / (4e-7 * math.pi)
 
 
 GPUS = 4

@@ -4,16 +4,17 @@ and the staggered environment refresh against the every-tick evaluation."""
 from __future__ import annotations
 
 import math
+from datetime import datetime, timezone
 
 import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
 from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_DAY
-from sim.radiation import environment_map, tick
+from sim.radiation import environment_map, geomag, tick
 from sim.radiation.config import RadiationConfig
 from sim.radiation.environment import GCR_CUTOFF_STEP_GV, SPE_DOSE_LOG_EMIN, SPE_PFU_TO_OMNI, gcr_transmission
-from tests.radiation.helpers import COARSE, memory, run, stormer_cutoff_gv
+from tests.radiation.helpers import COARSE, igrf_dipole, memory, run
 
 SHELLS = [{"name": "w", "walker": {"altitude_km": 550, "inclination_deg": 53, "planes": 4, "sats_per_plane": 5,
                                    "phasing": 1}}]
@@ -35,12 +36,13 @@ def _step_inputs(n, seed):
               np.zeros(n, np.int8), (rng.random(n) < 0.01).astype(np.int8))
     env_map = np.zeros((3, 5, 2, 2))
     axes = environment_map.environment_axes(3, 4, 6.5e6, 1e6, 2)
-    scalars = (env_map, axes, np.array([0.0, 0.0, 1.0]), 0.0, 2.0, np.log(np.geomspace(1.0, 3e4, 48)), np.zeros(48),
+    scalars = (env_map, axes, geomag.kernel_vector(np.array([0.0, 0.0, 1.0]), 14.2), 0.0, 2.0,
+               np.log(np.geomspace(1.0, 3e4, 48)), np.zeros(48),
                50.0, 2.0, np.ones(3201), 200.0, 3, 1e9, 1e9)
     return t0_s, dt_s, scalars, arrays
 
 
-def _environment(rng, n):
+def _environment(rng, n, stormer_gv=14.2, shift_deg=0.0):
     """A non-trivial environment: a random encoded map around LEO radii, an SPE, GCR, the power-down
     policy on both limits, and satellites at 400–800 km."""
     n_u, n_p, n_r, r0, dr = 13, 16, 5, R_EARTH_EQUATORIAL_M + 350e3, 125e3
@@ -48,7 +50,8 @@ def _environment(rng, n):
                                              rng.uniform(0.0, 1e-6, (n_u, n_p + 1, n_r)))
     axis = rng.normal(size=3)
     gcr = gcr_transmission(RadiationConfig())
-    scalars = (env_map, environment_map.environment_axes(n_u, n_p, r0, dr, n_r), axis / np.linalg.norm(axis),
+    scalars = (env_map, environment_map.environment_axes(n_u, n_p, r0, dr, n_r),
+               geomag.kernel_vector(axis / np.linalg.norm(axis), stormer_gv, shift_deg),
                SPE_PFU_TO_OMNI * 300.0, 2.5, SPE_DOSE_LOG_EMIN, rng.uniform(1e-9, 1e-8, SPE_DOSE_LOG_EMIN.size),
                40.0, 3.0, gcr, 1.0 / GCR_CUTOFF_STEP_GV, 3, 500.0, 80.0)
     v = rng.normal(size=(3, n))
@@ -126,27 +129,48 @@ def test_parallel_step_with_environment_refresh_equals_serial(chunk):
     assert serial[POWERED].any() and serial[SPE].max() > 0 and serial[TRAPPED].max() > 0
 
 
-def test_cutoff_is_stormer_of_the_dipole_shell():
-    """The kernel's cutoff rigidity at satellites rotated into the Earth-fixed frame by GMST
-    (reference: scipy's rotation) is Størmer's 14.9/L² GV of their dipole shell L = (r/R_E)/cos²λm
-    (helpers.stormer_cutoff_gv); and at the geomagnetic equator on the ground (L = 1) it is 14.9 GV."""
-    n, gmst = 400, 2.1
-    rng = np.random.default_rng(4)
+def _cutoff_at(rng, stormer_gv, shift_deg, gmst=2.1, n=400):
+    """(kernel cutoff [GV], Earth-fixed positions, dipole axis) at n random satellites, the first
+    on the ground at the geomagnetic equator."""
     _, dt_s, _, arrays = _step_inputs(n, 5)
-    scalars, r = _environment(rng, n)
-    r[:, 0] = R_EARTH_EQUATORIAL_M * np.array([1.0, 0.0, 0.0])
-    pole_ecef = scalars[2]
+    scalars, r = _environment(rng, n, stormer_gv, shift_deg)
+    axis = scalars[2][:3]
     fixed = Rotation.from_euler("z", -gmst).apply(r.T).T   # inertial → Earth-fixed
-    first = np.cross(pole_ecef, [0.0, 0.0, 1.0])   # a ground point on the geomagnetic equator, Earth-fixed
+    first = np.cross(axis, [0.0, 0.0, 1.0])   # a ground point on the geomagnetic equator, Earth-fixed
     r[:, 0] = Rotation.from_euler("z", gmst).apply(R_EARTH_EQUATORIAL_M * first / np.linalg.norm(first))
     fixed[:, 0] = R_EARTH_EQUATORIAL_M * first / np.linalg.norm(first)
     a = ((r,) + arrays[1:])
     tick.radiation_step_serial(n, 1, 0, math.cos(gmst), math.sin(gmst), 1000.0, dt_s, 1e9, *scalars, *a)
+    return a[CUTOFF], fixed, axis
+
+
+def test_cutoff_is_stormer_of_the_igrf_dipole():
+    """The kernel's cutoff rigidity at satellites rotated into the Earth-fixed frame by GMST
+    (reference: scipy's rotation) is Størmer's vertical cutoff of the epoch's IGRF centred dipole in
+    closed form, R_c = μ0 M c cos⁴λm / (16 π r²), with M from IGRF-14's g10, g11, h11 of 2026
+    read here from the coefficient file (helpers.igrf_dipole; Smart & Shea 2005, Adv. Space Res.
+    36, 2012); on the ground at the geomagnetic equator it is the constant itself."""
+    when = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    axis_ref, moment = igrf_dipole(when)
+    c_gv = geomag.stormer_constant_gv(geomag.dipole_moment_a_m2(geomag.dipole_field_nt(when)))
+    cutoff, fixed, axis = _cutoff_at(np.random.default_rng(4), c_gv, 0.0)
     dist = np.linalg.norm(fixed, axis=0)
-    sin_m = pole_ecef @ fixed / dist
-    l_shell = (dist / R_EARTH_EQUATORIAL_M) / (1.0 - sin_m ** 2)
-    np.testing.assert_allclose(a[CUTOFF], stormer_cutoff_gv(l_shell), rtol=1e-9)
-    assert a[CUTOFF][0] == pytest.approx(14.9, rel=1e-9)
+    sin_m = axis @ fixed / dist
+    closed_form_gv = 4e-7 * np.pi * moment * 299792458.0 * (1.0 - sin_m ** 2) ** 2 / (16.0 * np.pi * dist ** 2) / 1e9
+    np.testing.assert_allclose(cutoff, closed_form_gv, rtol=1e-6)
+    np.testing.assert_allclose(geomag.dipole_axis_ecef(when), axis_ref, atol=1e-6)
+    assert cutoff[0] == pytest.approx(c_gv, rel=1e-9)
+
+
+def test_storm_shift_moves_the_cutoff_latitude():
+    """With the cutoff latitude shifted by δ the cutoff at invariant latitude Λ is the quiet one at
+    Λ + δ (C cos⁴(Λ + δ), zero past the pole): consistency check against the quiet kernel."""
+    quiet, fixed, axis = _cutoff_at(np.random.default_rng(6), 14.2, 0.0)
+    storm, _, _ = _cutoff_at(np.random.default_rng(6), 14.2, 5.0)
+    invariant = np.arccos(np.sqrt(np.sqrt(quiet / 14.2)))   # quiet R_c = C cos⁴Λ
+    expected = 14.2 * np.cos(np.minimum(invariant + np.radians(5.0), np.pi / 2)) ** 4
+    np.testing.assert_allclose(storm, expected, rtol=1e-7, atol=1e-9)
+    assert np.all(storm <= quiet) and np.all(storm >= 0.0)
 
 
 def test_proton_energy_of_a_rigidity():

@@ -20,10 +20,10 @@ class FrameBalanceError(RuntimeError):
 
 
 ROW = [("t_s", "f8", "s"), ("captured", "i8", "1"), ("processed", "i8", "1"), ("screened", "i8", "1"),
-       ("dropped", "i8", "1"), ("delivered", "i8", "1"), ("stored", "i8", "1"), ("stored_bytes", "f8", "B"),
-       ("bytes_downlinked", "f8", "B"), ("downlink_capacity_bytes", "f8", "B"), ("gpu_busy_s", "f8", "s"),
-       ("bentpipe_delivered", "i8", "1"), ("bentpipe_dropped", "i8", "1"), ("bentpipe_stored_bytes", "f8", "B"),
-       ("bentpipe_bytes_downlinked", "f8", "B")]
+       ("dropped", "i8", "1"), ("delivered", "i8", "1"), ("stored", "i8", "1"), ("stored_bytes", "f8", "byte"),
+       ("bytes_downlinked", "f8", "byte"), ("downlink_capacity_bytes", "f8", "byte"), ("gpu_busy_s", "f8", "s"),
+       ("bentpipe_delivered", "i8", "1"), ("bentpipe_dropped", "i8", "1"), ("bentpipe_stored_bytes", "f8", "byte"),
+       ("bentpipe_bytes_downlinked", "f8", "byte")]
 
 
 def _units(fields) -> dict[str, str]:
@@ -89,13 +89,13 @@ class Outputs:
             "frames_stored": (int(p.stored.sum()), "1"),
             "frames_awaiting_processing": (int(p.n_raw.sum()), "1"),
             "frame_balance": (p.balance(), "1"),
-            "bytes_captured": (float(p.captured.sum()) * fb, "B"),
-            "bytes_downlinked": (down, "B"),
-            "product_bytes_delivered": (products, "B"),
-            "bentpipe_equivalent_bytes": (equivalent, "B"),
+            "bytes_captured": (float(p.captured.sum()) * fb, "byte"),
+            "bytes_downlinked": (down, "byte"),
+            "product_bytes_delivered": (products, "byte"),
+            "bentpipe_equivalent_bytes": (equivalent, "byte"),
             "downlink_saved_fraction": (1.0 - products / equivalent if equivalent > 0 else math.nan, "1"),
-            "downlink_capacity_bytes": (float(job.tracker.capacity_bytes.sum()), "B"),
-            "stored_bytes": (float(p.stored_bytes().sum()), "B"),
+            "downlink_capacity_bytes": (float(job.tracker.capacity_bytes.sum()), "byte"),
+            "stored_bytes": (float(p.stored_bytes().sum()), "byte"),
             "latency_p50_s": (p.latency_percentile_s(50.0), "s"),
             "latency_p95_s": (p.latency_percentile_s(95.0), "s"),
             "latency_mean_s": (p.latency_mean_s(), "s"),
@@ -110,8 +110,8 @@ class Outputs:
                 "bentpipe.frames_dropped": (int(s.dropped.sum()), "1"),
                 "bentpipe.frames_stored": (int(s.stored.sum()), "1"),
                 "bentpipe.frame_balance": (s.balance(), "1"),
-                "bentpipe.bytes_downlinked": (float(s.bytes_down.sum()), "B"),
-                "bentpipe.stored_bytes": (float(s.stored_bytes().sum()), "B"),
+                "bentpipe.bytes_downlinked": (float(s.bytes_down.sum()), "byte"),
+                "bentpipe.stored_bytes": (float(s.stored_bytes().sum()), "byte"),
                 "bentpipe.latency_p50_s": (s.latency_percentile_s(50.0), "s"),
                 "bentpipe.latency_p95_s": (s.latency_percentile_s(95.0), "s"),
                 "bentpipe.latency_mean_s": (s.latency_mean_s(), "s"),
@@ -127,10 +127,10 @@ class Outputs:
         rows = self.rows[: self.n_rows].copy()
         sat_fields = [("sat", "i4", "1"), ("captured", "i8", "1"), ("processed", "i8", "1"),
                       ("screened", "i8", "1"), ("dropped", "i8", "1"), ("delivered", "i8", "1"),
-                      ("stored", "i8", "1"), ("bytes_downlinked", "f8", "B"), ("imaging_s", "f8", "s"),
+                      ("stored", "i8", "1"), ("bytes_downlinked", "f8", "byte"), ("imaging_s", "f8", "s"),
                       ("contact_s", "f8", "s"), ("gpu_busy_s", "f8", "s"), ("gpu_delivered_s", "f8", "s"),
                       ("bentpipe_delivered", "i8", "1"), ("bentpipe_dropped", "i8", "1"),
-                      ("bentpipe_bytes_downlinked", "f8", "B")]
+                      ("bentpipe_bytes_downlinked", "f8", "byte")]
         sats = np.zeros(job.jc.members.size, dtype=[(n, d) for n, d, _ in sat_fields])
         sats["sat"] = job.jc.members
         for name, value in (("captured", p.captured), ("processed", p.processed), ("screened", p.screened),

@@ -199,7 +199,7 @@ class TrainingJob(Job):
             "corrupted_at_end": (1.0 if self.corrupt_t_s is not None else 0.0, "1"),
             "useful_fraction_of_delivered": (books["useful"] / delivered if delivered > 0 else 0.0, "1"),
             "goodput_fraction": (books["useful"] / available if available > 0 else 0.0, "1"),
-            "useful_gpu_hours": (books["useful"] / 3600.0, "GPU h"),
+            "useful_gpu_hours": (books["useful"] / 3600.0, "h"),
         }
         if self.tokens_per_step:
             out["tokens"] = (self.committed * self.tokens_per_step, "1")
