@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.config.base import Positive, Strict, parse_duration_s
+from sim.config.base import Fraction, Positive, Strict, parse_duration_s
 from sim.config.sections import scenario_check
 from sim.workloads.members import Members
 
@@ -120,6 +120,10 @@ class InferenceJobConfig(Strict):
     queue: Queue = Field(default_factory=Queue)
     reachability: Reachability = Field(default_factory=Reachability)
     progress_every_s: Positive = Field(600.0, description="rows of the progress table")
+    clock_sensitive_share: Fraction = Field(0.3, description=(
+        "share s of the service time that scales with 1/clock: t(f) = t_max (s f_max/f + 1 - s); "
+        "serving is dominated by memory-bound decode (0.3 is an assumption, U); prefill and "
+        "decode are both stretched by the same 1/(s/level + 1 - s)"))
 
     @field_validator("progress_every_s", mode="before")
     @classmethod

@@ -46,6 +46,7 @@ class InferenceJob(Job):
         G = self.net_g.size
         self.members = members = np.ascontiguousarray(jc.members, np.int64)
         M = members.size
+        fleet.gpu_clock_sensitivity[members] = cfg.clock_sensitive_share  # the payload delivers at this rate
         trace = read_trace(ctx.scenario.resolve_path(cfg.arrivals.trace.file)) if cfg.arrivals.trace else None
         self.arrivals = arrivals.build(cfg, trace, G, jc.rng)
         self.rand = rand.new_state(jc.rng)  # the kernels' stream
@@ -161,8 +162,8 @@ class InferenceJob(Job):
             "e2e_mean_s": (mean(serve.E2E_SUM), "s"), "wait_mean_s": (mean(serve.WAIT_SUM), "s"),
             "reachability_mean": (float(frac.mean()), "1"), "reachability_min": (float(frac.min()), "1"),
             "path_latency_mean_ms": (float(self.lat_sum.sum()) / placed * 1e3 if placed else math.nan, "ms"),
-            "bytes_up": (float(self.placed.sum()) * self.bytes_up, "B"),
-            "bytes_down": (served * self.bytes_down, "B"),
+            "bytes_up": (float(self.placed.sum()) * self.bytes_up, "byte"),
+            "bytes_down": (served * self.bytes_down, "byte"),
             "busy_share": (s[serve.USEFUL_S] / (s[serve.USEFUL_S] + s[serve.IDLE_S])
                            if s[serve.USEFUL_S] + s[serve.IDLE_S] > 0 else 0.0, "1"),
         }
@@ -191,6 +192,6 @@ class InferenceJob(Job):
             lat[k] = self.hist[row]
         progress = np.array(self._progress, dtype=PROGRESS_DTYPE)
         return {"stations": (st, {"reachable_fraction__units": "1", "path_latency_mean_ms__units": "ms",
-                                  "bytes_up__units": "B"}),
+                                  "bytes_up__units": "byte"}),
                 "latency": (lat, {"bin_lo_s__units": "s", "bin_hi_s__units": "s"}),
                 "progress": (progress, {f"{k}__units": u for k, u in PROGRESS_UNITS.items()})}

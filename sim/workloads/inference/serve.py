@@ -2,7 +2,9 @@
 
 Each member has `slots` = concurrency × working GPUs request streams. A stream runs one request
 for its service time S = context / prefill rate + generated × TPOT at full clock (TPOT =
-concurrency / decode rate), stretched by 1/level at a lower clock: the member keeps a work clock
+concurrency / decode rate), stretched by 1/level at a lower clock, `level` being the rate the
+payload delivered at (delivered GPU-s / (working GPUs × dt) = 1/(s/clock + 1 − s) with the job's
+clock-sensitive share s, sim.payload.gpu.throughput_fraction): the member keeps a work clock
 W (full-clock seconds per stream, advancing by level × dt) and a ring of completion counts by
 W bin (`ring_dt`), so nothing is stored per request. Requests are split into size classes
 (multinomially) when they start; their latencies are known then and are added to fixed-bin

@@ -118,3 +118,15 @@ def test_bursty_gamma_arrivals_keep_the_mean_rate(tmp_path):
     assert s["arrived"] == pytest.approx(4 * 20.0 * 1200.0, rel=0.04)
     assert s["arrived"] == s["served"] + s["rejected"] + s["waiting_at_end"]
     assert s["rejected_unreachable"] > 0.2 * s["arrived"]           # Svalbard's share
+
+
+def test_members_deliver_at_the_jobs_clock_sensitive_share():
+    """The job's share s reaches the payload (gpu_clock_sensitivity on its members, 1 elsewhere),
+    so at clock 0.5 a member delivers 1/(s/0.5 + 1 - s) of its GPU time: 0.769 at s = 0.3."""
+    from sim.payload.gpu import throughput_fraction
+    data = shell_dict()
+    data["workloads"]["jobs"][0]["clock_sensitive_share"] = 0.3
+    sim = Simulation(scenario(data))
+    s = sim.fleet.gpu_clock_sensitivity
+    assert np.all(s == 0.3) or (np.any(s == 0.3) and np.all((s == 0.3) | (s == 1.0)))
+    assert throughput_fraction(0.5, 0.3) == pytest.approx(1.0 / (0.3 / 0.5 + 0.7), rel=1e-12)
