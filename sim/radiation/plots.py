@@ -78,7 +78,8 @@ def _ap8_background(run: RunResult):
         # the run's own grid, so the map comes from its cache
         tp, sats = cfg.trapped, run.satellites
         lat, lon, alt = environment.trapped_grid(tp, sats["a_m"].to_numpy(), sats["e"].to_numpy())
-        fmap = trapped.ap8_map(lat, lon, alt, np.asarray(tp.energies_mev), solar, epoch, tp.cache_dir)
+        fmap = trapped.scaled(trapped.ap8_map(lat, lon, alt, np.asarray(tp.energies_mev), solar, epoch, tp.cache_dir),
+                              tp.scale_by_energy)
         flux = trapped.interpolate_energy(fmap, floor_mev)
         k = int(np.clip(np.searchsorted(alt, alt_km) - 1, 0, max(alt.size - 2, 0)))
         w = float(np.clip((alt_km - alt[k]) / (alt[min(k + 1, alt.size - 1)] - alt[k] or 1.0), 0.0, 1.0))
