@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from sim.core.constants import DEEP_SPACE_SINK_K, R_EARTH_EQUATORIAL_M, STEFAN_BOLTZMANN_W_M2_K4
@@ -24,7 +25,7 @@ _RAD_TO_DEG = 180.0 / math.pi
 # Batts) as quoted in docs/models.md: c(ζ) = c1 ζ + c2 ζ² + c3 ζ³ + c4 ζ⁴, added to the
 # zenith-Sun albedo; c2 < 0 is our reading of the sign (U)
 ALBEDO_ZENITH_COEFFICIENTS = (1.3798e-3, -2.1793e-5, 6.0362e-8, 4.9115e-9)
-ARRAY_NEWTON_ITERATIONS = 4
+ARRAY_NEWTON_ITERATIONS = 2  # per tick, from the previous tick's temperature
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -93,6 +94,43 @@ def earth_view_factor(altitude_m, cos_nadir):
     return out
 
 
+# earth_view_factor tabulated on a grid of u = Re/(Re + h) (h ≥ 130 km) and c = cos_nadir, for the
+# tick: bilinear interpolation (a few loads) instead of two inverse sines per face
+_VF_U_STEP, _VF_C_STEP = 0.0025, 2.0 / 256
+_VF_U_POINTS, _VF_C_POINTS = 393, 257
+_VF_U_PER_STEP, _VF_C_PER_STEP = 1.0 / _VF_U_STEP, 1.0 / _VF_C_STEP
+
+
+@njit(cache=True, error_model="numpy")
+def _tabulate_earth_view_factor(table):
+    for iu in range(table.shape[0]):
+        u = max(iu * _VF_U_STEP, 1e-6)
+        altitude_m = R_EARTH_EQUATORIAL_M * (1.0 / u - 1.0)
+        for ic in range(table.shape[1]):
+            table[iu, ic] = earth_view_factor(altitude_m, -1.0 + ic * _VF_C_STEP)
+
+
+EARTH_VIEW_TABLE = np.zeros((_VF_U_POINTS, _VF_C_POINTS))
+_tabulate_earth_view_factor(EARTH_VIEW_TABLE)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def earth_view_factor_tabulated(altitude_m, cos_nadir):
+    """`earth_view_factor` by bilinear interpolation on EARTH_VIEW_TABLE (within 1e-4 for
+    h ≥ 130 km; lower altitudes take the 130 km row)."""
+    u = R_EARTH_EQUATORIAL_M / (R_EARTH_EQUATORIAL_M + altitude_m)
+    x = min(u, (_VF_U_POINTS - 1) * _VF_U_STEP) * _VF_U_PER_STEP
+    y = (min(max(cos_nadir, -1.0), 1.0) + 1.0) * _VF_C_PER_STEP
+    iu = min(int(x), _VF_U_POINTS - 2)
+    ic = min(int(y), _VF_C_POINTS - 2)
+    fu = x - iu
+    fc = y - ic
+    t = EARTH_VIEW_TABLE
+    low = t[iu, ic] + fc * (t[iu, ic + 1] - t[iu, ic])
+    high = t[iu + 1, ic] + fc * (t[iu + 1, ic + 1] - t[iu + 1, ic])
+    return low + fu * (high - low)
+
+
 @njit(cache=True, inline="always", error_model="numpy")
 def local_albedo(albedo, cos_sun_zenith, zenith_correction):
     """Albedo at the sub-satellite point for the Sun at zenith angle ζ (cos ζ = r̂·ŝ):
@@ -108,11 +146,20 @@ def local_albedo(albedo, cos_sun_zenith, zenith_correction):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def face_environment_w_m2(absorptivity, emissivity, cos_sun, cos_nadir, altitude_m, cos_sun_zenith,
-                          illumination, solar_flux_w_m2, albedo, earth_ir_w_m2):
+def plate_earth_view_factors(altitude_m, cos_nadir_front):
+    """(F_front, F_back) of a flat plate: one (tabulated) `earth_view_factor` and the identity
+    F(c) − F(−c) = c/H² (the cosine-weighted solid angle of the Earth's disc is linear in the
+    normal), the back face's nadir cosine being −cos_nadir_front."""
+    u = R_EARTH_EQUATORIAL_M / (R_EARTH_EQUATORIAL_M + altitude_m)
+    f_front = earth_view_factor_tabulated(altitude_m, cos_nadir_front)
+    return f_front, max(f_front - cos_nadir_front * u * u, 0.0)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def face_environment_w_m2(absorptivity, emissivity, cos_sun, f_earth, cos_sun_zenith, illumination,
+                          solar_flux_w_m2, albedo, earth_ir_w_m2):
     """Sun + albedo + Earth IR absorbed per m² of one face, in W/m²: α S max(0, cos_sun)·lit
-    + α S a F_E max(0, r̂·ŝ) + ε q_IR F_E, F_E the tilted-plate Earth view factor."""
-    f_earth = earth_view_factor(altitude_m, cos_nadir)
+    + α S a F_E max(0, r̂·ŝ) + ε q_IR F_E, F_E the face's Earth view factor."""
     q_sun = absorptivity * solar_flux_w_m2 * max(0.0, cos_sun) * illumination
     q_albedo = absorptivity * solar_flux_w_m2 * albedo * f_earth * max(0.0, cos_sun_zenith)
     return q_sun + q_albedo + emissivity * earth_ir_w_m2 * f_earth
@@ -148,14 +195,15 @@ def radiator_to_offset_plate_view_factor(edge_m, radiator_extent_m, gap_m, plate
 
 @njit(cache=True, inline="always", error_model="numpy")
 def array_node_step(t_array_k, absorbed_w_m2, electric_ref_w_m2, temp_coeff_per_k, t_ref_k,
-                    emissivity_sum, heat_capacity_j_m2_k, dt_s):
+                    emissivity_sum, heat_capacity_j_m2_k, dt_s, iterations=ARRAY_NEWTON_ITERATIONS):
     """The solar array's temperature at the tick end, per m² (backward Euler; quasi-steady with
     zero heat capacity), and its electrical output in W/m²:
 
         c (T − T₀)/dt = q_abs − P_el(T) − (ε_f + ε_b) σ (T⁴ − T_sink⁴)
         P_el(T) = P_ref (1 + β (T − T_ref))
 
-    solved by ARRAY_NEWTON_ITERATIONS Newton steps from T₀ (branch-free)."""
+    solved by `iterations` Newton steps (branch-free; the tick's two from the previous tick's
+    temperature leave < 1e-6 K at 10 s; a cold start needs about six)."""
     k4 = emissivity_sum * STEFAN_BOLTZMANN_W_M2_K4
     cap = heat_capacity_j_m2_k / dt_s
     lin = cap + electric_ref_w_m2 * temp_coeff_per_k
@@ -165,7 +213,7 @@ def array_node_step(t_array_k, absorbed_w_m2, electric_ref_w_m2, temp_coeff_per_
     # start: T₀ or the quartic's root with the linear term frozen at T₀, whichever is higher;
     # F = lin T + k4 T⁴ − c0 is convex, so after one step Newton approaches the root from above
     t = max(t_array_k, math.sqrt(math.sqrt(max(c0 - lin * t_array_k, 0.0) / k4)), 150.0)
-    for _ in range(ARRAY_NEWTON_ITERATIONS):
+    for _ in range(iterations):
         t3 = t * t * t
         t = max(t - (lin * t + k4 * t3 * t - c0) / (lin + 4.0 * k4 * t3), DEEP_SPACE_SINK_K)
     p_el = electric_ref_w_m2 * (1.0 + temp_coeff_per_k * (t - t_ref_k))

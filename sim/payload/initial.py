@@ -127,16 +127,21 @@ def _network_environment_now(fleet, environment_on, t_s, sun_unit, solar_flux_w_
         fleet.t_array_k[:] = 300.0
     solar_bol_w = np.zeros(fleet.n)
     q_w = np.zeros(fleet.n)
+    for _ in range(5):  # the array's node converges from any start (two Newton steps each)
+        _network_geometry(fleet, hw, row0, t_s, sun_unit, solar_flux_w_m2, solar_bol_w, q_w)
+    years = fleet.array_age_years + t_s / SECONDS_PER_JULIAN_YEAR
+    retention = np.where(years > 0.0, (1.0 - fleet.array_degradation_per_year) ** np.maximum(years, 0.0), 1.0)
+    fleet.p_solar_w[:] = solar_bol_w * retention
+    fleet.q_env_w[:] = q_w if environment_on else 0.0
+
+
+def _network_geometry(fleet, hw, row0, t_s, sun_unit, solar_flux_w_m2, solar_bol_w, q_w) -> None:
     geometry_range_network(0, fleet.n, t_s / SECONDS_PER_JULIAN_YEAR, _EQUILIBRIUM_DT_S,
                            float(sun_unit[0]), float(sun_unit[1]), float(sun_unit[2]), solar_flux_w_m2,
                            fleet.r_eci_m, fleet.illumination, hw, row0, fleet.array_area_m2,
                            fleet.array_efficiency, fleet.array_sun_tracking, fleet.radiator_orientation,
                            fleet.radiator_sides, fleet.radiator_area_m2, fleet.radiator_absorptivity,
                            fleet.radiator_emissivity, fleet.t_array_k, solar_bol_w, q_w)
-    years = fleet.array_age_years + t_s / SECONDS_PER_JULIAN_YEAR
-    retention = np.where(years > 0.0, (1.0 - fleet.array_degradation_per_year) ** np.maximum(years, 0.0), 1.0)
-    fleet.p_solar_w[:] = solar_bol_w * retention
-    fleet.q_env_w[:] = q_w if environment_on else 0.0
 
 
 def steady_state(fleet, p_heat_w, t_payload_k, t_radiator_k) -> None:

@@ -106,13 +106,19 @@ def transport_delta_t_k(q_w, g_w_k, q_max_w, g_dry_w_k):
 
 @njit(cache=True, inline="always", error_model="numpy")
 def network_inputs(t_payload_k, t_radiator_k, p_heat_w, q_start_w, q_end_w, g_w_k, q_max_w,
-                   g_dry_w_k, emissivity, fin_number_per_k3):
+                   g_dry_w_k, emissivity, fin_eta):
     """The lumped step's inputs that make it the network's step:
-    (P − Q_off, q_start + Q_off, q_end + Q_off, G_seg, η_f ε), η_f at the tick-start T_r."""
+    (P − Q_off, q_start + Q_off, q_end + Q_off, G_seg, η_f ε), η_f (`fin_eta`) at the tick-start
+    root temperature (`fin_efficiency_at`)."""
     g_seg, q_off = transport_segment(t_payload_k, t_radiator_k, g_w_k, q_max_w, g_dry_w_k)
-    tr = max(t_radiator_k, DEEP_SPACE_SINK_K)
-    eta = fin_efficiency(fin_number_per_k3 * tr * tr * tr)
-    return p_heat_w - q_off, q_start_w + q_off, q_end_w + q_off, g_seg, eta * emissivity
+    return p_heat_w - q_off, q_start_w + q_off, q_end_w + q_off, g_seg, fin_eta * emissivity
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def fin_efficiency_at(t_root_k, fin_number_per_k3):
+    """η_f at the root temperature t_root_k."""
+    tr = max(t_root_k, DEEP_SPACE_SINK_K)
+    return fin_efficiency(fin_number_per_k3 * tr * tr * tr)
 
 
 @njit(cache=True, inline="always", error_model="numpy")

@@ -22,11 +22,12 @@ from sim.payload.environment import (
     array_node_step,
     face_environment_w_m2,
     local_albedo,
+    plate_earth_view_factors,
     radiator_face_cosines,
 )
 from sim.payload.power import array_cos_incidence, solar_array_power_w
 from sim.payload.thermal import radiator_absorbed_w, thermal_step, thermal_step_fast
-from sim.payload.thermal_network import network_inputs
+from sim.payload.thermal_network import fin_efficiency_at, network_inputs
 
 # network parameters, in this order after the core hardware rows (FleetState names)
 NETWORK_ROWS = (
@@ -93,43 +94,43 @@ def geometry_range_network(lo, hi, years_at_end, dt_s, sun_unit_x, sun_unit_y, s
     """Network model: the solar array's node (temperature, output before degradation, W) and the
     radiator's environmental load (W) at the tick end: Sun, albedo (Sun-angle law) and Earth IR
     on each face through the face cosines, plus the IR of the array and the bus seen by the
-    front face. Satellites lo..hi-1; branch-free."""
+    radiator's front face. Satellites lo..hi-1; branch-free (scalar: table lookups)."""
+    ir_excess, albedo_excess, zenith_corr = hw[row0 + N_IR_EXCESS], hw[row0 + N_ALBEDO_EXCESS], hw[row0 + N_ZENITH_CORR]
+    alpha_f, eps_f, alpha_b, eps_b = (hw[row0 + N_A_ALPHA_F], hw[row0 + N_A_EPS_F], hw[row0 + N_A_ALPHA_B],
+                                      hw[row0 + N_A_EPS_B])
+    beta, t_ref, heat = hw[row0 + N_A_BETA], hw[row0 + N_A_TREF], hw[row0 + N_A_HEAT]
     age, alpha_rate, eps_rate = hw[row0 + N_RAD_AGE], hw[row0 + N_ALPHA_RATE], hw[row0 + N_EPS_RATE]
     f_array, f_bus, bus_ir = hw[row0 + N_F_ARRAY], hw[row0 + N_F_BUS], hw[row0 + N_BUS_IR]
-    ir_excess, albedo_excess, zenith_corr = hw[row0 + N_IR_EXCESS], hw[row0 + N_ALBEDO_EXCESS], hw[row0 + N_ZENITH_CORR]
-    a_alpha_f, a_eps_f = hw[row0 + N_A_ALPHA_F], hw[row0 + N_A_EPS_F]
-    a_alpha_b, a_eps_b = hw[row0 + N_A_ALPHA_B], hw[row0 + N_A_EPS_B]
-    a_beta, a_tref, a_heat = hw[row0 + N_A_BETA], hw[row0 + N_A_TREF], hw[row0 + N_A_HEAT]
     for i in range(np.uint64(lo), np.uint64(hi)):
-        csz, altitude_m = sun_geometry(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i],
-                                       sun_unit_x, sun_unit_y, sun_unit_z)
-        lit = illumination[i]
+        csz, altitude_m = sun_geometry(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i], sun_unit_x, sun_unit_y,
+                                       sun_unit_z)
         albedo = local_albedo(EARTH_BOND_ALBEDO + albedo_excess[i], csz, zenith_corr[i])
         earth_ir = EARTH_IR_W_M2 + ir_excess[i]
+        lit = illumination[i]
         # the array: a sun-tracking array faces ŝ, a body-fixed one zenith (r̂)
         tracking = array_sun_tracking[i] != 0
         cs_array = 1.0 if tracking else csz
-        cn_array = -csz if tracking else -1.0
-        q_array = (face_environment_w_m2(a_alpha_f[i], a_eps_f[i], cs_array, cn_array, altitude_m, csz,
-                                         lit, solar_flux_w_m2, albedo, earth_ir)
-                   + face_environment_w_m2(a_alpha_b[i], a_eps_b[i], -cs_array, -cn_array, altitude_m,
-                                           csz, lit, solar_flux_w_m2, albedo, earth_ir))
+        fa_front, fa_back = plate_earth_view_factors(altitude_m, -csz if tracking else -1.0)
+        q_array = (face_environment_w_m2(alpha_f[i], eps_f[i], cs_array, fa_front, csz, lit,
+                                         solar_flux_w_m2, albedo, earth_ir)
+                   + face_environment_w_m2(alpha_b[i], eps_b[i], -cs_array, fa_back, csz, lit,
+                                           solar_flux_w_m2, albedo, earth_ir))
         p_ref = solar_flux_w_m2 * array_efficiency[i] * max(cs_array, 0.0) * lit
-        t_a, p_el = array_node_step(t_array_k[i], q_array, p_ref, a_beta[i], a_tref[i],
-                                    a_eps_f[i] + a_eps_b[i], a_heat[i], dt_s)
+        t_a, p_el = array_node_step(t_array_k[i], q_array, p_ref, beta[i], t_ref[i], eps_f[i] + eps_b[i],
+                                    heat[i], dt_s)
         t_array_k[i] = t_a
         solar_bol_w[i] = p_el * array_area_m2[i]
-        # the radiator
+        # the radiator, through its face cosines
         alpha, eps = radiator_optics(radiator_absorptivity[i], radiator_emissivity[i], alpha_rate[i],
                                      eps_rate[i], age[i] + years_at_end)
         cs_f, cs_b, cn_f, cn_b = radiator_face_cosines(radiator_orientation[i], csz)
-        q_front = face_environment_w_m2(alpha, eps, cs_f, cn_f, altitude_m, csz, lit, solar_flux_w_m2,
-                                        albedo, earth_ir)
-        q_back = face_environment_w_m2(alpha, eps, cs_b, cn_b, altitude_m, csz, lit, solar_flux_w_m2,
-                                       albedo, earth_ir)
+        f_front, f_back = plate_earth_view_factors(altitude_m, cn_f)  # cn_b = −cn_f
+        q_front = face_environment_w_m2(alpha, eps, cs_f, f_front, csz, lit, solar_flux_w_m2, albedo,
+                                        earth_ir)
+        q_back = face_environment_w_m2(alpha, eps, cs_b, f_back, csz, lit, solar_flux_w_m2, albedo,
+                                       earth_ir)
         t_a2 = t_a * t_a
-        q_views = eps * (f_array[i] * a_eps_b[i] * STEFAN_BOLTZMANN_W_M2_K4 * t_a2 * t_a2
-                         + f_bus[i] * bus_ir[i])
+        q_views = eps * (f_array[i] * eps_b[i] * STEFAN_BOLTZMANN_W_M2_K4 * t_a2 * t_a2 + f_bus[i] * bus_ir[i])
         q_back = q_back if radiator_sides[i] >= 2 else 0.0
         q_end_w[i] = radiator_area_m2[i] * (q_front + q_back + q_views)
 
@@ -150,30 +151,27 @@ def thermal_range(lo, hi, dt_s, t_payload_k, t_radiator_k, p_load_w, q_env_w, q_
         t_radiator_end_k[i] = tr_k if ok else -tr_k
 
 
-@njit(cache=True, inline="always", error_model="numpy")
-def _network_step_inputs(i, years_at_end, hw, row0, t_payload_k, t_radiator_k, p_load_w, q_env_w,
-                         q_end_w, g_payload_radiator_w_k, radiator_emissivity):
-    eps = radiator_optics(0.0, radiator_emissivity[i], 0.0, hw[row0 + N_EPS_RATE][i],
-                          hw[row0 + N_RAD_AGE][i] + years_at_end)[1]
-    return network_inputs(t_payload_k[i], t_radiator_k[i], p_load_w[i], q_env_w[i], q_end_w[i],
-                          g_payload_radiator_w_k[i], hw[row0 + N_QMAX][i], hw[row0 + N_G_DRY][i],
-                          eps, hw[row0 + N_FIN][i])
-
-
 @njit(cache=True, error_model="numpy")
 def thermal_range_network(lo, hi, dt_s, years_at_end, hw, row0, t_payload_k, t_radiator_k, p_load_w,
                           q_env_w, q_end_w, c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k,
                           radiator_area_m2, radiator_emissivity, radiator_sides, t_payload_end_k,
-                          t_radiator_end_k):
+                          t_radiator_end_k, fin_eta):
     """Network model: cold plate and radiator root by the lumped step on the network's inputs
-    (sim.payload.thermal_network.network_inputs); the sign of T_radiator flags convergence."""
+    (sim.payload.thermal_network.network_inputs); the sign of T_radiator flags convergence.
+    `fin_eta` (scratch) receives η_f first, in a loop of its own: its table lookup would keep
+    the main loop from vectorising."""
+    age, eps_rate = hw[row0 + N_RAD_AGE], hw[row0 + N_EPS_RATE]
+    q_max, g_dry, fin = hw[row0 + N_QMAX], hw[row0 + N_G_DRY], hw[row0 + N_FIN]
     for i in range(np.uint64(lo), np.uint64(hi)):
-        p_w, q0_w, q1_w, g_w_k, eps = _network_step_inputs(
-            i, years_at_end, hw, row0, t_payload_k, t_radiator_k, p_load_w, q_env_w, q_end_w,
-            g_payload_radiator_w_k, radiator_emissivity)
+        fin_eta[i] = fin_efficiency_at(t_radiator_k[i], fin[i])
+    for i in range(np.uint64(lo), np.uint64(hi)):
+        eps = max(radiator_emissivity[i] - eps_rate[i] * (age[i] + years_at_end), 0.01)
+        p_w, q0_w, q1_w, g_w_k, eps_eff = network_inputs(
+            t_payload_k[i], t_radiator_k[i], p_load_w[i], q_env_w[i], q_end_w[i],
+            g_payload_radiator_w_k[i], q_max[i], g_dry[i], eps, fin_eta[i])
         tp_k, tr_k, ok = thermal_step_fast(t_payload_k[i], t_radiator_k[i], p_w, q0_w, q1_w,
                                            c_payload_j_k[i], c_radiator_j_k[i], g_w_k,
-                                           radiator_area_m2[i], eps, radiator_sides[i], dt_s)
+                                           radiator_area_m2[i], eps_eff, radiator_sides[i], dt_s)
         t_payload_end_k[i] = tp_k
         t_radiator_end_k[i] = tr_k if ok else -tr_k
 
@@ -184,9 +182,12 @@ def thermal_step_robust(i, network, dt_s, years_at_end, hw, row0, t_payload_k, t
                         radiator_area_m2, radiator_emissivity, radiator_sides):
     """One satellite's step with the robust Newton iteration (after a violent transient)."""
     if network:
-        p_w, q0_w, q1_w, g_w_k, eps = _network_step_inputs(
-            i, years_at_end, hw, row0, t_payload_k, t_radiator_k, p_load_w, q_env_w, q_end_w,
-            g_payload_radiator_w_k, radiator_emissivity)
+        eps = max(radiator_emissivity[i] - hw[row0 + N_EPS_RATE][i] * (hw[row0 + N_RAD_AGE][i] + years_at_end),
+                  0.01)
+        p_w, q0_w, q1_w, g_w_k, eps = network_inputs(
+            t_payload_k[i], t_radiator_k[i], p_load_w[i], q_env_w[i], q_end_w[i], g_payload_radiator_w_k[i],
+            hw[row0 + N_QMAX][i], hw[row0 + N_G_DRY][i], eps,
+            fin_efficiency_at(t_radiator_k[i], hw[row0 + N_FIN][i]))
         return thermal_step(t_payload_k[i], t_radiator_k[i], p_w, q0_w, q1_w, c_payload_j_k[i],
                             c_radiator_j_k[i], g_w_k, radiator_area_m2[i], eps, radiator_sides[i], dt_s)
     return thermal_step(t_payload_k[i], t_radiator_k[i], p_load_w[i], q_env_w[i], q_end_w[i],

@@ -105,8 +105,8 @@ STATE_ARRAYS = (
 )
 
 # rows of the per-tick scratch array (caller-supplied, (SCRATCH_ROWS, N) float64)
-_S_SOLAR, _S_Q_END, _S_P_GPU, _S_TP_END, _S_TR_END, _S_PREVIOUS = range(6)
-SCRATCH_ROWS = 6
+_S_SOLAR, _S_Q_END, _S_P_GPU, _S_TP_END, _S_TR_END, _S_PREVIOUS, _S_FIN = range(7)
+SCRATCH_ROWS = 7
 SCRATCH_PREVIOUS_ILLUMINATION = _S_PREVIOUS  # row holding the illumination before the tick
 
 
@@ -249,7 +249,7 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
         thermal_range_network(lo, hi, dt_s, years_at_end, hw, _NET, t_payload_k, t_radiator_k, p_load_w,
                               q_env_w, q_end_w, c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k,
                               radiator_area_m2, radiator_emissivity, radiator_sides, t_payload_end_k,
-                              t_radiator_end_k)
+                              t_radiator_end_k, scratch[_S_FIN])
     else:
         thermal_range(lo, hi, dt_s, t_payload_k, t_radiator_k, p_load_w, q_env_w, q_end_w,
                       c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k, radiator_area_m2,

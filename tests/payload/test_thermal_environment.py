@@ -159,7 +159,7 @@ def test_array_equilibrium_matches_the_closed_form_balance(beta, heat_capacity):
     s, alpha, eta, eps_sum, q_back, t_ref = 1361.0, 0.88, 0.30, 1.65, 60.0, 301.15
     absorbed = alpha * s + q_back
     p_ref = eta * s
-    t, p_el = array_node_step(250.0, absorbed, p_ref, beta, t_ref, eps_sum, heat_capacity, 10.0)
+    t, p_el = array_node_step(250.0, absorbed, p_ref, beta, t_ref, eps_sum, heat_capacity, 10.0, 8)
 
     def balance(temp):
         return absorbed - p_ref * (1 + beta * (temp - t_ref)) - eps_sum * SIGMA * (temp ** 4 - 3.0 ** 4)
@@ -174,7 +174,7 @@ def test_array_node_relaxes_like_its_ode():
     """With a heat capacity, backward Euler approaches the equilibrium monotonically with the
     time constant c/(4 (ε_f+ε_b) σ T³) (consistency check)."""
     absorbed, eps_sum, c = 1200.0, 1.65, 1000.0
-    t_eq = array_node_step(250.0, absorbed, 0.0, 0.0, 300.0, eps_sum, 0.0, 10.0)[0]
+    t_eq = array_node_step(250.0, absorbed, 0.0, 0.0, 300.0, eps_sum, 0.0, 10.0, 8)[0]
     t = 200.0
     for _ in range(2000):
         t_new = array_node_step(t, absorbed, 0.0, 0.0, 300.0, eps_sum, c, 10.0)[0]
@@ -196,3 +196,11 @@ def test_environment_cases_order_and_overrides():
     assert scenario.environment.case == "hot"
     with pytest.raises(Exception, match="case"):
         scenario_from_dict({**TINY_SCENARIO, "environment": {"case": "warm"}})
+
+
+def test_tabulated_earth_view_factor_is_the_exact_one():
+    """The tick's bilinear table against the exact formula (consistency check), 130–36,000 km."""
+    from sim.payload.environment import earth_view_factor_tabulated
+    rng = np.random.default_rng(3)
+    for h_m, c in zip(rng.uniform(130e3, 36e6, 4000), rng.uniform(-1.0, 1.0, 4000)):
+        assert earth_view_factor_tabulated(h_m, c) == pytest.approx(earth_view_factor(h_m, c), abs=1e-4)
