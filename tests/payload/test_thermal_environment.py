@@ -204,3 +204,14 @@ def test_tabulated_earth_view_factor_is_the_exact_one():
     rng = np.random.default_rng(3)
     for h_m, c in zip(rng.uniform(130e3, 36e6, 4000), rng.uniform(-1.0, 1.0, 4000)):
         assert earth_view_factor_tabulated(h_m, c) == pytest.approx(earth_view_factor(h_m, c), abs=1e-4)
+
+
+def test_every_shell_must_use_the_same_thermal_model():
+    """The kernel runs one thermal model per run: a mix is refused, naming the shell's field."""
+    from sim.config.base import ConfigError
+    shell = TINY_SCENARIO["constellation"][0]
+    mixed = {**TINY_SCENARIO, "constellation": [
+        {**shell, "name": "a"}, {**shell, "name": "b", "thermal": {"model": "lumped"}}]}
+    with pytest.raises(ConfigError, match=r"constellation\.1\.thermal\.model: is 'lumped' but shell 0 "
+                                          r"uses 'network'"):
+        scenario_from_dict(mixed)
