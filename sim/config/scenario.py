@@ -17,7 +17,7 @@ from pydantic import Field, create_model, field_validator, model_validator
 from sim.config import sections
 from sim.config.base import DurationS, Positive, Strict, parse_duration_s, resolve_data_path, utc_datetime
 from sim.orbits.config import Shell
-from sim.payload.config import HARDWARE_SECTIONS
+from sim.payload.config import HARDWARE_SECTIONS, Environment
 
 
 class Record(Strict):
@@ -32,15 +32,6 @@ class Record(Strict):
     @classmethod
     def _duration(cls, v):
         return parse_duration_s(v)
-
-
-class Environment(Strict):
-    fluxes: bool = Field(True, description="false: deep-space sink only (no Sun, albedo, Earth IR on radiators)")
-    eclipse_model: Literal["conical", "cylindrical"] = "conical"
-    earth_shape: Literal["wgs84", "sphere"] = Field(
-        "wgs84", description="the Earth that casts the shadow: the WGS84 ellipsoid or a sphere "
-                             "of the equatorial radius")
-    solar_constant_w_m2: Positive = 1361.0
 
 
 def _deep_merge(base: dict, override: dict) -> dict:

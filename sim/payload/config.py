@@ -1,4 +1,5 @@
-"""The payload's hardware sections of a shell: gpu, solar_array, battery, bus, radiator, thermal.
+"""The payload's hardware sections of a shell (gpu, solar_array, battery, bus, radiator, thermal)
+and the scenario's thermal `environment`.
 
 Defaults and their sources are listed in docs/models.md.
 """
@@ -9,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from sim.config.base import Fraction, NonNegative, Positive, PositiveFraction, Strict
+from sim.config.sections import scenario_check
 from sim.payload.vf_curve import vf_parameters
 
 GPU_PRESETS: dict[str, dict[str, Any]] = {
@@ -115,6 +117,16 @@ class SolarArray(Strict):
     degradation_per_year: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.01
     age_years: NonNegative = 0.0
     tracking: Literal["sun", "body"] = "sun"
+    # the array's thermal node (thermal.model: network); docs/models.md "Solar array temperature"
+    temperature_coefficient_per_k: Annotated[float, Field(ge=-0.02, le=0.0)] = Field(
+        -0.0025, description="relative change of the cell efficiency per kelvin above "
+        "reference_temperature_k (triple-junction GaAs about -0.002 to -0.003, Si about -0.0045)")
+    reference_temperature_k: Positive = Field(301.15, description="temperature at which `efficiency` holds (AM0, 28 C)")
+    absorptivity_front: Fraction = Field(0.88, description="solar absorptivity of the cell side")
+    emissivity_front: PositiveFraction = Field(0.80, description="infrared emissivity of the cell side")
+    absorptivity_back: Fraction = Field(0.85, description="solar absorptivity of the back (albedo only)")
+    emissivity_back: PositiveFraction = Field(0.85, description="infrared emissivity of the back")
+    heat_capacity_j_m2_k: NonNegative = Field(1000.0, description="areal heat capacity; 0: quasi-steady")
 
 
 class Battery(Strict):
@@ -142,13 +154,87 @@ class Radiator(Strict):
     absorptivity: Fraction = 0.07
     sides: Literal[1, 2] = 2
     orientation: Literal["nadir", "zenith", "edge_on_sun"] = "edge_on_sun"
+    # the network model's radiator (docs/models.md "Radiator"); the lumped model ignores these
+    fin_half_width_m: NonNegative = Field(0.09, description="distance from a heat pipe or tube to "
+                                          "the midline between two of them; 0: an isothermal panel")
+    fin_thickness_m: Positive = Field(1.0e-3, description="thickness of the conducting face sheet(s)")
+    fin_conductivity_w_m_k: Positive = Field(167.0, description="thermal conductivity of the fin "
+                                             "(aluminium 6061-T6: 167)")
+    edge_m: Positive = Field(2.0, description="length of the radiator's root edge, along the bus "
+                             "and the array; the panel extends area_m2 / edge_m from it")
+    array_gap_m: NonNegative = Field(0.5, description="from the root edge to the array's near edge, "
+                                     "the array perpendicular to the radiator")
+    array_extent_m: NonNegative = Field(2.0, description="array extent perpendicular to the root "
+                                        "edge in view of the radiator's front face; 0: no view")
+    bus_extent_m: NonNegative = Field(1.0, description="extent of the bus face (perpendicular to "
+                                      "the radiator at its root edge) in view of the front face")
+    bus_temperature_k: Positive = Field(293.15, description="temperature of the bus face")
+    bus_emissivity: Fraction = Field(0.80, description="infrared emissivity of the bus face")
+    age_years: NonNegative = Field(0.0, description="radiator coating age at the epoch")
+    absorptivity_per_year: NonNegative = Field(0.01, description="solar absorptivity increase per year")
+    emissivity_per_year: NonNegative = Field(0.0, description="infrared emissivity decrease per year")
+
+
+class HeatPipes(Strict):
+    count: Annotated[int, Field(ge=1)] = 10
+    qlmax_w_m: Positive = Field(400.0, description="transport limit (QL)_max of one pipe [W m]")
+    effective_length_m: Positive = Field(1.0, description="L_eff = L_evap/2 + L_adiabatic + L_cond/2")
+    dryout_conductance_w_k: Positive = Field(2.0, description="conductance left above the limit "
+                                             "(wall and saddle conduction), all pipes")
+
+
+class PumpedLoop(Strict):
+    mass_flow_kg_s: Positive = 0.05
+    cp_j_kg_k: Positive = Field(3500.0, description="coolant specific heat (water-glycol about 3500)")
+    ua_cold_plate_w_k: Positive = Field(500.0, description="UA of the cold-plate exchanger")
+    ua_radiator_w_k: Positive = Field(500.0, description="UA of the radiator tubes")
+    pump_power_w: NonNegative = Field(30.0, description="pump power, drawn from the bus")
 
 
 class Thermal(Strict):
+    model: Literal["network", "lumped"] = Field("network", description=(
+        "network: junction, package, HBM, cold plate, transport, finned radiator, array view; "
+        "lumped: today's two nodes (for speed studies)"))
     c_payload_j_k: Positive = 60000.0
     c_radiator_j_k: Positive = 20000.0
-    g_payload_radiator_w_k: Positive = 200.0
+    g_payload_radiator_w_k: Positive = Field(200.0, description=(
+        "lumped: payload to radiator; network with heat pipes: their conductance, cold plate to "
+        "radiator root (unused with pumped_loop)"))
     initial_temperature_k: Positive | None = None
+    r_case_plate_k_w: NonNegative = Field(0.02, description="per GPU, package case to cold plate (TIM, plate)")
+    hbm_power_fraction: Fraction = Field(0.10, description="share of the GPU board power in the HBM stacks")
+    r_hbm_k_w: NonNegative = Field(0.15, description="per GPU, HBM stacks to package case")
+    t_hbm_max_c: float = Field(95.0, description="HBM maximum operating temperature")
+    transport: Literal["heat_pipe", "pumped_loop"] = "heat_pipe"
+    heat_pipe: HeatPipes = Field(default_factory=HeatPipes)
+    pumped_loop: PumpedLoop = Field(default_factory=PumpedLoop)
+
+
+class Environment(Strict):
+    fluxes: bool = Field(True, description="false: deep-space sink only (no Sun, albedo, Earth IR on radiators)")
+    eclipse_model: Literal["conical", "cylindrical"] = "conical"
+    earth_shape: Literal["wgs84", "sphere"] = Field(
+        "wgs84", description="the Earth that casts the shadow: the WGS84 ellipsoid or a sphere "
+                             "of the equatorial radius")
+    solar_constant_w_m2: Positive = 1361.0
+    case: Literal["nominal", "hot", "cold"] = Field("nominal", description=(
+        "Earth IR and albedo: nominal (237 W/m2, 0.30) or the hot / cold design values of NASA "
+        "TM-2001-211221 for the shell's inclination (docs/models.md)"))
+    earth_ir_w_m2: Positive | None = Field(None, description="overrides the case's outgoing longwave radiation")
+    albedo: Fraction | None = Field(None, description="overrides the case's albedo")
+    albedo_zenith_correction: bool = Field(True, description=(
+        "network model: albedo rises with the solar zenith angle (TM-2001-211221 correction)"))
 
 
 HARDWARE_SECTIONS = ("gpu", "solar_array", "battery", "bus", "radiator", "thermal")
+
+
+@scenario_check
+def one_thermal_model(scenario) -> list[tuple[str, str]]:
+    """The payload kernel runs one thermal model per run: every shell names the same."""
+    models = [shell.thermal.model for shell in scenario.constellation]
+    if len(set(models)) > 1:
+        i = next(i for i, m in enumerate(models) if m != models[0])
+        return [(f"constellation.{i}.thermal.model", f"is {models[i]!r} but shell 0 uses "
+                 f"{models[0]!r}; every shell must use the same thermal model")]
+    return []

@@ -11,7 +11,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.core.constants import SECONDS_PER_JULIAN_YEAR, SOLAR_CONSTANT_W_M2
+from sim.core.constants import (
+    EARTH_BOND_ALBEDO,
+    EARTH_IR_W_M2,
+    SECONDS_PER_JULIAN_YEAR,
+    SOLAR_CONSTANT_W_M2,
+)
 from sim.payload.power import (
     array_cos_incidence,
     array_degradation_factor,
@@ -19,7 +24,11 @@ from sim.payload.power import (
     solar_array_power_w,
 )
 from sim.payload.thermal import radiator_absorbed_w, steady_state_temperatures
-from sim.payload.tick import sun_geometry
+from sim.payload.thermal_network import MODEL_NETWORK, steady_state_network
+from sim.payload.thermal_tick import NETWORK_ROWS, geometry_range_network, sun_geometry
+
+# a time step long enough that the array's node is at its equilibrium after one step
+_EQUILIBRIUM_DT_S = 1e15
 
 
 @njit(cache=True, error_model="numpy")
@@ -27,7 +36,8 @@ def _environment_now(t_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, e
                      r_eci_m, illumination, array_area_m2, array_efficiency,
                      array_degradation_per_year, array_age_years, array_sun_tracking,
                      radiator_orientation, radiator_sides, radiator_area_m2,
-                     radiator_absorptivity, radiator_emissivity, p_solar_w, q_env_w):
+                     radiator_absorptivity, radiator_emissivity, albedo_excess,
+                     earth_ir_excess_w_m2, p_solar_w, q_env_w):
     """Solar array output (W) and radiator environmental load (W) at t_s, every satellite."""
     years_since_epoch = t_s / SECONDS_PER_JULIAN_YEAR
     for i in range(illumination.shape[0]):
@@ -43,7 +53,9 @@ def _environment_now(t_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, e
             q_env_w[i] = radiator_absorbed_w(radiator_orientation[i], radiator_sides[i],
                                              radiator_area_m2[i], radiator_absorptivity[i],
                                              radiator_emissivity[i], altitude_m, cos_sun_zenith,
-                                             illumination[i], solar_flux_w_m2)
+                                             illumination[i], solar_flux_w_m2,
+                                             EARTH_BOND_ALBEDO + albedo_excess[i],
+                                             EARTH_IR_W_M2 + earth_ir_excess_w_m2[i])
 
 
 @njit(cache=True, error_model="numpy")
@@ -77,6 +89,7 @@ def initialise_payload(fleet, environment_on, *, t_s=0.0, sun_unit=None,
                  "off_seconds", "eclipse_seconds", "energy_generated_j", "energy_consumed_j",
                  "shutdowns", "p_solar_w", "q_env_w", "array_retention"):
         getattr(fleet, name)[:] = 0
+    network = is_network(fleet)
     if sun_unit is not None:
         _environment_now(float(t_s), float(sun_unit[0]), float(sun_unit[1]), float(sun_unit[2]),
                          float(solar_flux_w_m2), int(environment_on), fleet.r_eci_m,
@@ -85,19 +98,78 @@ def initialise_payload(fleet, environment_on, *, t_s=0.0, sun_unit=None,
                          fleet.array_sun_tracking, fleet.radiator_orientation,
                          fleet.radiator_sides, fleet.radiator_area_m2,
                          fleet.radiator_absorptivity, fleet.radiator_emissivity,
+                         fleet.earth_albedo_excess, fleet.earth_ir_excess_w_m2,
                          fleet.p_solar_w, fleet.q_env_w)
+        if network:
+            _network_environment_now(fleet, environment_on, float(t_s), sun_unit, float(solar_flux_w_m2))
     p_gpu_w = fleet.gpu_tdp_w
     fleet.p_load_w[:] = fleet.bus_power_w + fleet.gpu_count * p_gpu_w
     if initial_temperature_k is None:
-        _steady_state_fleet(fleet.p_load_w.astype(np.float64), fleet.q_env_w,
-                            fleet.g_payload_radiator_w_k, fleet.radiator_area_m2,
-                            fleet.radiator_emissivity, fleet.radiator_sides,
-                            fleet.t_payload_k, fleet.t_radiator_k)
+        steady_state(fleet, fleet.p_load_w.astype(np.float64), fleet.t_payload_k, fleet.t_radiator_k)
     else:
         fleet.t_payload_k[:] = initial_temperature_k
         fleet.t_radiator_k[:] = initial_temperature_k
-    fleet.t_junction_k[:] = fleet.t_payload_k + p_gpu_w * fleet.r_jc_k_w
+    fleet.t_junction_k[:], fleet.t_hbm_k[:] = package_temperatures(fleet, fleet.t_payload_k, p_gpu_w)
     fleet.max_t_junction_k[:] = fleet.t_junction_k
+
+
+def is_network(fleet) -> bool:
+    return fleet.n > 0 and int(fleet.thermal_model[0]) == MODEL_NETWORK
+
+
+def _network_environment_now(fleet, environment_on, t_s, sun_unit, solar_flux_w_m2) -> None:
+    """Network model at t_s: the array at its equilibrium, its output after degradation, and the
+    radiator's environmental load (0 with the environment off)."""
+    from sim.payload.tick import HARDWARE_ROWS
+    hw = np.ascontiguousarray(np.stack([getattr(fleet, name).astype(np.float64) for name in HARDWARE_ROWS]))
+    row0 = HARDWARE_ROWS.index(NETWORK_ROWS[0])
+    if not np.all(fleet.t_array_k > 0.0):
+        fleet.t_array_k[:] = 300.0
+    solar_bol_w = np.zeros(fleet.n)
+    q_w = np.zeros(fleet.n)
+    for _ in range(5):  # the array's node converges from any start (two Newton steps each)
+        _network_geometry(fleet, hw, row0, t_s, sun_unit, solar_flux_w_m2, solar_bol_w, q_w)
+    years = fleet.array_age_years + t_s / SECONDS_PER_JULIAN_YEAR
+    retention = np.where(years > 0.0, (1.0 - fleet.array_degradation_per_year) ** np.maximum(years, 0.0), 1.0)
+    fleet.p_solar_w[:] = solar_bol_w * retention
+    fleet.q_env_w[:] = q_w if environment_on else 0.0
+
+
+def _network_geometry(fleet, hw, row0, t_s, sun_unit, solar_flux_w_m2, solar_bol_w, q_w) -> None:
+    geometry_range_network(0, fleet.n, t_s / SECONDS_PER_JULIAN_YEAR, _EQUILIBRIUM_DT_S,
+                           float(sun_unit[0]), float(sun_unit[1]), float(sun_unit[2]), solar_flux_w_m2,
+                           fleet.r_eci_m, fleet.illumination, hw, row0, fleet.array_area_m2,
+                           fleet.array_efficiency, fleet.array_sun_tracking, fleet.radiator_orientation,
+                           fleet.radiator_sides, fleet.radiator_area_m2, fleet.radiator_absorptivity,
+                           fleet.radiator_emissivity, fleet.t_array_k, solar_bol_w, q_w)
+
+
+def steady_state(fleet, p_heat_w, t_payload_k, t_radiator_k) -> None:
+    """Equilibrium of the thermal nodes for the heat p_heat_w and q_env_w, in place."""
+    if is_network(fleet):
+        steady_state_network(p_heat_w, fleet.q_env_w, fleet.g_payload_radiator_w_k.astype(np.float64),
+                             fleet.transport_q_max_w, fleet.transport_g_dry_w_k, fleet.radiator_area_m2,
+                             fleet.radiator_emissivity, fleet.radiator_sides.astype(np.float64),
+                             fleet.fin_number_per_k3, t_payload_k, t_radiator_k)
+    else:
+        _steady_state_fleet(p_heat_w, fleet.q_env_w, fleet.g_payload_radiator_w_k, fleet.radiator_area_m2,
+                            fleet.radiator_emissivity, fleet.radiator_sides, t_payload_k, t_radiator_k)
+
+
+def package_temperatures(fleet, t_cold_plate_k, p_gpu_w):
+    """(T_junction, T_hbm) from the cold plate (payload node): T_j = T + P R_jc in the lumped model
+    (T_hbm = T); in the network T_case = T + P R_cp, T_j = T_case + P R_jc, T_hbm = T_case + f P R_hbm."""
+    if not is_network(fleet):
+        return t_cold_plate_k + p_gpu_w * fleet.r_jc_k_w, np.array(t_cold_plate_k, dtype=float)
+    t_case = t_cold_plate_k + p_gpu_w * fleet.r_case_plate_k_w
+    return t_case + p_gpu_w * fleet.r_jc_k_w, t_case + fleet.hbm_power_fraction * p_gpu_w * fleet.r_hbm_k_w
+
+
+def throttle_temperature(fleet, t_junction_k, t_hbm_k):
+    """What the throttle compares with the junction thresholds (the HBM mapped onto them)."""
+    if not is_network(fleet):
+        return t_junction_k
+    return np.maximum(t_junction_k, t_hbm_k + fleet.t_hbm_offset_k)
 
 
 def start_at_sustainable_level(fleet) -> None:
@@ -113,13 +185,19 @@ def start_at_sustainable_level(fleet) -> None:
         p_gpu_w = np.array([gpu_power_w(*args) for args in zip(level, f.gpu_static_w, f.gpu_dynamic_w,
                                                                  f.gpu_v_min_ratio, f.gpu_knee_level)])
         p_heat_w = f.bus_power_w + f.gpu_count * p_gpu_w
-        t_p, t_r = steady_state_temperatures(p_heat_w, f.q_env_w, f.g_payload_radiator_w_k,
-                                             f.radiator_area_m2, f.radiator_emissivity,
-                                             f.radiator_sides.astype(np.float64))
-        t_j = t_p + p_gpu_w * f.r_jc_k_w
-        take = ~chosen & ((t_j <= f.t_max_operating_k) | (level <= f.gpu_min_level))
+        if is_network(f):
+            t_p, t_r = np.empty(f.n), np.empty(f.n)
+            steady_state(f, p_heat_w.astype(np.float64), t_p, t_r)
+        else:
+            t_p, t_r = steady_state_temperatures(p_heat_w, f.q_env_w, f.g_payload_radiator_w_k,
+                                                 f.radiator_area_m2, f.radiator_emissivity,
+                                                 f.radiator_sides.astype(np.float64))
+        t_j, t_hbm = package_temperatures(f, t_p, p_gpu_w)
+        take = ~chosen & ((throttle_temperature(f, t_j, t_hbm) <= f.t_max_operating_k)
+                          | (level <= f.gpu_min_level))
         f.throttle_level[take] = level[take]
         f.t_payload_k[take], f.t_radiator_k[take], f.t_junction_k[take] = t_p[take], t_r[take], t_j[take]
+        f.t_hbm_k[take] = t_hbm[take]
         f.p_load_w[take] = p_heat_w[take]
         chosen |= take
         if chosen.all():
@@ -139,4 +217,6 @@ def apply_shell_initial_state(fleet, constellation) -> None:
         t0 = shell.thermal.initial_temperature_k
         if t0 is not None:
             f.t_payload_k[sel] = f.t_radiator_k[sel] = t0
-            f.t_junction_k[sel] = f.max_t_junction_k[sel] = t0 + f.gpu_tdp_w[sel] * f.r_jc_k_w[sel]
+            t_j, t_hbm = package_temperatures(f, f.t_payload_k, f.gpu_tdp_w)
+            f.t_junction_k[sel] = f.max_t_junction_k[sel] = t_j[sel]
+            f.t_hbm_k[sel] = t_hbm[sel]

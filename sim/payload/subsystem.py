@@ -18,7 +18,7 @@ from sim.core.constants import ZERO_CELSIUS_K
 from sim.core.fleet import FieldSpec, field_specs
 from sim.core.numerics import parallel_chunk
 from sim.core.subsystem import Block, Context, Subsystem
-from sim.payload import metrics
+from sim.payload import metrics, thermal_setup
 from sim.payload.accounting import BADPUT_CAUSES
 
 RADIATOR_ORIENTATION = {"nadir": 0, "zenith": 1, "edge_on_sun": 2}
@@ -71,6 +71,31 @@ HARDWARE = field_specs("parameter", {
     "radiator_absorptivity": ("f8", "1", "solar absorptivity"),
     "radiator_sides": ("i1", "1", "radiating sides, 1 or 2"),
     "radiator_orientation": ("i1", "1", "0 nadir, 1 zenith, 2 vertical edge-on to the Sun"),
+    # thermal network (sim.payload.thermal_network; thermal.model network) and environment case
+    "thermal_model": ("i1", "1", "0 lumped (two nodes), 1 network"),
+    "r_case_plate_k_w": ("f8", "K/W", "per GPU, package case to cold plate"),
+    "hbm_power_fraction": ("f8", "1", "share of the GPU board power dissipated in the HBM"),
+    "r_hbm_k_w": ("f8", "K/W", "per GPU, HBM to package case"),
+    "t_hbm_offset_k": ("f8", "K", "t_max_operating - HBM maximum: maps the HBM onto the junction's thresholds"),
+    "transport_q_max_w": ("f8", "W", "transport limit, cold plate to radiator (1e30: none)"),
+    "transport_g_dry_w_k": ("f8", "W/K", "transport conductance above the limit (heat-pipe dry-out)"),
+    "fin_number_per_k3": ("f8", "1/K3", "radiating-fin parameter N / T_root^3 = n eps sigma L^2 / (k t)"),
+    "radiator_age_years": ("f8", "yr", "radiator coating age at the epoch"),
+    "radiator_absorptivity_per_year": ("f8", "1/yr", "solar absorptivity increase per year"),
+    "radiator_emissivity_per_year": ("f8", "1/yr", "infrared emissivity decrease per year"),
+    "view_factor_array": ("f8", "1", "view factor, radiator front face to the solar array"),
+    "view_factor_bus": ("f8", "1", "view factor, radiator front face to the bus face"),
+    "bus_ir_w_m2": ("f8", "W/m2", "infrared exitance of the bus face, eps sigma T^4"),
+    "earth_ir_excess_w_m2": ("f8", "W/m2", "Earth IR of the environment case minus the nominal 237"),
+    "earth_albedo_excess": ("f8", "1", "albedo of the environment case minus the nominal 0.30"),
+    "albedo_zenith_correction": ("f8", "1", "1: albedo rises with the solar zenith angle"),
+    "array_absorptivity_front": ("f8", "1", "solar absorptivity, cell side"),
+    "array_emissivity_front": ("f8", "1", "infrared emissivity, cell side"),
+    "array_absorptivity_back": ("f8", "1", "solar absorptivity, back"),
+    "array_emissivity_back": ("f8", "1", "infrared emissivity, back"),
+    "array_temp_coeff_per_k": ("f8", "1/K", "relative cell efficiency change per kelvin"),
+    "array_t_ref_k": ("f8", "K", "temperature of the rated cell efficiency"),
+    "array_heat_capacity_j_m2_k": ("f8", "J/(m2 K)", "areal heat capacity of the array"),
 })
 STATE = field_specs("state", {
     "illumination": ("f8", "1", "fraction of the solar disc visible, 0 umbra .. 1 sunlit"),
@@ -80,7 +105,9 @@ STATE = field_specs("state", {
     "soc": ("f8", "1", "battery state of charge"),
     "t_payload_k": ("f8", "K", "payload node temperature"),
     "t_radiator_k": ("f8", "K", "radiator node temperature"),
-    "t_junction_k": ("f8", "K", "GPU junction temperature, T_payload + P_gpu R_jc"),
+    "t_junction_k": ("f8", "K", "GPU junction temperature, T_payload (+ P_gpu R_case in the network) + P_gpu R_jc"),
+    "t_hbm_k": ("f8", "K", "HBM temperature (network model; the cold plate's in the lumped one)"),
+    "t_array_k": ("f8", "K", "solar array temperature (network model)"),
     "q_env_w": ("f8", "W", "environmental heat absorbed by the radiator (Sun, albedo, Earth IR)"),
     "throttle_level": ("f8", "1", "GPU clock as a fraction of f_max; 0 when off"),
     "gpu_on": ("i1", "1", "1 GPUs powered, 0 shut down"),
@@ -138,6 +165,7 @@ def _hardware(shell) -> dict[str, float]:
         "radiator_area_m2": rad.area_m2, "radiator_emissivity": rad.emissivity,
         "radiator_absorptivity": rad.absorptivity, "radiator_sides": rad.sides,
         "radiator_orientation": RADIATOR_ORIENTATION[rad.orientation],
+        **thermal_setup.network_parameters(shell),
     }
 
 
@@ -180,6 +208,7 @@ class Payload(Subsystem):
             sel = fleet.shell == i
             for key, value in _hardware(shell).items():
                 getattr(fleet, key)[sel] = value
+        thermal_setup.environment_parameters(fleet, scenario)
         fleet.gpu_utilisation[:] = 1.0
         fleet.gpu_clock_sensitivity[:] = 1.0   # the workloads set their own share
         self.events_out = tick.PayloadEvents.empty(fleet.n)
@@ -190,6 +219,8 @@ class Payload(Subsystem):
         self.recorded_units = {"illumination": "1", "soc": "1", "p_solar_w": "W", "p_load_w": "W",
                                "t_junction_k": "K", "t_payload_k": "K", "t_radiator_k": "K",
                                "throttle_level": "1", "q_env_w": "W"}
+        if scenario.constellation[0].thermal.model == "network":
+            self.recorded_units.update(t_hbm_k="K", t_array_k="K")
 
         sun.illumination(fleet.r_eci_m, self.sun.position_m, self.eclipse_model, fleet.illumination)
         initial.initialise_payload(fleet, self.environment_on, t_s=0.0, sun_unit=self.sun.unit,

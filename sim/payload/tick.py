@@ -1,4 +1,4 @@
-"""The payload tick: solar power, battery, two-node thermal model and GPU throttling.
+"""The payload tick: solar power, battery, thermal model (lumped or network) and GPU throttling.
 
 `step_physics` (what the payload subsystem calls every tick) computes the illumination at
 t_s + dt_s and the eclipse crossings, then advances every satellite's payload from t_s to
@@ -24,13 +24,12 @@ live arrays in STATE_ARRAYS order.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 
 import numpy as np
 from numba import njit, prange
 
-from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_JULIAN_YEAR
+from sim.core.constants import SECONDS_PER_JULIAN_YEAR
 from sim.core.numerics import crossing_time_s
 from sim.orbits.shadow import eclipse_range
 from sim.payload.accounting import book_badput
@@ -47,23 +46,28 @@ from sim.payload.power import (
     POWER_EVENT_CAP,
     POWER_EVENT_NONE,
     POWER_EVENT_RELEASE,
-    array_cos_incidence,
     array_retention_refresh,
     battery_available_w,
     battery_step,
     gpu_power_w,
-    solar_array_power_w,
 )
-from sim.payload.thermal import radiator_absorbed_w, thermal_step, thermal_step_fast
-
-
-@njit(cache=True, inline="always", error_model="numpy")
-def sun_geometry(rx, ry, rz, sun_unit_x, sun_unit_y, sun_unit_z):
-    """(r̂·ŝ, altitude above the equatorial radius in m)."""
-    r_m = math.sqrt(rx * rx + ry * ry + rz * rz)
-    cos_sun_zenith = (rx * sun_unit_x + ry * sun_unit_y + rz * sun_unit_z) / r_m
-    return cos_sun_zenith, r_m - R_EARTH_EQUATORIAL_M
-
+from sim.payload.thermal_network import MODEL_NETWORK, package_temperatures_k
+from sim.payload.thermal_tick import (
+    N_ALBEDO_EXCESS,
+    N_HBM_FRAC,
+    N_HBM_OFFSET,
+    N_IR_EXCESS,
+    N_MODEL,
+    N_R_CP,
+    N_R_HBM,
+    NETWORK_ROWS,
+    geometry_range,
+    geometry_range_network,
+    sun_geometry,  # noqa: F401  (re-exported: sim.payload.initial, tests)
+    thermal_range,
+    thermal_range_network,
+    thermal_step_robust,
+)
 
 # Constant hardware parameters, packed once at set-up into one (len(HARDWARE_ROWS), N) float64
 # array (FleetState.pack): passing ~35 arrays to a numba kernel costs ~0.17 µs each per call.
@@ -84,6 +88,10 @@ HARDWARE_ROWS = (
  _DYNAMIC, _V_MIN, _KNEE, _WATT_LEVEL, _MIN_LEVEL, _STEP, _SLOW_LEVEL, _CAP_LEVEL, _RJC, _T_MAX, _T_SLOW, _T_SHUT,
  _T_RESTART, _HYST, _HOLD, _C_P, _C_R, _G, _RAD_AREA, _RAD_EPS, _RAD_ALPHA, _SIDES, _ORIENT) = range(len(HARDWARE_ROWS))
 
+# the thermal network's rows follow the core rows (sim.payload.thermal_tick.NETWORK_ROWS)
+_NET = len(HARDWARE_ROWS)
+HARDWARE_ROWS = HARDWARE_ROWS + NETWORK_ROWS
+
 # the arrays passed live, in this order (FleetState names): the payload state, gpu_count (a parameter
 # that the radiation subsystem lowers as devices are lost), the utilisation and clock share the work sets
 STATE_ARRAYS = (
@@ -93,57 +101,17 @@ STATE_ARRAYS = (
     "gpu_down_until_s", "gpu_seconds_available", "gpu_seconds_delivered", "throttled_seconds",
     "off_seconds", "eclipse_seconds", "energy_generated_j", "energy_consumed_j", "shutdowns",
     "min_soc", "max_t_junction_k", "array_retention", "array_retention_rate_per_s",
-    "array_retention_t_ref_s",
+    "array_retention_t_ref_s", "t_array_k", "t_hbm_k",
 )
 
 # rows of the per-tick scratch array (caller-supplied, (SCRATCH_ROWS, N) float64)
-_S_SOLAR, _S_Q_END, _S_P_GPU, _S_TP_END, _S_TR_END, _S_PREVIOUS = range(6)
-SCRATCH_ROWS = 6
+_S_SOLAR, _S_Q_END, _S_P_GPU, _S_TP_END, _S_TR_END, _S_PREVIOUS, _S_FIN = range(7)
+SCRATCH_ROWS = 7
 SCRATCH_PREVIOUS_ILLUMINATION = _S_PREVIOUS  # row holding the illumination before the tick
 
 
 def new_scratch(n: int) -> np.ndarray:
     return np.zeros((SCRATCH_ROWS, n))
-
-
-# Vectorisation, measured with inspect_asm: loops run over `range(np.uint64(lo), np.uint64(hi))`,
-# since a signed index that LLVM cannot prove non-negative keeps numba's negative-index
-# wraparound and turns every load into a gather (4x slower); and LLVM vectorises a loop over
-# arrays it cannot prove disjoint only with few enough runtime overlap checks (11 input arrays:
-# two output arrays vectorise, three do not), hence the sign trick and the small functions.
-@njit(cache=True, error_model="numpy")
-def _geometry_range(lo, hi, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, r_eci_m,
-                    illumination, array_area_m2, array_efficiency, array_sun_tracking,
-                    radiator_orientation, radiator_sides, radiator_area_m2, radiator_absorptivity,
-                    radiator_emissivity, solar_bol_w, q_end_w):
-    """Solar array output before degradation (W) and radiator environmental load (W) at the
-    tick end, for satellites lo..hi-1; branch-free."""
-    for i in range(np.uint64(lo), np.uint64(hi)):
-        cos_sun_zenith, altitude_m = sun_geometry(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i],
-                                                   sun_unit_x, sun_unit_y, sun_unit_z)
-        lit = illumination[i]
-        solar_bol_w[i] = solar_array_power_w(
-            solar_flux_w_m2, array_area_m2[i], array_efficiency[i], 1.0,
-            array_cos_incidence(array_sun_tracking[i], cos_sun_zenith), lit)
-        q_end_w[i] = radiator_absorbed_w(radiator_orientation[i], radiator_sides[i],
-                                         radiator_area_m2[i], radiator_absorptivity[i],
-                                         radiator_emissivity[i], altitude_m, cos_sun_zenith,
-                                         lit, solar_flux_w_m2)
-
-
-@njit(cache=True, error_model="numpy")
-def _thermal_range(lo, hi, dt_s, t_payload_k, t_radiator_k, p_load_w, q_env_w, q_end_w,
-                   c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k, radiator_area_m2,
-                   radiator_emissivity, radiator_sides, t_payload_end_k, t_radiator_end_k):
-    """`thermal_step_fast` for satellites lo..hi-1; branch-free. T_radiator is written with a
-    negative sign where the fixed Newton steps did not converge (temperatures are > 0 K)."""
-    for i in range(np.uint64(lo), np.uint64(hi)):
-        tp_k, tr_k, ok = thermal_step_fast(
-            t_payload_k[i], t_radiator_k[i], p_load_w[i], q_env_w[i], q_end_w[i],
-            c_payload_j_k[i], c_radiator_j_k[i], g_payload_radiator_w_k[i],
-            radiator_area_m2[i], radiator_emissivity[i], radiator_sides[i], dt_s)
-        t_payload_end_k[i] = tp_k
-        t_radiator_end_k[i] = tr_k if ok else -tr_k
 
 
 @njit(cache=True, error_model="numpy")
@@ -155,7 +123,7 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
                    level_changed_t_s, gpu_down_until_s, gpu_seconds_available, gpu_seconds_delivered,
                    throttled_seconds, off_seconds, eclipse_seconds, energy_generated_j,
                    energy_consumed_j, shutdowns, min_soc, max_t_junction_k, array_retention,
-                   array_retention_rate_per_s, array_retention_t_ref_s,
+                   array_retention_rate_per_s, array_retention_t_ref_s, t_array_k, t_hbm_k,
                    gpu_event_code, power_event_code, gpu_event_t_s, power_event_t_s,
                    event_old_level, event_new_level, event_t_junction_k, scratch):
     """The payload tick for satellites lo..hi-1; returns (GPU events, power events).
@@ -186,10 +154,19 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
     n_power_events = 0
 
     # pass 0: geometry, solar power before degradation, environmental load (branch-free)
-    _geometry_range(lo, hi, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, r_eci_m,
-                    illumination, array_area_m2, array_efficiency, array_sun_tracking,
-                    radiator_orientation, radiator_sides, radiator_area_m2, radiator_absorptivity,
-                    radiator_emissivity, solar_bol_w, q_end_w)
+    network = hi > lo and hw[_NET + N_MODEL][lo] == MODEL_NETWORK  # one model per run
+    if network:
+        geometry_range_network(lo, hi, years_at_end, dt_s, sun_unit_x, sun_unit_y, sun_unit_z,
+                               solar_flux_w_m2, r_eci_m, illumination, hw, _NET, array_area_m2,
+                               array_efficiency, array_sun_tracking, radiator_orientation,
+                               radiator_sides, radiator_area_m2, radiator_absorptivity,
+                               radiator_emissivity, t_array_k, solar_bol_w, q_end_w)
+    else:
+        geometry_range(lo, hi, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, r_eci_m,
+                       illumination, array_area_m2, array_efficiency, array_sun_tracking,
+                       radiator_orientation, radiator_sides, radiator_area_m2, radiator_absorptivity,
+                       radiator_emissivity, hw[_NET + N_ALBEDO_EXCESS], hw[_NET + N_IR_EXCESS],
+                       solar_bol_w, q_end_w)
     if environment_on == 0:  # deep-space sink only
         for i in range(np.uint64(lo), np.uint64(hi)):
             q_end_w[i] = 0.0
@@ -271,9 +248,15 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
         soc[i] = soc_end
 
     # pass 2: thermal nodes, fixed Newton steps, no branches: vectorises across satellites
-    _thermal_range(lo, hi, dt_s, t_payload_k, t_radiator_k, p_load_w, q_env_w, q_end_w,
-                   c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k, radiator_area_m2,
-                   radiator_emissivity, radiator_sides, t_payload_end_k, t_radiator_end_k)
+    if network:
+        thermal_range_network(lo, hi, dt_s, years_at_end, hw, _NET, t_payload_k, t_radiator_k, p_load_w,
+                              q_env_w, q_end_w, c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k,
+                              radiator_area_m2, radiator_emissivity, radiator_sides, t_payload_end_k,
+                              t_radiator_end_k, scratch[_S_FIN])
+    else:
+        thermal_range(lo, hi, dt_s, t_payload_k, t_radiator_k, p_load_w, q_env_w, q_end_w,
+                      c_payload_j_k, c_radiator_j_k, g_payload_radiator_w_k, radiator_area_m2,
+                      radiator_emissivity, radiator_sides, t_payload_end_k, t_radiator_end_k)
 
     # pass 3: junction temperature and throttle policy (branchy, scalar)
     for i in range(np.uint64(lo), np.uint64(hi)):
@@ -281,17 +264,29 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
             tp_k = t_payload_end_k[i]
             tr_k = t_radiator_end_k[i]
         else:  # a violent transient: redo the step with the robust iteration
-            tp_k, tr_k = thermal_step(t_payload_k[i], t_radiator_k[i], p_load_w[i], q_env_w[i],
-                                      q_end_w[i], c_payload_j_k[i], c_radiator_j_k[i],
-                                      g_payload_radiator_w_k[i], radiator_area_m2[i],
-                                      radiator_emissivity[i], radiator_sides[i], dt_s)
+            tp_k, tr_k = thermal_step_robust(i, network, dt_s, years_at_end, hw, _NET, t_payload_k,
+                                             t_radiator_k, p_load_w, q_env_w, q_end_w, c_payload_j_k,
+                                             c_radiator_j_k, g_payload_radiator_w_k, radiator_area_m2,
+                                             radiator_emissivity, radiator_sides)
+        # the throttle sees tj_*: the junction, or in the network the larger of the junction and
+        # the HBM mapped onto the junction's thresholds (T_hbm + t_max_operating − t_hbm_max)
         tj_start_k = t_junction_k[i]
-        tj_k = junction_temperature_k(tp_k, p_gpu_tick_w[i], r_jc_k_w[i])
-        if tj_k > max_t_junction_k[i]:
-            max_t_junction_k[i] = tj_k
+        if network:
+            tj_end_k, t_hbm_end_k = package_temperatures_k(
+                tp_k, p_gpu_tick_w[i], r_jc_k_w[i], hw[_NET + N_R_CP][i], hw[_NET + N_HBM_FRAC][i],
+                hw[_NET + N_R_HBM][i])
+            offset_k = hw[_NET + N_HBM_OFFSET][i]
+            tj_start_k = max(tj_start_k, t_hbm_k[i] + offset_k)
+            tj_k = max(tj_end_k, t_hbm_end_k + offset_k)
+            t_hbm_k[i] = t_hbm_end_k
+        else:
+            tj_end_k = junction_temperature_k(tp_k, p_gpu_tick_w[i], r_jc_k_w[i])
+            tj_k = tj_end_k
+        if tj_end_k > max_t_junction_k[i]:
+            max_t_junction_k[i] = tj_end_k
         t_payload_k[i] = tp_k
         t_radiator_k[i] = tr_k
-        t_junction_k[i] = tj_k
+        t_junction_k[i] = tj_end_k
         q_env_w[i] = q_end_w[i]
 
         allowed_max = min(1.0, gpu_power_cap_level[i], gpu_capped_level[i] if power_capped[i] != 0 else 1.0)

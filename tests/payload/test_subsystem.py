@@ -13,7 +13,8 @@ from tests.helpers import advance_ticks
 
 # sunlit at the start and a battery that covers any deficit: the load served is the demand
 SUNLIT = {**TINY_SCENARIO, "constellation": [
-    {"name": "sso", "sso": {"altitude_km": 650, "ltan_h": 18, "count": 3}, "battery": {"capacity_wh": 1e5}}]}
+    {"name": "sso", "sso": {"altitude_km": 650, "ltan_h": 18, "count": 3}, "battery": {"capacity_wh": 1e5},
+     "radiator": {"area_m2": 8.0}}]}  # full clock at the start
 
 
 @pytest.fixture
@@ -36,7 +37,9 @@ def test_set_parameter_changes_what_the_kernel_sees(sim):
     advance_ticks(sim, [4])
     p_gpu_w = [_gpu_power_w(f, i, d, level[i]) for i, d in enumerate((dynamic_w / 2, dynamic_w, dynamic_w))]
     np.testing.assert_allclose(f.p_load_w, f.bus_power_w + f.gpu_count * np.array(p_gpu_w), rtol=1e-12)
-    np.testing.assert_allclose(f.t_junction_k - f.t_payload_k, np.array(p_gpu_w) * f.r_jc_k_w, rtol=1e-9)
+    # the network (default): junction → case (R_jc) → cold plate (R_case_plate)
+    np.testing.assert_allclose(f.t_junction_k - f.t_payload_k,
+                               np.array(p_gpu_w) * (f.r_jc_k_w + f.r_case_plate_k_w), rtol=1e-9)
     assert f.p_load_w[0] < f.p_load_w[1] - 1000.0  # 4 GPUs at half the switching power
 
 
