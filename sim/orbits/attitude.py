@@ -124,6 +124,31 @@ def radiator_face_cosines(attitude, mount, rx, ry, rz, vx, vy, vz, sx, sy, sz):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def payload_face_cosines(attitude, tracking, mount, rx, ry, rz, vx, vy, vz, sx, sy, sz):
+    """What the payload's thermal and power passes need from one body frame:
+    (array cos_sun, array cos_nadir, radiator cos_sun_front, radiator cos_nadir_front) — the
+    back faces are the negatives. The array's front normal: a tracking wing (rotating about
+    y_b) faces the Sun's projection on the x_b–z_b plane (−z_b when the Sun lies along y_b), a
+    body-fixed array −z_b; signed cosines (the array's back face sees the rest)."""
+    _, _, _, yx, yy, yz, zx, zy, zz = body_axes(attitude, rx, ry, rz, vx, vy, vz, sx, sy, sz)
+    ux, uy, uz = _unit(rx, ry, rz)
+    ax, ay, az = -zx, -zy, -zz
+    if tracking != 0:
+        c = sx * yx + sy * yy + sz * yz
+        px, py, pz = sx - c * yx, sy - c * yy, sz - c * yz
+        if px * px + py * py + pz * pz > 1e-20:
+            ax, ay, az = _unit(px, py, pz)
+    if mount == MOUNT_EDGE_ON_SUN:
+        nx, ny, nz = yx, yy, yz
+    elif mount == MOUNT_ZENITH:
+        nx, ny, nz = -zx, -zy, -zz
+    else:
+        nx, ny, nz = zx, zy, zz
+    return (ax * sx + ay * sy + az * sz, -(ax * ux + ay * uy + az * uz),
+            nx * sx + ny * sy + nz * sz, -(nx * ux + ny * uy + nz * uz))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def _yaw_geometry(rx, ry, rz, vx, vy, vz, sx, sy, sz):
     """(ŝ·ĥ, ŝ·r̂, ŝ·x_lvlh, ω) with x_lvlh = ĥ × r̂ and ω = |r × v|/r²."""
     r2 = rx * rx + ry * ry + rz * rz

@@ -238,3 +238,13 @@ def one_thermal_model(scenario) -> list[tuple[str, str]]:
         return [(f"constellation.{i}.thermal.model", f"is {models[i]!r} but shell 0 uses "
                  f"{models[0]!r}; every shell must use the same thermal model")]
     return []
+
+
+@scenario_check
+def attitude_needs_the_network(scenario) -> list[tuple[str, str]]:
+    """The lumped model keeps today's geometry (yaw steering); other attitude laws need the
+    network model, whose array and radiator loads follow the body frame."""
+    return [(f"constellation.{i}.attitude", f"{shell.attitude!r} needs thermal.model: network (the lumped "
+             "model assumes nadir_yaw_steering)")
+            for i, shell in enumerate(scenario.constellation)
+            if shell.attitude != "nadir_yaw_steering" and shell.thermal.model == "lumped"]

@@ -13,9 +13,6 @@ from numba import njit
 
 from sim.core.constants import DEEP_SPACE_SINK_K, R_EARTH_EQUATORIAL_M, STEFAN_BOLTZMANN_W_M2_K4
 from sim.payload.thermal import (
-    ORIENTATION_NADIR,
-    ORIENTATION_VERTICAL,
-    ORIENTATION_ZENITH,
     atan_unit,
 )
 
@@ -41,23 +38,6 @@ def asin_nonnegative(y):
     """asin(y) for 0 <= y <= 1, branch-free: atan(y / √(1 − y²))."""
     c = math.sqrt(max(1.0 - y * y, 0.0))
     return atan_nonnegative(y / max(c, 1e-300))
-
-
-@njit(cache=True, inline="always", error_model="numpy")
-def radiator_face_cosines(orientation, cos_sun_zenith):
-    """(cos_sun_front, cos_sun_back, cos_nadir_front, cos_nadir_back) of the radiator's faces
-    from `radiator.orientation` (0 nadir: front normal −r̂; 1 zenith: +r̂; 2 vertical, edge-on
-    to the Sun: n̂ ⟂ r̂ and n̂ ⟂ ŝ) and r̂·ŝ. The one place the attitude enters the radiator load."""
-    nadir = orientation == ORIENTATION_NADIR
-    zenith = orientation == ORIENTATION_ZENITH
-    vertical = orientation == ORIENTATION_VERTICAL
-    cs_front = -cos_sun_zenith if nadir else cos_sun_zenith
-    cn_front = 1.0 if nadir else -1.0
-    cs_front = 0.0 if vertical else cs_front
-    cn_front = 0.0 if vertical else cn_front
-    if not (nadir or zenith or vertical):
-        cs_front = 0.0
-    return cs_front, -cs_front, cn_front, -cn_front
 
 
 @njit(cache=True, inline="always", error_model="numpy")

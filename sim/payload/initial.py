@@ -138,7 +138,7 @@ def _network_environment_now(fleet, environment_on, t_s, sun_unit, solar_flux_w_
 def _network_geometry(fleet, hw, row0, t_s, sun_unit, solar_flux_w_m2, solar_bol_w, q_w) -> None:
     geometry_range_network(0, fleet.n, t_s / SECONDS_PER_JULIAN_YEAR, _EQUILIBRIUM_DT_S,
                            float(sun_unit[0]), float(sun_unit[1]), float(sun_unit[2]), solar_flux_w_m2,
-                           fleet.r_eci_m, fleet.illumination, hw, row0, fleet.array_area_m2,
+                           fleet.r_eci_m, fleet.v_eci_m_s, fleet.illumination, hw, row0, fleet.array_area_m2,
                            fleet.array_efficiency, fleet.array_sun_tracking, fleet.radiator_orientation,
                            fleet.radiator_sides, fleet.radiator_area_m2, fleet.radiator_absorptivity,
                            fleet.radiator_emissivity, fleet.t_array_k, solar_bol_w, q_w)

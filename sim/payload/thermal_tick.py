@@ -18,12 +18,12 @@ from sim.core.constants import (
     R_EARTH_EQUATORIAL_M,
     STEFAN_BOLTZMANN_W_M2_K4,
 )
+from sim.orbits.attitude import payload_face_cosines
 from sim.payload.environment import (
     array_node_step,
     face_environment_w_m2,
     local_albedo,
     plate_earth_view_factors,
-    radiator_face_cosines,
 )
 from sim.payload.power import array_cos_incidence, solar_array_power_w
 from sim.payload.thermal import radiator_absorbed_w, thermal_step, thermal_step_fast
@@ -38,10 +38,11 @@ NETWORK_ROWS = (
     "earth_ir_excess_w_m2", "earth_albedo_excess", "albedo_zenith_correction",
     "array_absorptivity_front", "array_emissivity_front", "array_absorptivity_back",
     "array_emissivity_back", "array_temp_coeff_per_k", "array_t_ref_k", "array_heat_capacity_j_m2_k",
+    "attitude",
 )
 (N_MODEL, N_R_CP, N_HBM_FRAC, N_R_HBM, N_HBM_OFFSET, N_QMAX, N_G_DRY, N_FIN, N_RAD_AGE, N_ALPHA_RATE,
  N_EPS_RATE, N_F_ARRAY, N_F_BUS, N_BUS_IR, N_IR_EXCESS, N_ALBEDO_EXCESS, N_ZENITH_CORR, N_A_ALPHA_F,
- N_A_EPS_F, N_A_ALPHA_B, N_A_EPS_B, N_A_BETA, N_A_TREF, N_A_HEAT) = range(len(NETWORK_ROWS))
+ N_A_EPS_F, N_A_ALPHA_B, N_A_EPS_B, N_A_BETA, N_A_TREF, N_A_HEAT, N_ATTITUDE) = range(len(NETWORK_ROWS))
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -87,30 +88,33 @@ def geometry_range(lo, hi, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2, 
 
 @njit(cache=True, error_model="numpy")
 def geometry_range_network(lo, hi, years_at_end, dt_s, sun_unit_x, sun_unit_y, sun_unit_z,
-                           solar_flux_w_m2, r_eci_m, illumination, hw, row0, array_area_m2,
+                           solar_flux_w_m2, r_eci_m, v_eci_m_s, illumination, hw, row0, array_area_m2,
                            array_efficiency, array_sun_tracking, radiator_orientation,
                            radiator_sides, radiator_area_m2, radiator_absorptivity,
                            radiator_emissivity, t_array_k, solar_bol_w, q_end_w):
     """Network model: the solar array's node (temperature, output before degradation, W) and the
     radiator's environmental load (W) at the tick end: Sun, albedo (Sun-angle law) and Earth IR
     on each face through the face cosines, plus the IR of the array and the bus seen by the
-    radiator's front face. Satellites lo..hi-1; branch-free (scalar: table lookups)."""
+    radiator's front face. The array's and the radiator's normals come from the shell's attitude
+    law (sim.orbits.attitude, packed row `attitude`). Satellites lo..hi-1; branch-free (scalar:
+    table lookups)."""
     ir_excess, albedo_excess, zenith_corr = hw[row0 + N_IR_EXCESS], hw[row0 + N_ALBEDO_EXCESS], hw[row0 + N_ZENITH_CORR]
     alpha_f, eps_f, alpha_b, eps_b = (hw[row0 + N_A_ALPHA_F], hw[row0 + N_A_EPS_F], hw[row0 + N_A_ALPHA_B],
                                       hw[row0 + N_A_EPS_B])
     beta, t_ref, heat = hw[row0 + N_A_BETA], hw[row0 + N_A_TREF], hw[row0 + N_A_HEAT]
     age, alpha_rate, eps_rate = hw[row0 + N_RAD_AGE], hw[row0 + N_ALPHA_RATE], hw[row0 + N_EPS_RATE]
     f_array, f_bus, bus_ir = hw[row0 + N_F_ARRAY], hw[row0 + N_F_BUS], hw[row0 + N_BUS_IR]
+    attitude = hw[row0 + N_ATTITUDE]
     for i in range(np.uint64(lo), np.uint64(hi)):
         csz, altitude_m = sun_geometry(r_eci_m[0, i], r_eci_m[1, i], r_eci_m[2, i], sun_unit_x, sun_unit_y,
                                        sun_unit_z)
         albedo = local_albedo(EARTH_BOND_ALBEDO + albedo_excess[i], csz, zenith_corr[i])
         earth_ir = EARTH_IR_W_M2 + ir_excess[i]
         lit = illumination[i]
-        # the array: a sun-tracking array faces ŝ, a body-fixed one zenith (r̂)
-        tracking = array_sun_tracking[i] != 0
-        cs_array = 1.0 if tracking else csz
-        fa_front, fa_back = plate_earth_view_factors(altitude_m, -csz if tracking else -1.0)
+        cs_array, cn_array, cs_f, cn_f = payload_face_cosines(
+            int(attitude[i]), array_sun_tracking[i], int(radiator_orientation[i]), r_eci_m[0, i], r_eci_m[1, i],
+            r_eci_m[2, i], v_eci_m_s[0, i], v_eci_m_s[1, i], v_eci_m_s[2, i], sun_unit_x, sun_unit_y, sun_unit_z)
+        fa_front, fa_back = plate_earth_view_factors(altitude_m, cn_array)
         q_array = (face_environment_w_m2(alpha_f[i], eps_f[i], cs_array, fa_front, csz, lit,
                                          solar_flux_w_m2, albedo, earth_ir)
                    + face_environment_w_m2(alpha_b[i], eps_b[i], -cs_array, fa_back, csz, lit,
@@ -123,8 +127,8 @@ def geometry_range_network(lo, hi, years_at_end, dt_s, sun_unit_x, sun_unit_y, s
         # the radiator, through its face cosines
         alpha, eps = radiator_optics(radiator_absorptivity[i], radiator_emissivity[i], alpha_rate[i],
                                      eps_rate[i], age[i] + years_at_end)
-        cs_f, cs_b, cn_f, cn_b = radiator_face_cosines(radiator_orientation[i], csz)
-        f_front, f_back = plate_earth_view_factors(altitude_m, cn_f)  # cn_b = −cn_f
+        cs_b = -cs_f
+        f_front, f_back = plate_earth_view_factors(altitude_m, cn_f)  # the back face: −cn_f
         q_front = face_environment_w_m2(alpha, eps, cs_f, f_front, csz, lit, solar_flux_w_m2, albedo,
                                         earth_ir)
         q_back = face_environment_w_m2(alpha, eps, cs_b, f_back, csz, lit, solar_flux_w_m2, albedo,

@@ -116,7 +116,7 @@ def new_scratch(n: int) -> np.ndarray:
 
 @njit(cache=True, error_model="numpy")
 def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_flux_w_m2,
-                   environment_on, r_eci_m, illumination, hw, gpu_count, gpu_utilisation,
+                   environment_on, r_eci_m, v_eci_m_s, illumination, hw, gpu_count, gpu_utilisation,
                    gpu_clock_sensitivity, gpu_seconds_delivered_tick, gpu_badput_s, p_solar_w, p_load_w,
                    battery_energy_wh, soc,
                    t_payload_k, t_radiator_k, t_junction_k, q_env_w, throttle_level, gpu_on, power_capped,
@@ -157,7 +157,7 @@ def _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z, solar_
     network = hi > lo and hw[_NET + N_MODEL][lo] == MODEL_NETWORK  # one model per run
     if network:
         geometry_range_network(lo, hi, years_at_end, dt_s, sun_unit_x, sun_unit_y, sun_unit_z,
-                               solar_flux_w_m2, r_eci_m, illumination, hw, _NET, array_area_m2,
+                               solar_flux_w_m2, r_eci_m, v_eci_m_s, illumination, hw, _NET, array_area_m2,
                                array_efficiency, array_sun_tracking, radiator_orientation,
                                radiator_sides, radiator_area_m2, radiator_absorptivity,
                                radiator_emissivity, t_array_k, solar_bol_w, q_end_w)
@@ -326,8 +326,8 @@ def _physics_range(lo, hi, t_s, dt_s, sun_x_m, sun_y_m, sun_z_m, sun_unit_x, sun
                               eclipse_model, eclipse_threshold, previous, illumination,
                               crossing_direction, crossing_t_s)
     n_gpu, n_power = _payload_range(lo, hi, t_s, dt_s, sun_unit_x, sun_unit_y, sun_unit_z,
-                                    solar_flux_w_m2, environment_on, r_eci_m, illumination, hw,
-                                    *state, scratch)
+                                    solar_flux_w_m2, environment_on, r_eci_m, v_eci_m_s, illumination,
+                                    hw, *state, scratch)
     return n_eclipse, n_gpu, n_power
 
 

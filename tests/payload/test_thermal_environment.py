@@ -22,7 +22,6 @@ from sim.payload.environment import (
     earth_view_factor,
     local_albedo,
     perpendicular_plates_view_factor,
-    radiator_face_cosines,
     radiator_to_offset_plate_view_factor,
 )
 from sim.payload.environment_cases import earth_ir_and_albedo
@@ -131,12 +130,21 @@ def test_tilted_plate_earth_view_factor_matches_quadrature(altitude_km, cos_nadi
     assert earth_view_factor(h, 0.0) == pytest.approx(view_factor_vertical_plate(h), abs=1e-9)
 
 
-def test_face_cosines_by_orientation():
-    """(cos_sun_front, cos_sun_back, cos_nadir_front, cos_nadir_back) from radiator.orientation."""
+def test_yaw_steered_face_cosines_are_the_orientation_conventions():
+    """Consistency check: under yaw steering the attitude module's body frame gives the
+    orientations' conventions, with μ = r̂·ŝ: nadir front n̂ = −r̂ (cos_sun −μ, cos_nadir 1),
+    zenith n̂ = +r̂ (μ, −1), edge-on n̂ ⟂ r̂, ŝ (0, 0); a tracking array faces ŝ (1, −μ), a
+    body-fixed one zenith (μ, −1)."""
+    from sim.orbits import attitude as att
+    r = (7.0e6, 0.0, 0.0)
+    v = (0.0, 5.0e3, 5.0e3)
+    s = (0.6, 0.0, 0.8)
     mu = 0.6
-    assert radiator_face_cosines(0, mu) == (-mu, mu, 1.0, -1.0)   # nadir: front n̂ = −r̂
-    assert radiator_face_cosines(1, mu) == (mu, -mu, -1.0, 1.0)   # zenith: front n̂ = +r̂
-    assert radiator_face_cosines(2, mu) == (0.0, -0.0, 0.0, -0.0)  # edge-on to the Sun
+    for mount, (cs, cn) in ((att.MOUNT_NADIR, (-mu, 1.0)), (att.MOUNT_ZENITH, (mu, -1.0)),
+                            (att.MOUNT_EDGE_ON_SUN, (0.0, 0.0))):
+        for tracking, (ca, cna) in ((1, (1.0, -mu)), (0, (mu, -1.0))):
+            got = att.payload_face_cosines(att.ATTITUDE_YAW_STEERING, tracking, mount, *r, *v, *s)
+            assert got == pytest.approx((ca, cna, cs, cn), abs=1e-12)
 
 
 def test_albedo_rises_with_the_zenith_angle_and_its_flux_falls():
