@@ -63,7 +63,8 @@ def step_payload_fleet(fleet, t_s, dt_s, sun_unit, solar_flux_w_m2, environment_
     event_arrays = [getattr(events, name) for name in tick.EVENT_ARRAYS]
     return tick._payload_range(0, fleet.n, float(t_s), float(dt_s), float(sun_unit[0]), float(sun_unit[1]),
                                float(sun_unit[2]), float(solar_flux_w_m2), int(environment_on), fleet.r_eci_m,
-                               fleet.v_eci_m_s, fleet.illumination, hardware, *state, *event_arrays, tick.new_scratch(fleet.n))
+                               fleet.v_eci_m_s, fleet.illumination, hardware, *state, *event_arrays,
+                               tick.new_scratch(fleet.n))
 
 
 def threshold_crossings(before, after, threshold, t0_s, dt_s):
