@@ -50,6 +50,9 @@ class Launch(Strict):
     vehicle: Literal[tuple(VEHICLE_PRESETS)] = Field("falcon9", description=(
         "falcon9, falcon_heavy, rideshare or starship (a projection)"))
     usd_per_kg: Positive | None = Field(None, description="replaces the vehicle's price per kg [USD/kg]")
+    pricing: Literal["per_launch", "per_kg"] | None = Field(None, description=(
+        "replaces the vehicle's pricing: per_launch (whole vehicles: launches x capacity x $/kg) or per_kg "
+        "(the launched mass x $/kg, as rideshare, or a share of a vehicle filled by others)"))
     capacity_kg: Positive | None = Field(None, description=(
         "replaces the vehicle's capacity to its reference orbit [kg]"))
 
@@ -59,6 +62,8 @@ class Launch(Strict):
             preset["usd_per_kg"] = self.usd_per_kg
         if self.capacity_kg is not None:
             preset["capacity_kg"] = self.capacity_kg
+        if self.pricing is not None:
+            preset["pricing"] = self.pricing
         return Vehicle(name=self.vehicle, **preset)
 
 
