@@ -10,8 +10,14 @@ import pytest
 from sim.cli import main
 from sim.config import load_scenario
 from sim.lifetime.economics.config import EconomicsConfig
-from sim.lifetime.economics.size import (MASS_UNITS_KG, POWER_UNITS_W, SizingError, parse_quantity,
-                                         required_for_gw_per_100t, size_fleet)
+from sim.lifetime.economics.size import (
+    MASS_UNITS_KG,
+    POWER_UNITS_W,
+    SizingError,
+    parse_quantity,
+    required_for_gw_per_100t,
+    size_fleet,
+)
 from tests.lifetime.economics.conftest import HAND_HARDWARE, HAND_MASS, IT_KW, scenario_yaml
 
 HERITAGE = {**HAND_MASS, "array_specific_power_w_kg": 59.0, "radiator_areal_density_kg_m2": 15.0}
@@ -50,7 +56,8 @@ def test_the_specific_powers_a_gigawatt_per_100_t_needs(tmp_path):
     assert need["factor"] == pytest.approx(sizing.kg_per_kw / 0.1)
     improved = {**HERITAGE, "array_specific_power_w_kg": need["array_w_kg"],
                 "radiator_areal_density_kg_m2": need["radiator_kg_m2"],
-                "compute_specific_power_w_kg": need["compute_w_kg"], "battery_specific_energy_wh_kg": need["battery_wh_kg"]}
+                "compute_specific_power_w_kg": need["compute_w_kg"],
+                "battery_specific_energy_wh_kg": need["battery_wh_kg"]}
     better, _ = _sizing(tmp_path, improved, mass_kg=100e3)
     assert better.kg_per_kw == pytest.approx(0.1, rel=1e-9)
     assert better.it_power_w == pytest.approx(1e9, rel=1e-4)
