@@ -1,4 +1,4 @@
-"""Command line: odcsim run | campaign | validate | info | report | diff.
+"""Command line: odcsim run | campaign | validate | info | report | diff | size.
 
 Exit status: 0 done; 2 bad input (the message names the file, the field and what is
 wrong; no traceback); 1 an internal error. Only this module prints.
@@ -45,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("a", metavar="A.h5")
     d.add_argument("b", metavar="B.h5")
 
+    sz = sub.add_parser("size", help="mass budget or IT-power target -> IT power, GPUs, satellites, launches, cost")
+    sz.add_argument("scenario", help="scenario YAML (its shells are the design; its economics section, or defaults)")
+    budget = sz.add_mutually_exclusive_group(required=True)
+    budget.add_argument("--mass", help="launched-mass budget, e.g. 100t or 5e4kg")
+    budget.add_argument("--power", help="IT-power target, e.g. 1GW or 3MW")
+    sz.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+
     rep = sub.add_parser("report", help="PNG figures and a text summary of a result")
     rep.add_argument("result", help="RESULT.h5 or a campaign directory")
     rep.add_argument("-o", "--output", help="directory for the figures (default: beside the result)")
@@ -88,6 +95,40 @@ def _cmd_validate(args) -> int:
     scenario = load_scenario(args.file, args.overrides)
     print(f"# {args.file}: valid scenario ({len(scenario.constellation)} shells)")
     print(scenario.resolved_yaml(), end="")
+    return EXIT_OK
+
+
+def _cmd_size(args) -> int:
+    from sim.config import ConfigError, load_scenario
+    from sim.lifetime.economics.config import EconomicsConfig
+    from sim.lifetime.economics.launch import fleet_launch_problems
+    from sim.lifetime.economics.size import (
+        MASS_UNITS_KG,
+        POWER_UNITS_W,
+        SizingError,
+        describe,
+        parse_quantity,
+        size_fleet,
+    )
+    from sim.orbits.config import shell_size
+
+    scenario = load_scenario(args.scenario, args.overrides)
+    econ = scenario.economics if getattr(scenario, "economics", None) is not None else EconomicsConfig()
+    problems = fleet_launch_problems(scenario, econ)
+    if problems:
+        raise ConfigError(args.scenario, problems)
+    option, text = ("--mass", args.mass) if args.mass is not None else ("--power", args.power)
+    try:
+        value = parse_quantity(text, *((MASS_UNITS_KG, "kg") if option == "--mass" else (POWER_UNITS_W, "w")))
+        counts = {shell.name: shell_size(shell, scenario) for shell in scenario.constellation}
+        sizing = size_fleet(scenario, econ, fleet_counts=counts,
+                            **({"mass_kg": value} if option == "--mass" else {"power_w": value}))
+    except SizingError as exc:
+        raise ConfigError(args.scenario, [(exc.field, str(exc))]) from None
+    except ValueError as exc:
+        raise ConfigError(args.scenario, [(option, str(exc))]) from None
+    print(f"# {args.scenario}: {option} {text}")
+    print(describe(sizing, econ))
     return EXIT_OK
 
 
@@ -181,7 +222,7 @@ def _cmd_campaign(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": _cmd_run, "campaign": _cmd_campaign, "validate": _cmd_validate, "info": _cmd_info,
-            "report": _cmd_report, "diff": _cmd_diff}
+            "report": _cmd_report, "diff": _cmd_diff, "size": _cmd_size}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,8 +2,8 @@
 
 A concept's config module decorates its top-level model with `@scenario_section("name")` and
 may register checks (`@scenario_check`) of what the models alone cannot see (files, names
-that refer to other sections). `discover()` imports `sim.<concept>.config` of every concept
-package, so a new concept's section appears without editing the root model.
+that refer to other sections). `discover()` imports `sim.<concept>.config` (and `sim.<concept>.<part>.config`) of every
+concept package, so a new concept's section appears without editing the root model.
 """
 from __future__ import annotations
 
@@ -42,4 +42,8 @@ def discover() -> dict[str, type]:
     for info in sorted(pkgutil.iter_modules(sim.__path__), key=lambda m: m.name):
         if info.ispkg and (root / info.name / "config.py").exists():
             importlib.import_module(f"sim.{info.name}.config")
+        # a concept's sub-concept (sim/lifetime/economics) registers its own section
+        for sub in sorted((root / info.name).glob("*/config.py")) if info.ispkg else ():
+            if (sub.parent / "__init__.py").exists():
+                importlib.import_module(f"sim.{info.name}.{sub.parent.name}.config")
     return dict(sorted(SECTIONS.items()))

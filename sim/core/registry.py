@@ -16,6 +16,7 @@ SUBSYSTEMS = (
     "sim.radiation.subsystem:Radiation",
     "sim.workloads.subsystem:Workloads",
     "sim.workloads.goodput:Goodput",
+    "sim.lifetime.economics.subsystem:Economics",
 )
 
 

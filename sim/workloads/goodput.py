@@ -33,7 +33,12 @@ class Goodput(Subsystem):
     name = "goodput"
     requires = ("gpu_state",)
     uses = ("work", "radiation")
+    provides = ("goodput",)    # the books, for what is computed from them (economics)
     summary_prefix = ""
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.provide("goodput", self)
 
     def breakdown(self, sel=slice(None)) -> dict[str, float]:
         """GPU-seconds of the satellites `sel`: available, delivered, useful and every cause."""
