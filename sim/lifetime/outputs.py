@@ -25,7 +25,8 @@ def king_hele_lifetime_s(h_km, h_reentry_km, decay_m_s, scale_km):
         return scale_km * 1e3 / np.abs(decay_m_s) * (1.0 - np.exp(-(h_km - h_reentry_km) / scale_km))
 
 
-def summary(f, cfg, elapsed_s: float, power_w: float, first_reentry_s: float, msis_evaluations: int) -> dict[str, tuple[float, str]]:
+def summary(f, cfg, elapsed_s: float, power_w: float, first_reentry_s: float,
+            msis_evaluations: int) -> dict[str, tuple[float, str]]:
     n = max(f.n, 1)
     years = elapsed_s / SECONDS_PER_JULIAN_YEAR if elapsed_s > 0 else np.nan
     live = f.reentered == 0
