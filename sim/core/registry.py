@@ -14,6 +14,7 @@ SUBSYSTEMS = (
     "sim.payload.subsystem:Payload",
     "sim.network.subsystem:Network",
     "sim.radiation.subsystem:Radiation",
+    "sim.lifetime.subsystem:Lifetime",
     "sim.workloads.subsystem:Workloads",
     "sim.workloads.goodput:Goodput",
     "sim.lifetime.economics.subsystem:Economics",

@@ -1,0 +1,1 @@
+"""Mission life: drag, decay and station-keeping (this package), ageing, mass and cost."""

@@ -287,6 +287,21 @@ class J2Propagator:
     def n(self) -> int:
         return self.a_m.shape[0]
 
+    def change_semi_major_axis(self, da_m: np.ndarray, t_s: float) -> None:
+        """Add da_m (N,) [m] to the mean semi-major axes at t_s (drag decay, thrust): the rates
+        follow the new a, and the epoch angles shift so that M, ω, Ω stay continuous at t_s."""
+        old = (self.raan_dot_rad_s, self.argp_dot_rad_s, self.mean_motion_rad_s)
+        self.a_m = self.a_m + da_m
+        new = self.raan_dot_rad_s, self.argp_dot_rad_s, self.mean_motion_rad_s = j2_secular_rates(
+            self.a_m, self.e, self.inc_rad)
+        for angle, rate_old, rate_new in zip((self.raan_rad, self.argp_rad, self.mean_anomaly_rad), old, new):
+            angle += (rate_old - rate_new) * t_s
+        self._const[_A], self._const[_B] = self.a_m, self.a_m * np.sqrt(1.0 - self.e**2)
+        self._const[_N], self._const[_WDOT], self._const[_ODOT] = new[2], new[1], new[0]
+        for rate, (c, s) in zip(new, ((_CO, _SO), (_CW, _SW), (_CM, _SM))):
+            self._step[c], self._step[s] = np.cos(rate * self.dt_s), np.sin(rate * self.dt_s)
+        self._t_prev = None   # the next tick re-anchors from the closed form
+
     def propagate(self, t_s: float, r_eci_m: np.ndarray, v_eci_m_s: np.ndarray) -> None:
         t_s = float(t_s)
         on_grid = (self._t_prev is not None

@@ -88,7 +88,7 @@ class Orbits(Subsystem):
     """Fleet layout, propagation and the Sun; always on."""
 
     name = "orbits"
-    provides = ("fleet", "positions", "sun")
+    provides = ("fleet", "positions", "sun", "semi_major_axis")
     events = {"yaw_rate_limit_start": YAW_EVENT_MEANING, "yaw_rate_limit_end": YAW_EVENT_MEANING}
     fields = FIELDS
 
@@ -120,6 +120,7 @@ class Orbits(Subsystem):
         self.provide("fleet", fleet)
         self.provide("positions", fleet)
         self.provide("sun", self.sun)
+        self.provide("semi_major_axis", self.change_semi_major_axis)
         self.recorded_units = {"lat_deg": "degrees_north", "lon_deg": "degrees_east", "alt_km": "km"}
         # CF names: the height is geodetic, above the WGS84 ellipsoid (CF `altitude` is above the geoid)
         self.recorded_attrs = {
@@ -169,6 +170,13 @@ class Orbits(Subsystem):
             prop.propagate(t_s, r, v)
             r_eci_m[:, start:stop] = r
             v_eci_m_s[:, start:stop] = v
+
+    def change_semi_major_axis(self, da_m: np.ndarray, t_s: float) -> None:
+        """Add da_m (N,) [m] to the mean semi-major axes at t_s (the `semi_major_axis` service:
+        drag decay and thrust). J2 shells only: TLE shells keep SGP4's own drag. The FleetState
+        elements stay those of the epoch; the propagator holds the current ones."""
+        if self._j2 is not None:
+            self._j2.change_semi_major_axis(da_m[self._j2_index], t_s)
 
     def advance(self, block: Block) -> None:
         clock = self.ctx.clock

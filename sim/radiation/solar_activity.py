@@ -30,16 +30,17 @@ CTR81_ADJ_COLUMN = 28   # whitespace token of the 81-day centred adjusted F10.7 
 KP_COLUMNS = slice(5, 13)   # the eight 3-hourly Kp × 10 (tokens after yy mm dd BSRN ND)
 
 
-def _observed_rows(path: Path, min_tokens: int):
-    """(date at 00:00 UTC, tokens) of the observed block's rows with at least min_tokens tokens."""
+def observed_rows(path: Path, min_tokens: int, block: str = "OBSERVED"):
+    """(date at 00:00 UTC, tokens) of the rows of one block (OBSERVED, DAILY_PREDICTED or
+    MONTHLY_PREDICTED) with at least min_tokens tokens."""
     opener = gzip.open if path.suffix == ".gz" else open
     inside = False
     with opener(path, "rt") as f:
         for line in f:
-            if line.startswith("BEGIN OBSERVED"):
+            if line.startswith(f"BEGIN {block}"):
                 inside = True
                 continue
-            if line.startswith("END OBSERVED"):
+            if line.startswith(f"END {block}"):
                 break
             tokens = line.split()
             if inside and len(tokens) >= min_tokens:
@@ -50,7 +51,7 @@ def read_f107_81day(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """(days since 1970-01-01 UTC at 12:00, 81-day centred adjusted F10.7 [sfu]) of the observed rows."""
     path = Path(path)
     days, sfu = [], []
-    for day, tokens in _observed_rows(path, CTR81_ADJ_COLUMN + 1):
+    for day, tokens in observed_rows(path, CTR81_ADJ_COLUMN + 1):
         value = float(tokens[CTR81_ADJ_COLUMN])
         if value > 0.0:
             days.append(days_since_unix(day) + 0.5)
@@ -64,7 +65,7 @@ def read_kp_3h(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """(start of each 3-hour interval in days since 1970-01-01 UTC, Kp) of the observed rows."""
     path = Path(path)
     starts, kp = [], []
-    for day, tokens in _observed_rows(path, KP_COLUMNS.stop):
+    for day, tokens in observed_rows(path, KP_COLUMNS.stop):
         d0 = days_since_unix(day)
         for k, value in enumerate(tokens[KP_COLUMNS]):
             starts.append(d0 + k / 8.0)

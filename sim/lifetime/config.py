@@ -1,0 +1,136 @@
+"""Scenario section `lifetime:` — drag, decay, station-keeping and propulsion (this module),
+beside the mass and cost keys of sim/lifetime/economics.
+
+    lifetime:
+      mass_kg: 150                 # per satellite, wet, at the epoch (a config value until the mass model)
+      body_area_m2: 0.5            # bus cross-section always presented to the flow
+      reentry_altitude_km: 180
+      drag: {cd: 2.2, density: msis, forecast: celestrak}
+      station_keeping: {enabled: true, deadband_km: 2.0}
+      propulsion: {thrust_n: 0.013, isp_s: 1390, efficiency: 0.44, propellant_kg: 10}
+
+Sources and validity of every default: docs/models.md (Drag, decay and station-keeping).
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from sim.config.base import DurationS, NonNegative, Positive, PositiveFraction, Strict, parse_duration_s
+from sim.config.sections import scenario_check, scenario_section
+from sim.core.constants import R_EARTH_EQUATORIAL_M
+
+SPACE_WEATHER = "data:space_weather/space_weather_1957-2026.csv.gz"
+
+
+class Drag(Strict):
+    cd: Positive = Field(2.2, description="drag coefficient C_d (2.2: flat plate / compact body in free "
+                                           "molecular flow, Vallado 4th ed. §8.6.2; 2-4 in practice)")
+    density: Literal["msis", "exponential"] = Field(
+        "msis", description="msis: NRLMSIS 2.1 (pymsis) driven by F10.7 and Ap; exponential: Vallado "
+                            "Table 8-4 piecewise exponential (no solar activity)")
+    space_weather: str = Field(SPACE_WEATHER, description="daily F10.7 / Ap table (CSV made by "
+                               "sim/data/space_weather/make_space_weather.py from a CelesTrak SW-All file)")
+    forecast: Literal["none", "celestrak", "constant"] = Field(
+        "celestrak", description="indices past the observed rows: none (an error), celestrak (the "
+                                 "file's 45-day and monthly predictions; Ap of monthly rows = forecast_ap), "
+                                 "constant (forecast_f107_sfu, forecast_ap)")
+    forecast_f107_sfu: Positive = Field(120.0, description="F10.7 daily and 81-day for forecast 'constant' (U)")
+    forecast_ap: NonNegative = Field(12.0, description="daily Ap where the forecast has none (U)")
+    msis_refresh_s: DurationS = Field(10800.0, description="the (alt, lat, local time) density grid is "
+                                                          "re-evaluated with MSIS this often")
+    lat_step_deg: Annotated[float, Field(gt=0.0, le=45.0)] = 10.0
+    local_time_step_h: Annotated[float, Field(gt=0.0, le=6.0)] = 1.0
+    alt_step_km: Annotated[float, Field(gt=0.0, le=100.0)] = 10.0
+    sample_every_s: DurationS = Field(60.0, description="density and cross-section sampled at the "
+                                                       "satellites this often (rectangle rule)")
+
+    @field_validator("msis_refresh_s", "sample_every_s", mode="before")
+    @classmethod
+    def _duration(cls, v):
+        return parse_duration_s(v)
+
+
+class StationKeeping(Strict):
+    enabled: bool = True
+    deadband_km: Positive = Field(2.0, description="the thruster starts when the mean altitude is this far "
+                                                   "below its value at the epoch and stops back at it")
+    update_every_s: DurationS = Field(600.0, description="decay, thrust and propellant are booked this often")
+
+    @field_validator("update_every_s", mode="before")
+    @classmethod
+    def _duration(cls, v):
+        return parse_duration_s(v)
+
+
+class Propulsion(Strict):
+    """An electric thruster; defaults: Busek BHT-200 Hall thruster (13 mN, 1390 s at 200 W, U)."""
+
+    thrust_n: Positive = 0.013
+    isp_s: Positive = 1390.0
+    efficiency: PositiveFraction = Field(0.44, description="jet power / electrical power: the thruster draws "
+                                                           "P = F g0 Isp / (2 efficiency) from the bus")
+    propellant_kg: NonNegative = Field(10.0, description="propellant per satellite at the epoch")
+
+
+@scenario_section("lifetime")
+class LifetimeConfig(Strict):
+    mass_kg: Positive = Field(150.0, description="satellite wet mass at the epoch [kg] (one value for "
+                                                 "every satellite until the mass model; U)")
+    body_area_m2: NonNegative = Field(0.5, description="bus cross-section presented to the flow in every "
+                                                       "attitude (arrays and radiators are added by attitude)")
+    reentry_altitude_km: Positive = Field(180.0, description="below this mean altitude the satellite is lost")
+    drag: Drag = Field(default_factory=Drag)
+    station_keeping: StationKeeping = Field(default_factory=StationKeeping)
+    propulsion: Propulsion = Field(default_factory=Propulsion)
+
+    @model_validator(mode="after")
+    def _propellant_below_mass(self):
+        if self.propulsion.propellant_kg >= self.mass_kg:
+            raise ValueError(f"propulsion.propellant_kg ({self.propulsion.propellant_kg}) must be below "
+                             f"mass_kg ({self.mass_kg})")
+        sk, d = self.station_keeping, self.drag
+        if sk.update_every_s % d.sample_every_s > 1e-9 * sk.update_every_s:
+            raise ValueError("station_keeping.update_every_s must be a multiple of drag.sample_every_s")
+        return self
+
+
+def shell_altitudes_km(scenario) -> list[tuple[int, float]]:
+    """(shell index, lowest perigee altitude above the equatorial radius [km]) of the analytic shells."""
+    out = []
+    r_eq_km = R_EARTH_EQUATORIAL_M / 1e3
+    for i, shell in enumerate(scenario.constellation):
+        orbit = shell.walker or shell.sso or shell.cluster
+        if orbit is not None:
+            out.append((i, orbit.altitude_km))
+        elif shell.elements:
+            out.append((i, min((el.a_km if el.a_km is not None else r_eq_km + el.altitude_km) * (1.0 - el.e)
+                               - r_eq_km for el in shell.elements)))
+    return out
+
+
+@scenario_check
+def _check_lifetime(scenario) -> list[tuple[str, str]]:
+    cfg = getattr(scenario, "lifetime", None)
+    if cfg is None:
+        return []
+    problems = []
+    for i, alt_km in shell_altitudes_km(scenario):
+        if cfg.reentry_altitude_km >= alt_km:
+            problems.append(("lifetime.reentry_altitude_km",
+                             f"{cfg.reentry_altitude_km} km is not below the orbit of constellation[{i}] "
+                             f"({alt_km:.1f} km)"))
+    for i, shell in enumerate(scenario.constellation):
+        if shell.tle is not None:
+            problems.append((f"constellation[{i}].tle", "lifetime: drag decay needs mean elements (walker, "
+                                                        "sso, cluster, elements); TLE shells carry SGP4's B*"))
+    if cfg.drag.density == "msis":
+        from sim.lifetime import space_weather
+        try:
+            table = space_weather.read(scenario.resolve_path(cfg.drag.space_weather))
+            space_weather.check_covered(table, cfg.drag, scenario.epoch, scenario.duration)
+        except (OSError, ValueError) as exc:
+            problems.append(("lifetime.drag.space_weather" if isinstance(exc, OSError) or "read" in str(exc)
+                             else "lifetime.drag.forecast", str(exc)))
+    return problems
