@@ -1,5 +1,6 @@
-"""Radiation: trapped protons (AP8), galactic cosmic rays and solar particle events at every
-satellite, and the upsets, functional interrupts, latch-ups and dose they cause.
+"""Radiation: trapped protons (AP8), galactic cosmic rays (protons, and heavy ions through their
+LET spectrum: sim.radiation.heavy_ions) and solar particle events at every satellite, and the
+upsets, functional interrupts, latch-ups and dose they cause.
 
 Per tick one kernel (sim.radiation.tick) computes the local fluxes and accumulates each
 satellite's upset hazard; Python then handles only the satellites whose hazard crossed an

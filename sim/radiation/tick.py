@@ -248,7 +248,11 @@ def radiation_step(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad,
     spe_j10_cm2_s: omnidirectional free-space >10 MeV SPE flux (4π × pfu), integral
     spectrum (E/10)^-γ cut at max(E_cutoff, device_floor_mev); spe_dose_table: rad per unit
     >10 MeV fluence on a ln(E_min) grid; gcr_transmission: (1 + R_c/R0)^-k at R_c = k /
-    gcr_inv_step_gv. The others keep their last fluxes and dose rate.
+    gcr_inv_step_gv. Heavy ions (sim.radiation.heavy_ions): hi_table[c, k, j] the rate per device
+    [1/s] of class c, kind k (0 SEU, 1 SEL) at R_c = j / hi_inv_step_gv (no classes: no heavy ions);
+    the refresh writes hi_unit[i, c, k] (× the visible sky) and hi_rate[0 / 1, i] = Σ hi_weight ×
+    hi_unit over all classes / the per-satellite ones (hi_per_gpu 0), which the hazard adds to the
+    proton rate with the GPUs running / down. The others keep their last fluxes and dose rate.
     dose_mark_rad: the dose [rad] whose crossing the caller wants to know of.
     `arrays` (FleetState names): r_eci_m, sigma_on_cm2, sigma_off_cm2 (total upset
     cross-section with the GPUs running / down), gpu_down_until_s, radiation_powered_down,

@@ -164,3 +164,37 @@ def test_heavy_ion_latch_ups_follow_the_tabulated_rate_at_the_satellites_cutoff(
     expect = visible * np.interp(f.cutoff_gv, hi.CUTOFF_GRID_GV, table)
     np.testing.assert_allclose(f.upset_rate_s, expect, rtol=1e-5)
     assert np.all(rad.heavy_ions.table_min[0, 0] == 0.0)   # no SEU σ: no SEU rate
+
+
+def test_the_class_and_kind_pick_weighs_heavy_ion_rates_against_proton_rates():
+    """One upset on each of 20,000 satellites: a class with a proton bit σ (rate flux × bits × σ_bit)
+    and a heavy-ion SEL (rate hi_unit per device) gives latch-ups with probability
+    hi / (hi + flux σ) (binomial, 4σ); without heavy-ion classes every upset is a bit upset."""
+    from sim.radiation import upsets
+    from sim.radiation.devices import Devices
+    n = 20000
+    dev_cfg = memory(takes_down_gpus=False, heavy_ion={"sel": WEIBULL})
+    cfg = RadiationConfig(devices=[dev_cfg])
+    gpu_count = np.full(n, 4, dtype=np.int32)
+    rng = np.random.default_rng(4)
+    results = {}
+    for with_hi in (True, False):
+        dev = Devices(cfg, gpu_count, np.array([[0.0, 1.0]]) if with_hi else None)
+        dev.update_weights(np.arange(n), gpu_count)
+        if with_hi:
+            dev.hi_unit[:, 0, 1] = 3e-5
+        flux = np.full(n, 2.0)   # proton rate 2 × 1e8 × 1e-13 = 2e-5 per s
+        ev = np.zeros((4, upsets.N_EVENT_CODES, n + 2)), np.zeros((upsets.N_EVENT_CODES, n + 2), np.int32), \
+            np.zeros(upsets.N_EVENT_CODES, np.int64)
+        counts = np.zeros((1, 6), np.int64)
+        z = np.zeros(n)
+        upsets.upset_outcomes(np.arange(n), np.zeros(n, np.int64), z, np.ones(n), np.full(n, 0.5),
+                              rng.random((n, upsets.UNIFORMS_PER_UPSET)), 0.0, 10.0, 3600.0, 0, dev.table,
+                              dev.weights, dev.hi_unit, dev.dose_factor, gpu_count, dev.host_lost, flux, np.zeros(n),
+                              np.ones(n), np.ones(n, np.int8), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n),
+                              np.empty(1), *ev, counts, np.zeros(n, bool))
+        results[with_hi] = counts[0]
+    p = 3e-5 / (3e-5 + 2e-5)
+    sel = results[True][upsets.SEL]
+    assert abs(sel - n * p) < 4 * math.sqrt(n * p * (1 - p))
+    assert results[False][upsets.SEL] == 0 and results[False][:3].sum() == n
