@@ -38,6 +38,15 @@ class TrappedProtons(Strict):
         return v
 
 
+class HeavyIons(Strict):
+    """GCR nuclei He..Ni behind the shield as an integral LET spectrum (sim.radiation.heavy_ions)."""
+
+    enabled: bool = Field(True, description="heavy-ion SEU/SEL of the device classes that give `heavy_ion` "
+                                            "cross-sections (off with cosmic_rays.enabled false)")
+    phi_solar_min_mv: Positive = Field(450.0, description="force-field modulation potential at solar minimum [MV]")
+    phi_solar_max_mv: Positive = Field(1050.0, description="force-field modulation potential at solar maximum [MV]")
+
+
 class CosmicRays(Strict):
     enabled: bool = True
     flux_solar_min_cm2_s: NonNegative = 4.0   # free-space omnidirectional, U (order of magnitude)
@@ -50,6 +59,7 @@ class CosmicRays(Strict):
                                                   "'f107'; relative to the YAML")
     f107_quiet_sfu: Positive = 70.0           # F10.7 (81-day, adjusted) at which the flux is the solar-min one, U
     f107_active_sfu: Positive = 180.0         # ... and the solar-max one, U
+    heavy_ions: HeavyIons = Field(default_factory=HeavyIons)
 
     @field_validator("f107_csv")
     @classmethod
@@ -146,6 +156,21 @@ class SolarEvents(Strict):
         return self
 
 
+class Weibull(Strict):
+    """σ(L) = sigma_sat_cm2 (1 − exp(−((L − L0)/W)^s)) for LET L > L0 (heavy-ion test data fit)."""
+
+    l0_mev_cm2_mg: NonNegative = Field(description="onset LET L0 [MeV cm2/mg]")
+    width_mev_cm2_mg: Positive = Field(description="Weibull width W [MeV cm2/mg]")
+    shape: Positive = Field(description="Weibull shape s")
+    sigma_sat_cm2: NonNegative = Field(description="saturation cross-section [cm2]; per bit for seu, per device "
+                                                   "for sel")
+
+
+class HeavyIonSigma(Strict):
+    seu: Weibull | None = Field(None, description="bit upsets: σ per bit (× the class's bits)")
+    sel: Weibull | None = Field(None, description="latch-up: σ per device")
+
+
 class DeviceClass(Strict):
     """One kind of device: how many, how sensitive, and what an upset does."""
 
@@ -168,19 +193,34 @@ class DeviceClass(Strict):
     dose_degrade_krad: Positive | None = None
     dose_degrade_factor: Annotated[float, Field(ge=1.0)] = 10.0
     dose_fail_krad: Positive | None = None
+    heavy_ion: HeavyIonSigma | None = Field(None, description="heavy-ion Weibull cross-sections (seu, sel); "
+                                                              "absent: protons only")
+
+
+# Heavy-ion Weibull parameters of the default classes: judgements (U), not test data of these parts.
+# SEL: commercial bulk CMOS latches with onsets of a few to a few tens of MeV cm²/mg and saturation
+# 1e-5..1e-3 cm² per device; SEU: σ_sat per bit near the sensitive area of a cell (modern SRAM ~1e-9 cm²;
+# DRAM ~1e-12: 1e-2..1e-1 cm² per 4-8 Gb device), onsets ≤ 1 MeV cm²/mg.
+_SEL_CMOS = {"l0_mev_cm2_mg": 8.0, "width_mev_cm2_mg": 30.0, "shape": 2.0, "sigma_sat_cm2": 1.0e-4}
 
 
 def default_devices() -> list[DeviceClass]:
     return [
         DeviceClass(name="gpu_logic", per="gpu", count=1, bits=1.0e8, sigma_bit_cm2=1.0e-15, ecc=False,
                     detect_fraction=0.0, sigma_sefi_cm2=1.0e-10, sefi_downtime_median_s=60.0,
-                    sigma_sel_cm2=1.0e-12, sel_destructive_probability=0.01, dose_fail_krad=15.0),
+                    sigma_sel_cm2=1.0e-12, sel_destructive_probability=0.01, dose_fail_krad=15.0,
+                    heavy_ion={"seu": {"l0_mev_cm2_mg": 0.5, "width_mev_cm2_mg": 10.0, "shape": 1.5,
+                                       "sigma_sat_cm2": 2.0e-9}, "sel": _SEL_CMOS}),
         DeviceClass(name="hbm", per="gpu", count=1, bits=6.87e11, sigma_bit_cm2=2.0e-17, ecc=True, word_bits=64,
                     mbu_fraction=0.01, sigma_sefi_cm2=1.0e-9, sefi_downtime_median_s=30.0,
-                    dose_degrade_krad=2.0, dose_fail_krad=15.0),
+                    dose_degrade_krad=2.0, dose_fail_krad=15.0,
+                    heavy_ion={"seu": {"l0_mev_cm2_mg": 1.0, "width_mev_cm2_mg": 20.0, "shape": 1.5,
+                                       "sigma_sat_cm2": 2.0e-12}}),
         DeviceClass(name="host", per="satellite", count=1, bits=3.0e8, sigma_bit_cm2=1.0e-14, ecc=True,
                     mbu_fraction=0.01, detect_fraction=0.9, sigma_sefi_cm2=1.0e-10,
-                    sefi_downtime_median_s=120.0, sigma_sel_cm2=1.0e-12, sel_destructive_probability=0.01),
+                    sefi_downtime_median_s=120.0, sigma_sel_cm2=1.0e-12, sel_destructive_probability=0.01,
+                    heavy_ion={"seu": {"l0_mev_cm2_mg": 0.5, "width_mev_cm2_mg": 10.0, "shape": 1.5,
+                                       "sigma_sat_cm2": 1.0e-9}, "sel": _SEL_CMOS}),
     ]
 
 

@@ -19,7 +19,7 @@ class Devices:
     dose factor × σ of kind k [cm²]; sigma_on / sigma_off [cm²]: their total with the GPUs
     running / down (per-satellite classes only)."""
 
-    def __init__(self, cfg: RadiationConfig, gpu_count: np.ndarray):
+    def __init__(self, cfg: RadiationConfig, gpu_count: np.ndarray, heavy_ion_kinds: np.ndarray | None = None):
         devices = cfg.devices
         n = gpu_count.shape[0]
         self.classes = devices
@@ -46,6 +46,16 @@ class Devices:
         self.sigma_on = np.zeros(n)
         self.sigma_off = np.zeros(n)
         self.weights = np.zeros((n, len(devices), len(KINDS)))
+        # heavy ions (sim.radiation.heavy_ions): hi_kinds[c, k] 1 where class c has a heavy-ion σ of kind k
+        # (0 SEU, 1 SEL; no classes when the run has none); hi_weight[i, c, k] = devices × dose factor ×
+        # hi_kinds; hi_unit[i, c, k] the per-device rate [1/s] the kernel last computed; hi_rate[0 / 1, i]
+        # the satellite's heavy-ion rate with the GPUs running / down
+        kinds = np.zeros((0, 2)) if heavy_ion_kinds is None else np.asarray(heavy_ion_kinds, dtype=float)
+        self.hi_kinds = kinds
+        self.hi_weight = np.zeros((n, kinds.shape[0], 2))
+        self.hi_unit = np.zeros((n, kinds.shape[0], 2))
+        self.hi_rate = np.zeros((2, n))
+        self.hi_per_gpu = self.per_gpu[:kinds.shape[0]].astype(float)
         self.dose_marks_rad = sorted({k * 1000.0 for d in devices for k in (d.dose_degrade_krad, d.dose_fail_krad)
                                       if k is not None})
 
@@ -56,6 +66,13 @@ class Devices:
         w = self.weights[sats]
         self.sigma_on[sats] = w.sum(axis=(1, 2))
         self.sigma_off[sats] = w[:, ~self.per_gpu, :].sum(axis=(1, 2))
+        if self.hi_kinds.shape[0]:
+            n_dev = self.counts(sats, gpu_count) * self.dose_factor[sats]
+            hw = n_dev[:, :, None] * self.hi_kinds[None, :, :]
+            self.hi_weight[sats] = hw
+            r = hw * self.hi_unit[sats]
+            self.hi_rate[0, sats] = r.sum(axis=(1, 2))
+            self.hi_rate[1, sats] = r[:, ~self.per_gpu, :].sum(axis=(1, 2))
 
     def counts(self, sats: np.ndarray, gpu_count: np.ndarray) -> np.ndarray:
         """(len(sats), classes) devices present on the satellites."""

@@ -110,6 +110,16 @@ def gcr_table(cfg: RadiationConfig, epoch: datetime, duration_s: float, resolve_
     """(t [s], free-space GCR flux [1/(cm2 s)]) every GCR_TABLE_STEP_S of the run, smoothly
     modulated (sim.radiation.solar_activity)."""
     gcr = cfg.cosmic_rays
+    grid_s, m = gcr_modulation(cfg, epoch, duration_s, resolve_path)
+    if not gcr.enabled:
+        return grid_s, np.zeros_like(grid_s)
+    return grid_s, gcr.flux_solar_min_cm2_s + (gcr.flux_solar_max_cm2_s - gcr.flux_solar_min_cm2_s) * m
+
+
+def gcr_modulation(cfg: RadiationConfig, epoch: datetime, duration_s: float, resolve_path):
+    """(t [s], solar modulation m ∈ [0, 1]) every GCR_TABLE_STEP_S of the run (0 throughout with cosmic
+    rays off): the GCR protons' flux and the heavy ions' rates (sim.radiation.heavy_ions) both follow it."""
+    gcr = cfg.cosmic_rays
     grid_s = np.arange(0.0, duration_s + 2 * GCR_TABLE_STEP_S, GCR_TABLE_STEP_S)
     if not gcr.enabled:
         return grid_s, np.zeros_like(grid_s)
@@ -120,7 +130,7 @@ def gcr_table(cfg: RadiationConfig, epoch: datetime, duration_s: float, resolve_
     else:
         m = solar_activity.cycle_modulation(solar_cycle_phase_years(cfg, epoch) + grid_s / SECONDS_PER_JULIAN_YEAR,
                                             cfg.spe.cycle_years)
-    return grid_s, gcr.flux_solar_min_cm2_s + (gcr.flux_solar_max_cm2_s - gcr.flux_solar_min_cm2_s) * m
+    return grid_s, m
 
 
 # ---------------------------------------------------------------- solar particle events

@@ -1,5 +1,6 @@
-"""Radiation: trapped protons (AP8), galactic cosmic rays and solar particle events at every
-satellite, and the upsets, functional interrupts, latch-ups and dose they cause.
+"""Radiation: trapped protons (AP8), galactic cosmic rays (protons, and heavy ions through their
+LET spectrum: sim.radiation.heavy_ions) and solar particle events at every satellite, and the
+upsets, functional interrupts, latch-ups and dose they cause.
 
 Per tick one kernel (sim.radiation.tick) computes the local fluxes and accumulates each
 satellite's upset hazard; Python then handles only the satellites whose hazard crossed an
@@ -24,7 +25,7 @@ from sim.core.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.core.fleet import field_specs
 from sim.core.numerics import parallel_chunk
 from sim.core.subsystem import Block, Subsystem
-from sim.radiation import environment, geomag, solar_activity, transport
+from sim.radiation import environment, geomag, heavy_ions, solar_activity, transport
 from sim.radiation.config import RadiationConfig
 from sim.radiation.constants import OUTCOMES, UPSET_EVENTS
 from sim.radiation.devices import Devices
@@ -127,7 +128,10 @@ class Radiation(Subsystem):
                                                                           scenario.resolve_path)
         self.spe_events = environment.spe_events(cfg.spe, self.epoch, duration_s, self.rng, scenario.resolve_path)
         self._dose_table = environment.SpeDoseTables(cfg.shielding_al_mm)
-        self.devices = Devices(cfg, fleet.gpu_count)
+        self.heavy_ions = heavy_ions.HeavyIonRates(cfg, transport.shield_g_cm2(cfg.shielding_al_mm))
+        self._gcr_m_s, self._gcr_m = (environment.gcr_modulation(cfg, self.epoch, duration_s, scenario.resolve_path)
+                                      if self.heavy_ions.active else (np.zeros(1), np.zeros(1)))
+        self.devices = Devices(cfg, fleet.gpu_count, self.heavy_ions.has_kind if self.heavy_ions.active else None)
         self.devices.update_weights(np.arange(fleet.n), fleet.gpu_count)
         self.sigma_on, self.sigma_off = self.devices.sigma_on, self.devices.sigma_off
         self.devices_at_start = float(self.devices.counts(np.arange(fleet.n), fleet.gpu_count).sum())
@@ -181,6 +185,8 @@ class Radiation(Subsystem):
             env.env_map, env.env_axes, self._geomag_now(t1_s), environment.SPE_PFU_TO_OMNI * j10_pfu, gamma,
             environment.SPE_DOSE_LOG_EMIN, self._dose_table(gamma), self.device_floor_mev,
             self.gcr_free_cm2_s(t1_s), self._gcr_transmission, 1.0 / environment.GCR_CUTOFF_STEP_GV,
+            self.heavy_ions.now(float(np.interp(t1_s, self._gcr_m_s, self._gcr_m))), 1.0 / heavy_ions.CUTOFF_STEP_GV,
+            self.devices.hi_weight, self.devices.hi_per_gpu, self.devices.hi_unit, self.devices.hi_rate,
             self.power_down_mode, m.power_down_spe_cm2_s, m.power_down_saa_cm2_s,
             f.r_eci_m, self.sigma_on, self.sigma_off, f.gpu_down_until_s, f.radiation_powered_down,
             f.trapped_flux_cm2_s, f.spe_flux_cm2_s, f.cutoff_gv, f.proton_flux_cm2_s, f.upset_rate_s,
@@ -244,7 +250,7 @@ class Radiation(Subsystem):
         lost = np.zeros(idx.size, dtype=np.bool_)
         scrub_s = self.cfg.mitigations.scrub_interval_s or max(self.ctx.elapsed_s, 1.0)
         k.upset_outcomes(idx, extra, h0, h1, first, uniforms, t0_s, dt_s, scrub_s, dev.redundancy_code,
-                         dev.table, dev.weights, dev.dose_factor, f.gpu_count, dev.host_lost,
+                         dev.table, dev.weights, dev.hi_unit, dev.dose_factor, f.gpu_count, dev.host_lost,
                          f.proton_flux_cm2_s, f.dose_rad, f.throttle_level, f.gpu_on, f.down_until_start_s,
                          f.gpu_down_until_s, f.gpu_down_since_s, f.radiation_down_seconds, np.empty(m),
                          ev, ev_sat, ev_n, self.counts_by_class, lost)

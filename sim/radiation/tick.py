@@ -36,10 +36,32 @@ def proton_energy_mev(rigidity_gv):
     return math.sqrt(pc * pc + PROTON_REST_MEV * PROTON_REST_MEV) - PROTON_REST_MEV
 
 
+@njit(cache=True, inline="always")
+def _heavy_ion_rates(i, rc, visible, hi_table, hi_inv_step_gv, hi_weight, hi_per_gpu, hi_unit, hi_rate):
+    """Satellite i's heavy-ion rate per device of each class and kind (hi_table at the cutoff rc, × the
+    visible sky) and its totals with the GPUs running / down."""
+    g = min(rc * hi_inv_step_gv, hi_table.shape[2] - 1.000001)
+    k = int(g)
+    f = g - k
+    on = 0.0
+    off = 0.0
+    for c in range(hi_table.shape[0]):
+        for kd in range(2):
+            r = visible * (hi_table[c, kd, k] + f * (hi_table[c, kd, k + 1] - hi_table[c, kd, k]))
+            hi_unit[i, c, kd] = r
+            x = hi_weight[i, c, kd] * r
+            on += x
+            if hi_per_gpu[c] == 0.0:
+                off += x
+    hi_rate[0, i] = on
+    hi_rate[1, i] = off
+
+
 @njit(cache=True, error_model="numpy")
 def _refresh_range(lo, hi, every, phase, cos_g, sin_g, dt_s, env_map, env_axes, geomag,
                    spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
                    gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
+                   hi_table, hi_inv_step_gv, hi_weight, hi_per_gpu, hi_unit, hi_rate,
                    power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,
                    r_eci_m, trapped_flux_cm2_s, spe_flux_cm2_s, cutoff_gv, proton_flux_cm2_s,
                    dose_rate_rad_s, dose_rad, wants_down):
@@ -101,6 +123,8 @@ def _refresh_range(lo, hi, every, phase, cos_g, sin_g, dt_s, env_map, env_axes, 
         spe_flux_cm2_s[i] = spe
         cutoff_gv[i] = rc
         proton_flux_cm2_s[i] = trapped + spe + visible * gcr_free_cm2_s * transmission
+        if hi_table.shape[0] > 0:
+            _heavy_ion_rates(i, rc, visible, hi_table, hi_inv_step_gv, hi_weight, hi_per_gpu, hi_unit, hi_rate)
         dose_rad[i] += 0.5 * (dose_rate_rad_s[i] - dose_rate) * dt_s
         dose_rate_rad_s[i] = dose_rate
         # radiation-aware power-down: off while the local flux is above the limit
@@ -109,9 +133,9 @@ def _refresh_range(lo, hi, every, phase, cos_g, sin_g, dt_s, env_map, env_axes, 
 
 
 @njit(cache=True, error_model="numpy")
-def _hazard_block(lo, hi, t0_s, dt_s, dose_mark_rad, sigma_on_cm2, sigma_off_cm2, down_until_s, powered_down,
-                  proton_flux_cm2_s, upset_rate_s, dose_rate_rad_s, dose_rad, hazard, hazard_prev, next_threshold,
-                  crossed, down_until_start_s, wants_down):
+def _hazard_block(lo, hi, t0_s, dt_s, dose_mark_rad, sigma_on_cm2, sigma_off_cm2, hi_rate, down_until_s,
+                  powered_down, proton_flux_cm2_s, upset_rate_s, dose_rate_rad_s, dose_rad, hazard, hazard_prev,
+                  next_threshold, crossed, down_until_start_s, wants_down):
     """The every-tick part for satellites lo..hi-1, without branches (vectorised): hazard, dose,
     crossings. Returns (crossed, above dose_mark_rad, satellites that need `_down_block`)."""
     count = 0
@@ -123,7 +147,7 @@ def _hazard_block(lo, hi, t0_s, dt_s, dose_mark_rad, sigma_on_cm2, sigma_off_cm2
         was_down = until > t0_s
         s_on = sigma_on_cm2[i]
         s_off = sigma_off_cm2[i]
-        rate = proton_flux_cm2_s[i] * (s_off if was_down else s_on)
+        rate = proton_flux_cm2_s[i] * (s_off if was_down else s_on) + (hi_rate[1, i] if was_down else hi_rate[0, i])
         h = hazard[i]
         hazard_prev[i] = h
         h += 0.5 * (upset_rate_s[i] + rate) * dt_s
@@ -176,6 +200,7 @@ def _down_block(lo, hi, t0_s, dt_s, down_until_s, powered_down, down_seconds, po
 def _step_range(lo, hi, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes, geomag,
                 spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
                 gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
+                hi_table, hi_inv_step_gv, hi_weight, hi_per_gpu, hi_unit, hi_rate,
                 power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,
                 r_eci_m, sigma_on_cm2, sigma_off_cm2, down_until_s, powered_down,
                 trapped_flux_cm2_s, spe_flux_cm2_s, cutoff_gv, proton_flux_cm2_s, upset_rate_s,
@@ -185,6 +210,7 @@ def _step_range(lo, hi, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, e
     _refresh_range(lo, hi, every, phase, cos_g, sin_g, dt_s, env_map, env_axes, geomag,
                    spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
                    gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
+                   hi_table, hi_inv_step_gv, hi_weight, hi_per_gpu, hi_unit, hi_rate,
                    power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,
                    r_eci_m, trapped_flux_cm2_s, spe_flux_cm2_s, cutoff_gv, proton_flux_cm2_s,
                    dose_rate_rad_s, dose_rad, wants_down)
@@ -193,7 +219,7 @@ def _step_range(lo, hi, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, e
     over = 0
     for b0 in range(lo, hi, BLOCK):
         b1 = min(b0 + BLOCK, hi)
-        k, o, special = _hazard_block(b0, b1, t0_s, dt_s, dose_mark_rad, sigma_on_cm2, sigma_off_cm2,
+        k, o, special = _hazard_block(b0, b1, t0_s, dt_s, dose_mark_rad, sigma_on_cm2, sigma_off_cm2, hi_rate,
                                       down_until_s, powered_down, proton_flux_cm2_s, upset_rate_s,
                                       dose_rate_rad_s, dose_rad, hazard, hazard_prev, next_threshold,
                                       crossed, down_until_start_s, wants_down)
@@ -209,6 +235,7 @@ def _step_range(lo, hi, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, e
 def radiation_step(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes, geomag,
                    spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
                    gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
+                   hi_table, hi_inv_step_gv, hi_weight, hi_per_gpu, hi_unit, hi_rate,
                    power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays):
     """Advance every satellite from t0_s to t0_s + dt_s, in one parallel launch over chunks.
 
@@ -221,7 +248,11 @@ def radiation_step(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad,
     spe_j10_cm2_s: omnidirectional free-space >10 MeV SPE flux (4π × pfu), integral
     spectrum (E/10)^-γ cut at max(E_cutoff, device_floor_mev); spe_dose_table: rad per unit
     >10 MeV fluence on a ln(E_min) grid; gcr_transmission: (1 + R_c/R0)^-k at R_c = k /
-    gcr_inv_step_gv. The others keep their last fluxes and dose rate.
+    gcr_inv_step_gv. Heavy ions (sim.radiation.heavy_ions): hi_table[c, k, j] the rate per device
+    [1/s] of class c, kind k (0 SEU, 1 SEL) at R_c = j / hi_inv_step_gv (no classes: no heavy ions);
+    the refresh writes hi_unit[i, c, k] (× the visible sky) and hi_rate[0 / 1, i] = Σ hi_weight ×
+    hi_unit over all classes / the per-satellite ones (hi_per_gpu 0), which the hazard adds to the
+    proton rate with the GPUs running / down. The others keep their last fluxes and dose rate.
     dose_mark_rad: the dose [rad] whose crossing the caller wants to know of.
     `arrays` (FleetState names): r_eci_m, sigma_on_cm2, sigma_off_cm2 (total upset
     cross-section with the GPUs running / down), gpu_down_until_s, radiation_powered_down,
@@ -248,6 +279,7 @@ def radiation_step(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad,
                               env_map, env_axes,
                               geomag, spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table,
                               device_floor_mev, gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
+                              hi_table, hi_inv_step_gv, hi_weight, hi_per_gpu, hi_unit, hi_rate,
                               power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays)
         count += k
         changes += m
@@ -259,10 +291,12 @@ def radiation_step(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad,
 def radiation_step_serial(chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes, geomag,
                           spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table, device_floor_mev,
                           gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
+                          hi_table, hi_inv_step_gv, hi_weight, hi_per_gpu, hi_unit, hi_rate,
                           power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays):
     """`radiation_step` on the calling thread (no parallel launch): for small fleets."""
     return _step_range(0, arrays[0].shape[1], every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map, env_axes,
                        geomag, spe_j10_cm2_s, spe_gamma, spe_dose_log_emin, spe_dose_table,
                        device_floor_mev, gcr_free_cm2_s, gcr_transmission, gcr_inv_step_gv,
+                       hi_table, hi_inv_step_gv, hi_weight, hi_per_gpu, hi_unit, hi_rate,
                        power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays)
 

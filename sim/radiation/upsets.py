@@ -187,10 +187,21 @@ def lose_devices(i, n, t_s, cls, cause, t1_s, classes, weights, dose_factor, gpu
     _close_pending(i, t1_s, pending, gpu_down_until_s, gpu_down_since_s, ev, ev_sat, ev_n)
 
 
+@njit(cache=True, inline="always")
+def _pick_weight(i, c, kd, weights, flux_scale, hi_unit, classes, gpu_count, host_lost, dose_factor):
+    """Rate of kind kd of class c on satellite i up to one factor common to all: the proton part
+    weights × flux_scale (the local flux, or 1 in a run without heavy ions) plus the heavy-ion SEU
+    (kind 0) or SEL (kind 2) of the devices present."""
+    w = weights[i, c, kd] * flux_scale
+    if hi_unit.shape[1] > 0 and kd != 1:
+        w += _devices(i, c, classes, gpu_count, host_lost, dose_factor[i, c]) * hi_unit[i, c, kd // 2]
+    return w
+
+
 @njit(cache=True, error_model="numpy")
 def upset_outcomes(sats, extra, h0, h1, first, uniforms, t0_s, dt_s, scrub_s, redundancy, classes,
-                   weights, dose_factor, gpu_count, host_lost, proton_flux_cm2_s, dose_rad, throttle_level, gpu_on,
-                   down_until_start_s, gpu_down_until_s, gpu_down_since_s, down_seconds,
+                   weights, hi_unit, dose_factor, gpu_count, host_lost, proton_flux_cm2_s, dose_rad, throttle_level,
+                   gpu_on, down_until_start_s, gpu_down_until_s, gpu_down_since_s, down_seconds,
                    pos_scratch, ev, ev_sat, ev_n, counts_by_class, lost):
     """Every upset of one tick, satellite by satellite and in time order on each satellite, so an
     upset sees the resets, latch-ups and losses of the earlier ones.
@@ -200,7 +211,9 @@ def upset_outcomes(sats, extra, h0, h1, first, uniforms, t0_s, dt_s, scrub_s, re
     Poisson(h1 − first), drawn by the caller); time is linear in H within the tick. Row r of
     `uniforms` (UNIFORMS_PER_UPSET columns, rows in the order sats × (1 + extra)) drives upset r:
     u0 its position in H (unused for the first), u1 the (class, kind) pick in proportion to
-    weights[i] (per-GPU classes left out while the GPUs are down, unless that leaves nothing),
+    their rates, weights[i] × the local proton flux + the heavy-ion rates hi_unit[i] [1/s per device;
+    kinds SEU → bit, SEL] × the devices present (a run without heavy ions has no hi_unit classes and
+    picks by weights[i] alone) (per-GPU classes left out while the GPUs are down, unless that leaves nothing),
     u2..u4 its outcome — bit upset: u2 multi-bit (mbu_fraction), u3 a pair with an earlier upset of
     the same word before the next scrub (ECC classes), u4 detection; SEFI: downtime log-normal
     (Box–Muller on u2, u3); SEL: u2 destructive. A destructive SEL loses one GPU (per-GPU class) or
@@ -235,6 +248,7 @@ def upset_outcomes(sats, extra, h0, h1, first, uniforms, t0_s, dt_s, scrub_s, re
                 q -= 1
             pos_scratch[q] = p
         flux = proton_flux_cm2_s[i]
+        flux_scale = flux if hi_unit.shape[1] > 0 else 1.0
         for k in range(m):
             u = uniforms[row + k]
             if k == 0:
@@ -248,19 +262,22 @@ def upset_outcomes(sats, extra, h0, h1, first, uniforms, t0_s, dt_s, scrub_s, re
                 if down and classes[c, _PER_GPU] != 0.0:
                     continue
                 for kd in range(3):
-                    total += weights[i, c, kd]
+                    total += _pick_weight(i, c, kd, weights, flux_scale, hi_unit, classes, gpu_count, host_lost,
+                                          dose_factor)
             if total <= 0.0:   # taken down earlier in this tick: the hazard saw them running
                 down = False
                 for c in range(n_cls):
                     for kd in range(3):
-                        total += weights[i, c, kd]
+                        total += _pick_weight(i, c, kd, weights, flux_scale, hi_unit, classes, gpu_count,
+                                              host_lost, dose_factor)
             target = u[1] * total
             pick = 0
             cum = 0.0
             for f in range(n_pick):
                 c = f // 3
                 if not (down and classes[c, _PER_GPU] != 0.0):
-                    cum += weights[i, c, f - 3 * c]
+                    cum += _pick_weight(i, c, f - 3 * c, weights, flux_scale, hi_unit, classes, gpu_count,
+                                        host_lost, dose_factor)
                 if cum < target:
                     pick += 1
             pick = min(pick, n_pick - 1)

@@ -40,6 +40,12 @@ def memory(name="mem", **kw):
     return base
 
 
+def heavy_ions_off(n):
+    """The kernel's heavy-ion inputs of a run without heavy ions (no classes): table, 1/step, weights,
+    per-GPU flags, per-device rates, satellite rates."""
+    return np.zeros((0, 2, 2)), 10.0, np.zeros((n, 0, 2)), np.zeros(0), np.zeros((n, 0, 2)), np.zeros((2, n))
+
+
 def igrf_dipole(when):
     """(north geomagnetic pole unit vector, Earth-fixed; dipole moment [A m²]) of IGRF-14 at `when`,
     read straight from the SHC coefficient file ppigrf ships (a header line, the epochs, then

@@ -14,7 +14,7 @@ from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_DAY
 from sim.radiation import environment_map, geomag, tick
 from sim.radiation.config import RadiationConfig
 from sim.radiation.environment import GCR_CUTOFF_STEP_GV, SPE_DOSE_LOG_EMIN, SPE_PFU_TO_OMNI, gcr_transmission
-from tests.radiation.helpers import COARSE, igrf_dipole, memory, run
+from tests.radiation.helpers import COARSE, heavy_ions_off, igrf_dipole, memory, run
 
 SHELLS = [{"name": "w", "walker": {"altitude_km": 550, "inclination_deg": 53, "planes": 4, "sats_per_plane": 5,
                                    "phasing": 1}}]
@@ -38,7 +38,7 @@ def _step_inputs(n, seed):
     axes = environment_map.environment_axes(3, 4, 6.5e6, 1e6, 2)
     scalars = (env_map, axes, geomag.kernel_vector(np.array([0.0, 0.0, 1.0]), 14.2), 0.0, 2.0,
                np.log(np.geomspace(1.0, 3e4, 48)), np.zeros(48),
-               50.0, 2.0, np.ones(3201), 200.0, 3, 1e9, 1e9)
+               50.0, 2.0, np.ones(3201), 200.0, *heavy_ions_off(n), 3, 1e9, 1e9)
     return t0_s, dt_s, scalars, arrays
 
 
@@ -53,7 +53,7 @@ def _environment(rng, n, stormer_gv=14.2, shift_deg=0.0):
     scalars = (env_map, environment_map.environment_axes(n_u, n_p, r0, dr, n_r),
                geomag.kernel_vector(axis / np.linalg.norm(axis), stormer_gv, shift_deg),
                SPE_PFU_TO_OMNI * 300.0, 2.5, SPE_DOSE_LOG_EMIN, rng.uniform(1e-9, 1e-8, SPE_DOSE_LOG_EMIN.size),
-               40.0, 3.0, gcr, 1.0 / GCR_CUTOFF_STEP_GV, 3, 500.0, 80.0)
+               40.0, 3.0, gcr, 1.0 / GCR_CUTOFF_STEP_GV, *heavy_ions_off(n), 3, 500.0, 80.0)
     v = rng.normal(size=(3, n))
     r = v / np.linalg.norm(v, axis=0) * (R_EARTH_EQUATORIAL_M + rng.uniform(400e3, 800e3, n))
     return scalars, r

@@ -80,7 +80,8 @@ def _sefis_in_one_tick(times_s, downtime_s, t0_s=1000.0, dt_s=10.0):
     uniforms[1:, 0] = (np.asarray(times_s[1:]) - times_s[0]) / (t0_s + dt_s - times_s[0])
     ev, ev_sat, ev_n = _events(len(times_s) + 2)
     upsets.upset_outcomes(np.zeros(1, np.int64), np.full(1, len(times_s) - 1), h0, h1, first, uniforms, t0_s, dt_s,
-                          3600.0, 0, dev.table, dev.weights, dev.dose_factor, gpu_count, dev.host_lost, np.ones(1),
+                          3600.0, 0, dev.table, dev.weights, dev.hi_unit, dev.dose_factor, gpu_count, dev.host_lost,
+                          np.ones(1),
                           gpus.dose_rad, gpus.throttle_level, gpus.gpu_on, gpus.down_until_start_s,
                           gpus.gpu_down_until_s, gpus.gpu_down_since_s, gpus.down_seconds, np.empty(len(times_s)),
                           ev, ev_sat, ev_n, np.zeros((1, 6), np.int64), np.zeros(1, bool))
