@@ -37,7 +37,7 @@ def sim():
                                       "sats_per_plane": 100, "phasing": 1}}],
         "radiation": {}})
     s = Simulation(scenario)
-    assert [sub.name for sub in s.subsystems] == [*PHYSICS, "radiation"]
+    assert {*PHYSICS, "radiation"} <= {sub.name for sub in s.subsystems}  # goodput is always on, idle here
     _ticker(s, PHYSICS)()      # compile
     _ticker(s, ("radiation",))()
     return s

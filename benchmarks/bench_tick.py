@@ -57,7 +57,7 @@ def _sgp4_rate(sim, steps):
 @pytest.mark.parametrize("planes, per_plane", [(10, 10), (100, 100)], ids=["N=100", "N=10000"])
 def test_physics_tick(benchmark, planes, per_plane):
     sim = Simulation(_walker(planes, per_plane))
-    assert [sub.name for sub in sim.subsystems] == ["orbits", "payload"]
+    assert {"orbits", "payload"} <= {sub.name for sub in sim.subsystems}  # goodput is always on, idle here
     clock = {"step": 0}
 
     def tick_block():
