@@ -40,7 +40,9 @@ class MassModel(Strict):
         "shield area per GPU [m2]; 0.1: a box around an 8-GPU board, a judgement (U)"))
     propulsion_dry_kg: NonNegative = Field(0.0, description=(
         "propulsion dry mass per satellite [kg]; 0: the structure_bus_fraction carries a propulsion allowance"))
-    propellant_kg: NonNegative = Field(0.0, description="propellant per satellite at launch [kg]")
+    propellant_kg: NonNegative | None = Field(None, description=(
+        "propellant per satellite at launch [kg]; default: lifetime.propulsion.propellant_kg when the "
+        "scenario has a lifetime section, else 0"))
     structure_bus_fraction: Annotated[float, Field(ge=0.0, le=5.0)] = Field(0.25, description=(
         "structure, bus avionics, communications and propulsion allowance as a fraction of the other dry "
         "masses; 0.25: the x1.2-1.25 of the seed's hand calculation (U)"))

@@ -38,6 +38,13 @@ def shielding_mm(scenario, econ) -> float:
     return radiation.shielding_al_mm if radiation is not None else 0.0
 
 
+def propellant_kg(scenario, econ) -> float:
+    if econ.mass.propellant_kg is not None:
+        return econ.mass.propellant_kg
+    lifetime = getattr(scenario, "lifetime", None)
+    return lifetime.propulsion.propellant_kg if lifetime is not None else 0.0
+
+
 def satellite_mass_kg(shell, scenario, econ) -> dict[str, float]:
     """Mass of one satellite of `shell` by component (COMPONENTS) [kg]."""
     m = econ.mass
@@ -55,7 +62,7 @@ def satellite_mass_kg(shell, scenario, econ) -> dict[str, float]:
         "propulsion": m.propulsion_dry_kg,
     }
     out["structure_bus"] = m.structure_bus_fraction * sum(out.values())
-    out["propellant"] = m.propellant_kg
+    out["propellant"] = propellant_kg(scenario, econ)
     return out
 
 

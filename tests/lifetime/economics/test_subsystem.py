@@ -41,3 +41,15 @@ def test_tables_and_figures(run, tmp_path):
     assert len(result.tables["economics/cost"]) == 7
     names = {p.name for p in plot_run(result, tmp_path)}
     assert {"economics_mass.png", "economics_cost.png", "economics_launch_price.png"} <= names
+
+
+def test_propellant_comes_from_the_lifetime_section(tmp_path):
+    """Without economics.mass.propellant_kg the mass model carries lifetime.propulsion's load."""
+    from sim.config.loading import load_scenario
+    from sim.lifetime.economics.mass import satellite_mass_kg
+    from tests.lifetime.economics.conftest import scenario_yaml
+    path = scenario_yaml(tmp_path, economics={"mission_years": 5}, shell={"sso": {"altitude_km": 550, "count": 2}},
+                         lifetime={"mass_kg": 150, "propulsion": {"propellant_kg": 12.5}})
+    scenario = load_scenario(path)
+    breakdown = satellite_mass_kg(scenario.constellation[0], scenario, scenario.economics)
+    assert breakdown["propellant"] == 12.5
