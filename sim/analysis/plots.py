@@ -246,9 +246,10 @@ def plot_run(run: RunResult, out_dir: str | Path) -> list[Path]:
 
     goodput.png (the waterfall of available → delivered → useful GPU-hours) first, then
     temperatures.png, battery_soc.png, throttle.png, power.png, ground_track.png; then the
-    radiation, network and economics figures when the run has those subsystems. A figure whose fields
+    radiation, network, economics and ageing figures when the run has those subsystems. A figure whose fields
     the run did not record is skipped.
     """
+    from sim.lifetime.ageing_plots import plot_ageing
     from sim.lifetime.economics.plots import plot_economics
     from sim.network.plots import plot_network
     from sim.radiation.plots import plot_radiation
@@ -270,6 +271,7 @@ def plot_run(run: RunResult, out_dir: str | Path) -> list[Path]:
         _plot_ground_track(run, shells, colors, out_dir),
     ]
     written += plot_radiation(run, out_dir) + plot_network(run, out_dir) + plot_economics(run, out_dir)
+    written += plot_ageing(run, out_dir)
     return [path for path in written if path is not None]
 
 

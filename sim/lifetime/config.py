@@ -8,6 +8,7 @@ beside the mass and cost keys of sim/lifetime/economics.
       drag: {cd: 2.2, density: msis, forecast: celestrak}
       station_keeping: {enabled: true, deadband_km: 2.0}
       propulsion: {thrust_n: 0.013, isp_s: 1390, efficiency: 0.44, propellant_kg: 10}
+      ageing: {battery: {}, array: {}}   # optional: battery fade, array dose loss, capacity table
 
 Sources and validity of every default: docs/models.md (Drag, decay and station-keeping).
 """
@@ -20,6 +21,7 @@ from pydantic import Field, field_validator, model_validator
 from sim.config.base import DurationS, NonNegative, Positive, PositiveFraction, Strict, parse_duration_s
 from sim.config.sections import scenario_check, scenario_section
 from sim.core.constants import R_EARTH_EQUATORIAL_M
+from sim.lifetime.ageing_config import Ageing
 
 SPACE_WEATHER = "data:space_weather/space_weather_1957-2026.csv.gz"
 
@@ -84,6 +86,8 @@ class LifetimeConfig(Strict):
     drag: Drag = Field(default_factory=Drag)
     station_keeping: StationKeeping = Field(default_factory=StationKeeping)
     propulsion: Propulsion = Field(default_factory=Propulsion)
+    ageing: Ageing | None = Field(None, description="battery fade, dose-driven array loss and the daily "
+                                                    "capacity table (sim.lifetime.ageing); off without it")
 
     @model_validator(mode="after")
     def _propellant_below_mass(self):

@@ -9,6 +9,7 @@ satellite on its new orbit), and the thruster's power for the next interval goes
 (`Payload.set_parameter("bus_power_w", ...)`: bus power + thruster, served before the GPUs).
 Below the re-entry altitude a satellite is lost (event `reentry`): its GPUs count as
 lost_devices from then on (gpu_count → 0, the path the radiation subsystem's device losses take).
+With `ageing:` the battery and array age and /lifetime/capacity is kept (sim.lifetime.ageing).
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ class Lifetime(Subsystem):
     name = "lifetime"
     section = "lifetime"
     requires = ("positions", "sun", "gpu_state", "semi_major_axis")
+    uses = ("radiation",)   # the dose that ages the arrays (lifetime.ageing)
     events = {"reentry": "a: mean altitude [km], b: propellant left [kg], c: GPUs lost",
               "propellant_exhausted": "a: mean altitude [km], b: delta-v so far [m/s], c: 0"}
     fields = FIELDS
@@ -99,6 +101,10 @@ class Lifetime(Subsystem):
             "propellant_kg": {"long_name": "propellant left"},
             "thruster_power_w": {"long_name": "station-keeping thruster power (mean over the update interval)"}}
         self._sample(0.0, 0.0)
+        self.ageing = None
+        if cfg.ageing is not None:
+            from sim.lifetime.ageing import Ageing
+            self.ageing = Ageing(ctx, cfg.ageing, self.payload)
 
     # -- the tick ----------------------------------------------------------------------------
     def advance(self, block: Block) -> None:
@@ -107,6 +113,8 @@ class Lifetime(Subsystem):
                 self._sample(step * block.dt_s, self.k_sample * block.dt_s)
             if step % self.k_update == 0:
                 self._update(step * block.dt_s, self.k_update * block.dt_s)
+            if self.ageing is not None:
+                self.ageing.tick(step, step * block.dt_s)
 
     def _sample(self, t_s: float, dt_s: float) -> None:
         f, g, k = self.fleet, self.geo, self._k
@@ -178,10 +186,14 @@ class Lifetime(Subsystem):
         rows["mean_altitude_km"] = (f.mean_a_m - R_EARTH_EQUATORIAL_M) / 1e3
         units = {"delta_v_m_s": "m/s", "drag_delta_v_m_s": "m/s", "drag_decay_m": "m", "propellant_used_kg": "kg",
                  "propellant_left_kg": "kg", "thrust_energy_j": "J", "mean_altitude_km": "km", "reentered": "1"}
-        return {"satellites": (rows, {f"{k}__units": u for k, u in units.items()})}
+        out = {"satellites": (rows, {f"{k}__units": u for k, u in units.items()})}
+        if self.ageing is not None:
+            out["capacity"] = self.ageing.table(self.ctx.elapsed_s)
+        return out
 
     def summary(self) -> dict[str, tuple[float, str]]:
         from sim.lifetime.outputs import summary
-        return summary(self.fleet, self.cfg, self.ctx.elapsed_s, self.power_w, self.first_reentry_s,
-                       self.grid.evaluations if self.grid else 0)
+        out = summary(self.fleet, self.cfg, self.ctx.elapsed_s, self.power_w, self.first_reentry_s,
+                      self.grid.evaluations if self.grid else 0)
+        return out | (self.ageing.summary() if self.ageing is not None else {})
 
