@@ -106,17 +106,23 @@ def array_cos_incidence(attitude, tracking, rx, ry, rz, vx, vy, vz, sx, sy, sz):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def radiator_normal(mount, yx, yy, yz, zx, zy, zz):
+    """The radiator's front-face normal for `mount`: MOUNT_NADIR +z_b, MOUNT_ZENITH −z_b,
+    MOUNT_EDGE_ON_SUN +y_b."""
+    if mount == MOUNT_EDGE_ON_SUN:
+        return yx, yy, yz
+    if mount == MOUNT_ZENITH:
+        return -zx, -zy, -zz
+    return zx, zy, zz
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def radiator_face_cosines(attitude, mount, rx, ry, rz, vx, vy, vz, sx, sy, sz):
     """(cos_sun_front, cos_sun_back, cos_nadir_front, cos_nadir_back): the Sun direction ŝ
     and the nadir direction −r̂ against the radiator's front and back face normals, for the
     mounting `mount` (MOUNT_NADIR +z_b, MOUNT_ZENITH −z_b, MOUNT_EDGE_ON_SUN +y_b front)."""
     _, _, _, yx, yy, yz, zx, zy, zz = body_axes(attitude, rx, ry, rz, vx, vy, vz, sx, sy, sz)
-    if mount == MOUNT_EDGE_ON_SUN:
-        nx, ny, nz = yx, yy, yz
-    elif mount == MOUNT_ZENITH:
-        nx, ny, nz = -zx, -zy, -zz
-    else:
-        nx, ny, nz = zx, zy, zz
+    nx, ny, nz = radiator_normal(mount, yx, yy, yz, zx, zy, zz)
     ux, uy, uz = _unit(rx, ry, rz)
     cos_sun = nx * sx + ny * sy + nz * sz
     cos_nadir = -(nx * ux + ny * uy + nz * uz)
@@ -138,12 +144,7 @@ def payload_face_cosines(attitude, tracking, mount, rx, ry, rz, vx, vy, vz, sx, 
         px, py, pz = sx - c * yx, sy - c * yy, sz - c * yz
         if px * px + py * py + pz * pz > 1e-20:
             ax, ay, az = _unit(px, py, pz)
-    if mount == MOUNT_EDGE_ON_SUN:
-        nx, ny, nz = yx, yy, yz
-    elif mount == MOUNT_ZENITH:
-        nx, ny, nz = -zx, -zy, -zz
-    else:
-        nx, ny, nz = zx, zy, zz
+    nx, ny, nz = radiator_normal(mount, yx, yy, yz, zx, zy, zz)
     return (ax * sx + ay * sy + az * sz, -(ax * ux + ay * uy + az * uz),
             nx * sx + ny * sy + nz * sz, -(nx * ux + ny * uy + nz * uz))
 
