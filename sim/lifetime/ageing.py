@@ -107,6 +107,6 @@ class Ageing:
             "battery_retention_end_min": (float(self.retention.min()), "1"),
             "battery_half_cycles_mean": (n_half / max(f.n, 1), "1"),
             "battery_dod_mean": (float(self.dod_sum.sum()) / n_half if n_half else 0.0, "1"),
-            "array_dose_retention_end_mean": (float(self.dose_retention.mean()), "1"),
+            "array_radiation_retention_end_mean": (float(self.dose_retention.mean()), "1"),
             "array_retention_end_mean": (float(self.array_retention(self.ctx.elapsed_s).mean()), "1"),
         }
