@@ -26,11 +26,11 @@ def test_exponential_table_is_vallado_8_4():
     assert exponential_density(375.0, EXPONENTIAL_TABLE) == pytest.approx(9.518e-12 * math.exp(-25 / 53.298))
 
 
-def test_decay_rate_matches_the_circular_orbit_formula():
+def test_decay_rate_matches_the_circular_orbit_formula(tmp_path):
     """Reference: da/dt = −ρ (C_d A/m) √(μa) (King-Hele, Satellite Orbits in an Atmosphere, 1987;
     MODELS.md §13.2), with the same (constant, equatorial circular orbit) density over one day."""
     sim = equatorial(400.0, "1d", _no_keeping())
-    sim.run(None)
+    sim.run(tmp_path / "run.h5")
     a0 = a_of(400.0)
     rho = exponential_density(400.0, EXPONENTIAL_TABLE)
     expected = -rho * CD * AREA / MASS * math.sqrt(MU_EARTH_M3_S2 * a0) * 86400.0
@@ -39,14 +39,14 @@ def test_decay_rate_matches_the_circular_orbit_formula():
     assert sim.fleet.drag_area_m2[0] == pytest.approx(AREA, rel=1e-9)
 
 
-def test_lifetime_in_an_exponential_atmosphere_matches_king_hele():
+def test_lifetime_in_an_exponential_atmosphere_matches_king_hele(tmp_path):
     """Reference: King-Hele's circular-orbit lifetime in an atmosphere of constant scale height H,
     t = H/(ρ₀ B √(μa₀)) (1 − e^{−(h₀ − h₁)/H}), B = C_d A/m (King-Hele 1987, ch. 4; the √a
     variation, < 0.5 % here, is left out of the closed form). Vallado's 300–350 km band is
     exactly exponential (H = 53.628 km)."""
     h0, h1, area = 348.0, 302.0, 30.0
     sim = equatorial(h0, "2d", _no_keeping(body_area_m2=area, reentry_altitude_km=h1))
-    sim.run(None)
+    sim.run(tmp_path / "run.h5")
     rho0 = exponential_density(h0, EXPONENTIAL_TABLE)
     scale_m = 53.628e3
     expected_s = scale_m / (rho0 * CD * area / MASS * math.sqrt(MU_EARTH_M3_S2 * a_of(h0))) * (
@@ -55,7 +55,7 @@ def test_lifetime_in_an_exponential_atmosphere_matches_king_hele():
     assert sim.subsystem("lifetime").first_reentry_s == pytest.approx(expected_s, rel=0.01)
 
 
-def test_station_keeping_delta_v_matches_the_drag_impulse():
+def test_station_keeping_delta_v_matches_the_drag_impulse(tmp_path):
     """Reference: at constant density the thrust must cancel the drag impulse ∫ ½ρv²C_dA/m dt
     (integrated by hand: ½ρv²(C_dA/m)·T, ρ of the band's middle); the residue is at most the deadband's Δv
     (Δa v/(2a)). Propellant: Tsiolkovsky, m0(1 − e^{−Δv/(Isp g0)})."""
@@ -63,7 +63,7 @@ def test_station_keeping_delta_v_matches_the_drag_impulse():
     sim = equatorial(400.0, f"{days}d", {"mass_kg": MASS, "body_area_m2": 5.0, "reentry_altitude_km": 150,
                                          "station_keeping": {"deadband_km": 0.5},
                                          "propulsion": {"propellant_kg": 20.0}})
-    sim.run(None)
+    sim.run(tmp_path / "run.h5")
     f = sim.fleet
     a0 = a_of(400.0)
     rho = exponential_density(400.0 - 0.25, EXPONENTIAL_TABLE)   # the middle of the 0.5 km band
@@ -82,36 +82,36 @@ def test_station_keeping_delta_v_matches_the_drag_impulse():
     assert (f.mean_a_m[0] - a0) >= -500.0 - 50.0
 
 
-def test_propellant_runs_out_then_the_orbit_decays():
+def test_propellant_runs_out_then_the_orbit_decays(tmp_path):
     """Consistency check: with a little propellant the thruster stops when it is gone, an event
     marks it, and decay continues."""
     sim = equatorial(400.0, "10d", {"mass_kg": MASS, "body_area_m2": 5.0, "reentry_altitude_km": 150,
                                     "station_keeping": {"deadband_km": 0.2},
                                     "propulsion": {"propellant_kg": 0.01}})
-    sim.run(None)
+    sim.run(tmp_path / "run.h5")
     f = sim.fleet
     assert f.propellant_kg[0] == 0.0 and f.thrusting[0] == 0
     assert f.propellant_used_kg[0] == pytest.approx(0.01, rel=1e-12)
     assert f.mean_a_m[0] < a_of(400.0) - 1000.0
 
 
-def test_reentry_loses_the_gpus_and_positions_follow_the_decay():
+def test_reentry_loses_the_gpus_and_positions_follow_the_decay(tmp_path):
     """Consistency check: re-entry sets the GPUs lost (lost_devices badput) and the propagated
     radius follows the decayed mean semi-major axis."""
     sim = equatorial(300.0, "3d", _no_keeping(body_area_m2=20.0, reentry_altitude_km=250))
-    sim.run(None)
+    sim.run(tmp_path / "run.h5")
     f = sim.fleet
     assert f.reentered[0] == 1 and f.gpu_count[0] == 0
     assert np.linalg.norm(f.r_eci_m[:, 0]) == pytest.approx(f.mean_a_m[0], abs=1.0)
     assert (f.mean_a_m[0] - R_EARTH_EQUATORIAL_M) / 1e3 < 250.0
 
 
-def test_differential_drag_follows_the_areas():
+def test_differential_drag_follows_the_areas(tmp_path):
     """Consistency check: two satellites of one formation with different body areas decay in
     proportion to their areas (the larger one, lower, sees ~1 % denser air after two days)."""
     sim = equatorial(400.0, "2d", _no_keeping(), n=2)
     sim.fleet.drag_body_area_m2[1] = 2.0 * AREA
-    sim.run(None)
+    sim.run(tmp_path / "run.h5")
     d = sim.fleet.drag_decay_m
     assert d[1] / d[0] == pytest.approx(2.0, rel=1e-2)
     assert d[1] / d[0] > 2.0
