@@ -110,3 +110,44 @@ def chunk_count(n_items: int, chunk: int) -> int:
 
 
 TWO_PI = 2.0 * math.pi
+
+
+# A binary min-heap in two caller-owned arrays (keys and payloads), for graph searches in numba.
+@njit(cache=True, error_model="numpy")
+def heap_push(heap_f, heap_node, size, f, node):
+    """Push (f, node) onto the binary min-heap held in heap_f/heap_node[:size]; the new size."""
+    k = size
+    heap_f[k] = f
+    heap_node[k] = node
+    while k > 0:
+        parent = (k - 1) >> 1
+        if heap_f[parent] <= heap_f[k]:
+            break
+        heap_f[parent], heap_f[k] = heap_f[k], heap_f[parent]
+        heap_node[parent], heap_node[k] = heap_node[k], heap_node[parent]
+        k = parent
+    return size + 1
+
+
+@njit(cache=True, error_model="numpy")
+def heap_pop(heap_f, heap_node, size):
+    """Pop the smallest f of the binary min-heap heap_f/heap_node[:size]: (f, node, new size)."""
+    f = heap_f[0]
+    node = heap_node[0]
+    size -= 1
+    heap_f[0] = heap_f[size]
+    heap_node[0] = heap_node[size]
+    k = 0
+    while True:
+        left = 2 * k + 1
+        if left >= size:
+            break
+        child = left
+        if left + 1 < size and heap_f[left + 1] < heap_f[left]:
+            child = left + 1
+        if heap_f[k] <= heap_f[child]:
+            break
+        heap_f[child], heap_f[k] = heap_f[k], heap_f[child]
+        heap_node[child], heap_node[k] = heap_node[k], heap_node[child]
+        k = child
+    return f, node, size

@@ -12,6 +12,8 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.core.numerics import heap_pop, heap_push
+
 
 @njit(cache=True, fastmath=True, error_model="numpy")
 def around_ball_m(px, py, pz, qx, qy, qz, radius_m):
@@ -32,44 +34,6 @@ def around_ball_m(px, py, pz, qx, qy, qz, radius_m):
         return math.sqrt(dx * dx + dy * dy + dz * dz)
     return (math.sqrt(max(rp * rp - radius_m * radius_m, 0.0)) + math.sqrt(max(rq * rq - radius_m * radius_m, 0.0))
             + radius_m * (theta - alpha - beta))
-
-
-@njit(cache=True, error_model="numpy")
-def _heap_push(heap_f, heap_node, size, f, node):
-    k = size
-    heap_f[k] = f
-    heap_node[k] = node
-    while k > 0:
-        parent = (k - 1) >> 1
-        if heap_f[parent] <= heap_f[k]:
-            break
-        heap_f[parent], heap_f[k] = heap_f[k], heap_f[parent]
-        heap_node[parent], heap_node[k] = heap_node[k], heap_node[parent]
-        k = parent
-    return size + 1
-
-
-@njit(cache=True, error_model="numpy")
-def _heap_pop(heap_f, heap_node, size):
-    f = heap_f[0]
-    node = heap_node[0]
-    size -= 1
-    heap_f[0] = heap_f[size]
-    heap_node[0] = heap_node[size]
-    k = 0
-    while True:
-        left = 2 * k + 1
-        if left >= size:
-            break
-        child = left
-        if left + 1 < size and heap_f[left + 1] < heap_f[left]:
-            child = left + 1
-        if heap_f[k] <= heap_f[child]:
-            break
-        heap_f[child], heap_f[k] = heap_f[k], heap_f[child]
-        heap_node[child], heap_node[k] = heap_node[k], heap_node[child]
-        k = child
-    return f, node, size
 
 
 @njit(cache=True, error_model="numpy")
@@ -108,11 +72,11 @@ def shortest_path(indptr, neighbour, edge_link, link_weight_s, pos_m, inv_c_s_m,
             seen[v] = query
             dist_s[v] = start_cost_s[k]
             pred[v] = -1
-            size = _heap_push(heap_f, heap_node, size, dist_s[v] + heur_s[v], v)
+            size = heap_push(heap_f, heap_node, size, dist_s[v] + heur_s[v], v)
     best = math.inf
     best_node = -1
     while size > 0:
-        f, u, size = _heap_pop(heap_f, heap_node, size)
+        f, u, size = heap_pop(heap_f, heap_node, size)
         if f >= best:
             break
         if closed[u] == query:
@@ -135,7 +99,7 @@ def shortest_path(indptr, neighbour, edge_link, link_weight_s, pos_m, inv_c_s_m,
             seen[v] = query
             dist_s[v] = ng
             pred[v] = u
-            size = _heap_push(heap_f, heap_node, size, ng + heur_s[v], v)
+            size = heap_push(heap_f, heap_node, size, ng + heur_s[v], v)
     if best_node < 0:
         return math.inf, 0
     length = 0

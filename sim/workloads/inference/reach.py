@@ -14,43 +14,7 @@ import numpy as np
 from numba import njit
 
 from sim.core.constants import SPEED_OF_LIGHT_M_S
-
-
-@njit(cache=True, error_model="numpy")
-def _push(heap_d, heap_v, size, d, v):
-    k = size
-    heap_d[k] = d
-    heap_v[k] = v
-    while k > 0:
-        p = (k - 1) >> 1
-        if heap_d[p] <= heap_d[k]:
-            break
-        heap_d[p], heap_d[k] = heap_d[k], heap_d[p]
-        heap_v[p], heap_v[k] = heap_v[k], heap_v[p]
-        k = p
-    return size + 1
-
-
-@njit(cache=True, error_model="numpy")
-def _pop(heap_d, heap_v, size):
-    d = heap_d[0]
-    v = heap_v[0]
-    size -= 1
-    heap_d[0] = heap_d[size]
-    heap_v[0] = heap_v[size]
-    k = 0
-    while True:
-        c = 2 * k + 1
-        if c >= size:
-            break
-        if c + 1 < size and heap_d[c + 1] < heap_d[c]:
-            c += 1
-        if heap_d[k] <= heap_d[c]:
-            break
-        heap_d[c], heap_d[k] = heap_d[k], heap_d[c]
-        heap_v[c], heap_v[k] = heap_v[k], heap_v[c]
-        k = c
-    return d, v, size
+from sim.core.numerics import heap_pop, heap_push
 
 
 @njit(cache=True, error_model="numpy")
@@ -83,10 +47,10 @@ def refresh(stations, net_g, view_sat, view_n, r_eci_m, station_eci_m, indptr, n
                 stamp[i] = q
                 dist[i] = d
                 entry[i] = i
-                size = _push(heap_d, heap_v, size, d, i)
+                size = heap_push(heap_d, heap_v, size, d, i)
         found = 0
         while size > 0 and found < k_max:
-            d, u, size = _pop(heap_d, heap_v, size)
+            d, u, size = heap_pop(heap_d, heap_v, size)
             if closed[u] == q or d > dist[u]:
                 continue
             if d > max_lat_s:
@@ -108,7 +72,7 @@ def refresh(stations, net_g, view_sat, view_n, r_eci_m, station_eci_m, indptr, n
                     stamp[v] = q
                     dist[v] = nd
                     entry[v] = entry[u]
-                    size = _push(heap_d, heap_v, size, nd, v)
+                    size = heap_push(heap_d, heap_v, size, nd, v)
         cand_n[s] = found
     return q
 
