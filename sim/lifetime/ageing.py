@@ -1,9 +1,10 @@
 """Ageing over the mission (`lifetime.ageing:`), driven by the lifetime subsystem.
 
 Every tick the battery's discharge half-cycles are counted from the payload's SOC
-(sim.lifetime.ageing_kernels.count_half_cycles); every `update_every_s` the capacity
-Q = Q0 · (1 − f_eol · damage − a √age) and, where the radiation subsystem is on, the array
-efficiency η = η0 · (1 − C log10(1 + D/D_x)) are written into the payload's packed hardware
+(sim.lifetime.ageing_kernels.count_half_cycles, in the lifetime tick kernel sim.lifetime.tick);
+every `update_every_s` the capacity Q = Q0 · (1 − f_eol · damage − a √age) and, where the
+radiation subsystem is on, the array efficiency η = η0 · (1 − C log10(1 + D/D_x)) are written
+into the payload's packed hardware
 (`Payload.set_parameter`; the stored energy is scaled with the capacity, so the SOC is kept).
 The per-year array degradation of the payload (array_retention) multiplies on top.
 Every `table_every_s` a row of /lifetime/capacity: installed and working GPUs (working: the
@@ -16,6 +17,7 @@ import numpy as np
 
 from sim.core.constants import SECONDS_PER_JULIAN_YEAR
 from sim.lifetime import ageing_kernels as k
+from sim.lifetime.tick import FLAG_AGEING, FLAG_TABLE
 
 TABLE_DTYPE = [("t_s", "f8"), ("installed_gpus", "i8"), ("working_gpus", "i8"), ("battery_capacity_wh_mean", "f8"),
                ("battery_retention_mean", "f8"), ("array_retention_mean", "f8")]
@@ -49,13 +51,18 @@ class Ageing:
         self.dose = getattr(f, "dose_rad", None) if "radiation" in ctx.services else None
         self.rows: list[tuple] = [self._row(0.0)]
 
-    def tick(self, step: int, t_s: float) -> None:
+    def tick_args(self) -> tuple:
+        """The tick kernel's ageing arguments (sim.lifetime.tick.lifetime_tick after ageing_on):
+        the cadences, the SOC and the counter's arrays (mutated in place), the battery constants."""
         b = self.cfg.battery
-        k.count_half_cycles(self.fleet.soc, self.peak, self.trough, self.falling, self.damage, self.dod_sum,
-                            self.n_half, b.ref_dod, b.dod_exponent, b.min_half_cycle_dod)
-        if step % self.k_update == 0:
+        return (self.k_update, self.k_table, self.fleet.soc, self.peak, self.trough, self.falling, self.damage,
+                self.dod_sum, self.n_half, b.ref_dod, b.dod_exponent, b.min_half_cycle_dod)
+
+    def after_tick(self, flag: int, t_s: float) -> None:
+        """The Python of a flagged tick, after the kernel counted its half-cycles."""
+        if flag & FLAG_AGEING:
             self.update(t_s)
-        if step % self.k_table == 0:
+        if flag & FLAG_TABLE:
             self.rows.append(self._row(t_s))
 
     def update(self, t_s: float) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_DAY
 from sim.core.fleet import field_specs
 from sim.core.subsystem import Block, Context, Subsystem
+from sim.lifetime.tick import FLAG_SAMPLE, FLAG_UPDATE, lifetime_tick
 
 FIELDS = field_specs("parameter", {
     "drag_body_area_m2": ("f8", "m2", "bus cross-section presented in every attitude"),
@@ -102,19 +103,36 @@ class Lifetime(Subsystem):
             "thruster_power_w": {"long_name": "station-keeping thruster power (mean over the update interval)"}}
         self._sample(0.0, 0.0)
         self.ageing = None
+        empty = np.zeros(0)
+        self._no_ageing = (f.soc, empty, empty, np.zeros(0, np.int8), empty, empty, np.zeros(0, np.int64),
+                           1.0, 1.0, 0.0)
         if cfg.ageing is not None:
             from sim.lifetime.ageing import Ageing
             self.ageing = Ageing(ctx, cfg.ageing, self.payload)
 
-    # -- the tick ----------------------------------------------------------------------------
+    # -- the tick (sim.lifetime.tick: the kernel counts, Python acts on the flagged ticks) ------
+    def _tick_args(self) -> tuple:
+        if self.ageing is not None:
+            return (self.k_sample, self.k_update, True, *self.ageing.tick_args())
+        return (self.k_sample, self.k_update, False, 1, 1, *self._no_ageing)
+
+    def _after_tick(self, step: int, flag: int) -> None:
+        dt = self.ctx.dt_s
+        t_s = step * dt
+        if flag & FLAG_SAMPLE:
+            self._sample(t_s, self.k_sample * dt)
+        if flag & FLAG_UPDATE:
+            self._update(t_s, self.k_update * dt)
+        if self.ageing is not None:
+            self.ageing.after_tick(flag, t_s)
+
     def advance(self, block: Block) -> None:
+        # TODO(block driver): replaced by tick_kernel() once sim.core.subsystem.TickKernel lands
+        args = self._tick_args()
         for step in block.steps():
-            if step % self.k_sample == 0:
-                self._sample(step * block.dt_s, self.k_sample * block.dt_s)
-            if step % self.k_update == 0:
-                self._update(step * block.dt_s, self.k_update * block.dt_s)
-            if self.ageing is not None:
-                self.ageing.tick(step, step * block.dt_s)
+            flag = lifetime_tick(step, step - block.first_step, (step - 1) * block.dt_s, block.dt_s, *args)
+            if flag:
+                self._after_tick(step, flag)
 
     def _sample(self, t_s: float, dt_s: float) -> None:
         f, g, k = self.fleet, self.geo, self._k
