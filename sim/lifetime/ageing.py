@@ -8,7 +8,8 @@ into the payload's packed hardware
 (`Payload.set_parameter`; the stored energy is scaled with the capacity, so the SOC is kept).
 The per-year array degradation of the payload (array_retention) multiplies on top.
 Every `table_every_s` a row of /lifetime/capacity: installed and working GPUs (working: the
-GPUs left after radiation's device losses and re-entries, on satellites whose host is not lost),
+GPUs left after radiation's device losses, re-entries and the training job's permanent losses,
+on satellites whose host is not lost),
 mean battery capacity, mean battery and array retention.
 """
 from __future__ import annotations
@@ -26,9 +27,15 @@ TABLE_UNITS = {"t_s": "s", "installed_gpus": "1", "working_gpus": "1", "battery_
 
 
 def working_gpus(fleet) -> np.ndarray:
-    """Working GPUs per satellite: gpu_count (lowered by device losses and re-entry), 0 where the
-    GPUs are held down for good (a lost host: gpu_down_until_s = inf)."""
-    return np.where(np.isinf(fleet.gpu_down_until_s), 0, fleet.gpu_count).astype(np.int64)
+    """Working GPUs per satellite: gpu_count (lowered by device losses and re-entry) less the
+    training job's permanent losses (FleetState `gpus_lost_workload`, where the workloads
+    subsystem declares it; at least 0), 0 where the GPUs are held down for good (a lost host:
+    gpu_down_until_s = inf). The field is looked up at every call: the workloads subsystem is
+    built after this one, so it is not there yet at the epoch's row (when it is 0 anyway)."""
+    count = fleet.gpu_count.astype(np.int64)
+    if "gpus_lost_workload" in fleet.specs:
+        count = np.maximum(count - fleet.gpus_lost_workload.astype(np.int64), 0)
+    return np.where(np.isinf(fleet.gpu_down_until_s), 0, count)
 
 
 class Ageing:

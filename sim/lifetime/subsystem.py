@@ -8,7 +8,8 @@ semi-major axis goes to the orbits (service `semi_major_axis`: the J2 propagator
 satellite on its new orbit), and the thruster's power for the next interval goes onto the bus
 (`Payload.set_parameter("bus_power_w", ...)`: bus power + thruster, served before the GPUs).
 Below the re-entry altitude a satellite is lost (event `reentry`): its GPUs count as
-lost_devices from then on (gpu_count → 0, the path the radiation subsystem's device losses take).
+lost_devices from then on (gpu_count → 0, the path the radiation subsystem's device losses take)
+and its bus power is set to 0 (no load: its battery charges full and stops cycling).
 With `ageing:` the battery and array age and /lifetime/capacity is kept (sim.lifetime.ageing).
 """
 from __future__ import annotations
@@ -179,6 +180,7 @@ class Lifetime(Subsystem):
             idx = np.flatnonzero(np.isfinite(self.reentry_t_s))
             lost = f.gpu_count[idx].astype(float)
             f.gpu_count[idx] = 0
+            self.payload.set_parameter("bus_power_w", idx, 0.0)   # gone: its bus draws nothing from then on
             if not self.first_reentry_s <= self.reentry_t_s[idx].min():
                 self.first_reentry_s = float(self.reentry_t_s[idx].min())
             self.ctx.events.emit("reentry", self.reentry_t_s[idx], idx, alt_km[idx], f.propellant_kg[idx], lost)

@@ -96,12 +96,15 @@ def test_propellant_runs_out_then_the_orbit_decays(tmp_path):
 
 
 def test_reentry_loses_the_gpus_and_positions_follow_the_decay(tmp_path):
-    """Consistency check: re-entry sets the GPUs lost (lost_devices badput) and the propagated
+    """Consistency check: re-entry sets the GPUs lost (lost_devices badput), the payload draws
+    nothing from then on (bus power 0, no load served, the battery full) and the propagated
     radius follows the decayed mean semi-major axis."""
     sim = equatorial(300.0, "3d", _no_keeping(body_area_m2=20.0, reentry_altitude_km=250))
     sim.run(tmp_path / "run.h5")
     f = sim.fleet
     assert f.reentered[0] == 1 and f.gpu_count[0] == 0
+    assert f.bus_power_w[0] == 0.0 and f.p_load_w[0] == 0.0
+    assert f.soc[0] == pytest.approx(1.0)
     assert np.linalg.norm(f.r_eci_m[:, 0]) == pytest.approx(f.mean_a_m[0], abs=1.0)
     assert (f.mean_a_m[0] - R_EARTH_EQUATORIAL_M) / 1e3 < 250.0
 
