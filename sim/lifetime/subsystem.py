@@ -18,7 +18,7 @@ import numpy as np
 
 from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_DAY
 from sim.core.fleet import field_specs
-from sim.core.subsystem import Block, Context, Subsystem
+from sim.core.subsystem import Context, Subsystem, TickKernel
 from sim.lifetime.tick import FLAG_SAMPLE, FLAG_UPDATE, lifetime_tick
 
 FIELDS = field_specs("parameter", {
@@ -127,13 +127,8 @@ class Lifetime(Subsystem):
         if self.ageing is not None:
             self.ageing.after_tick(flag, t_s)
 
-    def advance(self, block: Block) -> None:
-        # TODO(block driver): replaced by tick_kernel() once sim.core.subsystem.TickKernel lands
-        args = self._tick_args()
-        for step in block.steps():
-            flag = lifetime_tick(step, step - block.first_step, (step - 1) * block.dt_s, block.dt_s, *args)
-            if flag:
-                self._after_tick(step, flag)
+    def tick_kernel(self) -> TickKernel:
+        return TickKernel(function=lifetime_tick, args=self._tick_args, after_tick=self._after_tick)
 
     def _sample(self, t_s: float, dt_s: float) -> None:
         f, g, k = self.fleet, self.geo, self._k
