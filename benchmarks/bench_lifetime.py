@@ -28,7 +28,7 @@ def _python_day(sub, first: int, n: int) -> None:
     b = a.cfg.battery
     for step in range(first, first + n):
         if step % sub.k_sample == 0:
-            sub._sample(step * dt, sub.k_sample * dt)
+            sub._sample(step * dt, sub.k_sample * dt, sub.sun.unit)
         if step % sub.k_update == 0:
             sub._update(step * dt, sub.k_update * dt)
         ageing_kernels.count_half_cycles(sub.fleet.soc, a.peak, a.trough, a.falling, a.damage, a.dod_sum,
