@@ -40,16 +40,19 @@ def _python_day(sub, first: int, n: int) -> None:
 
 
 def _driver_day(sub, runner: BlockRunner, first: int, n: int) -> None:
-    """The block driver's loop (sim.core.simulation.Simulation._clock) over one kernel."""
-    dt, last = sub.ctx.dt_s, first + n - 1
-    runner.prepare(first, last)
-    step, start = first, 0
-    while True:
-        k, index, flag = runner.run(step, last, first, start, dt)
-        if index < 0:
-            return
-        runner.after_tick(index, k, flag)
-        step, start = k, index + 1
+    """The block driver's loop (sim.core.simulation.Simulation._clock) over one kernel, in blocks
+    of run.block_ticks."""
+    dt, end = sub.ctx.dt_s, first + n - 1
+    for block_first in range(first, end + 1, sub.ctx.max_block_ticks):
+        last = min(block_first + sub.ctx.max_block_ticks - 1, end)
+        runner.prepare(block_first, last)
+        step, start = block_first, 0
+        while True:
+            k, index, flag = runner.run(step, last, block_first, start, dt)
+            if index < 0:
+                break
+            runner.after_tick(index, k, flag)
+            step, start = k, index + 1
 
 
 def test_lifetime_day(benchmark):
