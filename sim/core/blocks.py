@@ -22,15 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from numba import njit
-
+from sim.core.numerics import python_tick
 from sim.core.subsystem import Block, Subsystem, TickKernel
-
-
-@njit(cache=True)
-def python_tick(step, row, t0_s, dt_s):
-    """The tick kernel of a subsystem that advances in Python: flag every tick."""
-    return 1
 
 
 def python_kernel(sub: Subsystem) -> TickKernel:
