@@ -71,7 +71,9 @@ class Simulation:
         self.events = EventLog()
         n_steps = max(1, int(round(scenario.duration / scenario.dt_s)))
         self.clock = Clock(scenario.epoch, scenario.dt_s, n_steps)
-        self.record_every_steps = max(1, int(round(scenario.record.every_s / scenario.dt_s)))
+        # TEMPORARY (recording branch i11-rec; the block loop redoes this): the record plan
+        from sim.io.record_plan import RecordPlan
+        self.record_plan = RecordPlan.for_scenario(scenario)
         self.ctx = Context(self.env, scenario, None, self.events, self.clock)
         classes = order_subsystems([c for c in subsystem_classes() if c.is_enabled(scenario)])
         self.subsystems: list[Subsystem] = []
@@ -135,6 +137,7 @@ class Simulation:
         recorder.append_row(t_s, row)
 
     def _clock(self, recorder, progress):
+        from sim.io.record_plan import daily_values  # TEMPORARY (i11-rec)
         self._record(recorder, 0.0)
         for step in range(1, self.n_steps + 1):
             t_s = self.clock.time_of_step(step)
@@ -143,8 +146,10 @@ class Simulation:
             block = Block(step, step, self.dt_s)
             for sub in self.subsystems:
                 sub.advance(block)
-            if step % self.record_every_steps == 0 or step == self.n_steps:
+            if self.record_plan.is_record_step(step):   # TEMPORARY (i11-rec): the plan's rows
                 self._record(recorder, t_s)
+            if self.record_plan.daily and self.record_plan.is_day_step(step):   # TEMPORARY (i11-rec)
+                recorder.append_daily(t_s, daily_values(self.fleet))
             if progress is not None:
                 progress.update(self.dt_s)
 
@@ -166,6 +171,7 @@ class Simulation:
     def run(self, output: str | Path | None = None, *, progress: bool = False) -> RunResult:
         """Run to the end of the scenario and write the HDF5 file (temporary name, renamed when
         complete). On any exception nothing is left under the output name."""
+        from sim.io.record_plan import daily_fields  # TEMPORARY (i11-rec)
         from sim.io.recorder import Recorder
 
         output = Path(output) if output is not None else self.scenario.default_output()
@@ -179,7 +185,7 @@ class Simulation:
             "scenario_name": scenario.name,
             "scenario_yaml": scenario.resolved_yaml(),
             "dt_s": scenario.dt_s,
-            "record_every_s": self.record_every_steps * self.dt_s,
+            "record_every_s": self.record_plan.base_every_s,   # TEMPORARY (i11-rec): 0 for `never`
             "shell_names": json.dumps([s.name for s in scenario.constellation]),
         }
         event_kinds = {k.code: (k.name, k.meaning) for k in self.events.kinds.values()}
@@ -189,7 +195,9 @@ class Simulation:
                             field_attrs=self._recorded_attrs(),
                             n_satellites=self.fleet.n, epoch_iso=root_attrs["epoch_utc"],
                             event_kinds=event_kinds, compression=scenario.record.compression,
-                            field_dtypes=self._recorded_dtypes())
+                            field_dtypes=self._recorded_dtypes(),   # TEMPORARY (i11-rec): /daily below
+                            daily_fields=daily_fields(self.fleet) if scenario.record.daily else None,
+                            expected_days=self.record_plan.n_days())
         try:
             self.events.connect(recorder.add_events)
             for sub in self.subsystems:
