@@ -91,6 +91,7 @@ class Recorder:
         field_attrs: Mapping[str, Mapping[str, str]] | None = None,
         daily_fields: Mapping[str, DailyField] | None = None,
         expected_days: int | None = None,
+        chunk_days: int | None = None,
     ):
         self.path = Path(path)
         self.tmp_path = self.path.with_name(self.path.name + TMP_SUFFIX)
@@ -128,7 +129,7 @@ class Recorder:
         self._events_sorted = True
         self._closed = False
         self._daily: DailyWriter | None = None
-        self._daily_spec = (daily_fields, expected_days)
+        self._daily_spec = (daily_fields, expected_days, chunk_days)
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # v108: attributes over 64 KiB (a long scenario_yaml) go to dense storage
@@ -201,10 +202,11 @@ class Recorder:
         self._events = events
         self._write_event_kind_attrs()
         f.create_group("summary")
-        daily_fields, expected_days = self._daily_spec
+        daily_fields, expected_days, chunk_days = self._daily_spec
         if daily_fields is not None:
             self._daily = DailyWriter(f, daily_fields, n_satellites=n, satellite_ids=ids,
-                                      time_units=time.attrs["units"], filters=filters, expected_days=expected_days)
+                                      time_units=time.attrs["units"], filters=filters,
+                                      expected_days=expected_days, chunk_days=chunk_days)
 
     def register_event_kind(self, code: int, name: str, meaning: str) -> None:
         """Name an event kind code and say what its a, b, c columns hold."""
