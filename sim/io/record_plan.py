@@ -175,6 +175,12 @@ class RecordPlan:
             return self.n_steps
         return min(self._day_step(self._first_day_at_or_after(step)), self.n_steps)
 
+    def next_output_step(self, step: int) -> int:
+        """The first step at or after `step` that writes a time-series row or (with daily on) a
+        /daily row: where a block of ticks must end for the Recorder."""
+        record = self.next_record_step(step)
+        return min(record, self.next_day_step(step)) if self.daily and step >= 1 else record
+
     def is_day_step(self, step: int) -> bool:
         """Whether a /daily row is written after step `step`."""
         if step < 1 or step > self.n_steps:

@@ -100,6 +100,7 @@ def test_day_steps_against_the_calendar(offset_s, dt_s, days, extra):
         if 1 <= step <= n:
             assert plan.next_day_step(step) == min(s for s in expected if s >= step)
             assert plan.is_day_step(step) == (step in expected)
+            assert plan.next_output_step(step) == min(plan.next_day_step(step), plan.next_record_step(step))
 
 
 def test_a_midnight_epoch_ends_its_days_on_whole_days():
