@@ -22,7 +22,8 @@ from sim.io.daily import MAX_CHUNK_DAYS, default_chunk_days
 from sim.io.record_plan import RecordPlan, daily_fields
 from sim.io.recorder import Recorder
 from sim.io.schema import DailyField
-from tests.conftest import TINY_SCENARIO
+from tests.conftest import PROJECT_DIR, TINY_SCENARIO
+from tests.helpers import assert_block_invariant
 from tests.io.run_files import EPOCH, FIELDS, N, root_attrs
 from tests.radiation.helpers import COARSE, QUIET
 
@@ -168,3 +169,15 @@ def test_never_records_only_the_windows_and_daily_false_writes_none(tmp_path):
         assert "daily" not in f and f.attrs["record_every_s"] == 0.0
     with open_run(path) as run:
         assert run.daily is None
+
+
+def test_windows_and_day_ends_do_not_depend_on_the_block_length(tmp_path):
+    """Consistency check (the block driver's property, with the plan's output steps ending
+    blocks): quickstart over 1.5 days from a 06:00 epoch, 6-hourly rows, a window of 1-minute
+    rows and /daily, identical for blocks of 1 and of 10,000 ticks."""
+    assert_block_invariant(PROJECT_DIR / "configs" / "quickstart.yaml", "36h", tmp_path, sets=(
+        "epoch=2026-03-20T06:00:00Z", "dt_s=60", "record.every_s=6h",
+        "record.windows=[{start: 20h, end: 21h, every_s: 60}]"))
+    with h5py.File(tmp_path / "blocks_1.h5", "r") as f:
+        # rows at 0, 6, ..., 36 h and 20 h .. 20 h 59 min; day ends at 18 h and 36 h
+        assert f["daily/time"].shape == (2,) and f["timeseries/time"].shape == (7 + 60,)
