@@ -45,7 +45,8 @@ class StepTables:
             self.offset = first - self.first
             return
         if last - first + 1 > self.rows:
-            raise ValueError(f"radiation: a block of {last - first + 1} ticks exceeds the step tables' {self.rows} rows")
+            raise ValueError(f"radiation: a block of {last - first + 1} ticks exceeds the {self.rows} rows "
+                             "of the step tables")
         n = max(min(self.rows, self.rad.ctx.n_steps - first + 1), last - first + 1)
         k = np.arange(first, first + n, dtype=np.int64)
         t_s = k * self.rad.ctx.dt_s          # Clock.time_of_step

@@ -24,18 +24,12 @@ import numpy as np
 from sim.core.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.core.fleet import field_specs
 from sim.core.numerics import parallel_chunk
-from sim.core.subsystem import Block, Subsystem
+from sim.core.subsystem import Subsystem, TickKernel
 from sim.radiation import environment, geomag, heavy_ions, solar_activity, steps, transport
 from sim.radiation.config import RadiationConfig
 from sim.radiation.constants import OUTCOMES, UPSET_EVENTS
 from sim.radiation.devices import Devices
 from sim.radiation.step_tables import StepTables
-
-try:
-    from sim.core.subsystem import TickKernel
-except ImportError:   # TODO(block driver): remove once the core's TickKernel is merged
-    from collections import namedtuple
-    TickKernel = namedtuple("TickKernel", "function args prepare after_tick")
 
 # the dose is kept in rad (the unit of part ratings); UDUNITS-2 reads "rad" as the radian and has
 # no "rd", so its unit string is the centigray, which is the rad exactly (1 rad = 0.01 Gy)
@@ -156,7 +150,8 @@ class Radiation(Subsystem):
         self.recorded_units["gpu_down"] = GPU_DOWN_UNIT
         self.recorded_attrs = {k: {"long_name": name} for k, (_, _, name) in RECORDED.items()}
         self.recorded_attrs["gpu_down"] = {"long_name": "1 while radiation holds the GPUs off"}
-        self.step_tables = StepTables(self, getattr(ctx, "max_block_ticks", 1))
+        self.step_tables = StepTables(self, ctx.max_block_ticks)
+        self._args = None
         self._initial_state()
         self.provide("radiation", self)
 
@@ -183,8 +178,19 @@ class Radiation(Subsystem):
     # ------------------------------------------------------------------ tick
     def tick_kernel(self) -> TickKernel:
         """One tick in sim.radiation.steps.radiation_tick; Python only on its flagged ticks."""
-        return TickKernel(function=steps.radiation_tick, args=self._kernel_args, prepare=self.step_tables.prepare,
+        return TickKernel(function=steps.radiation_tick, args=self._block_args, prepare=self._prepare,
                           after_tick=self._after_tick)
+
+    def _prepare(self, first: int, last: int) -> None:
+        self.step_tables.prepare(first, last)
+        self._args = None
+
+    def _block_args(self) -> tuple:
+        """The kernel's arguments, built once per block and when the dose mark moves (the driver asks
+        again at every restart after a flagged tick)."""
+        if self._args is None:
+            self._args = self._kernel_args()
+        return self._args
 
     def _kernel_args(self, every: int | None = None) -> tuple:
         f, m, env, hi, dev = self.fleet, self.cfg.mitigations, self.environment, self.heavy_ions, self.devices
@@ -200,15 +206,6 @@ class Radiation(Subsystem):
                 f.dose_rate_rad_s, f.dose_rad, f.radiation_down_seconds, f.radiation_powerdown_seconds, f.upset_hazard,
                 f.upset_hazard_prev, f.upset_next_threshold, f.upset_crossed, f.down_until_start_s, f.level_change,
                 f.radiation_wants_down)
-
-    def advance(self, block: Block) -> None:
-        # TODO(block driver): the base class's advance once the core is merged
-        k, dt_s = self.tick_kernel(), block.dt_s
-        for step in block.steps():
-            k.prepare(step, step)
-            flag = k.function(step, 0, self.ctx.clock.time_of_step(step) - dt_s, dt_s, *k.args())
-            if flag:
-                k.after_tick(step, flag)
 
     def _after_tick(self, step: int, flag: int) -> None:
         """The Python part of a flagged tick, in this order: SPE events, restarts, upsets, power-downs, dose."""
@@ -318,6 +315,7 @@ class Radiation(Subsystem):
                     dev.update_weights(np.array([i]), f.gpu_count)
         above = [m for m in dev.dose_marks_rad if m > f.dose_rad.max()]
         self._next_dose_mark = above[0] if above else np.inf
+        self._args = None
 
     def _emit_spe(self, t0_s: float, t1_s: float) -> None:
         log = self.ctx.events
