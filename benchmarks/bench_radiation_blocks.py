@@ -1,54 +1,29 @@
 """Radiation over one simulated day of configs/spe_storm.yaml (81 satellites, the 2012-03-07 S3
 event) through the block driver (sim.core.blocks): blocks of 4096 ticks against blocks of one
-tick, the same-run baseline. Only radiation runs: the orbits' positions of every tick are
-recorded first and replayed by a tick kernel ahead of it, so the radiation sees the real track
-(SAA passes, the poles during the event) and flags the same kinds of ticks as in a full run.
-Prints the wall time per simulated day of each and the ratio. Run with
+tick, the same-run baseline. Only the orbits (which radiation requires: positions, the clock
+table) and radiation run, so the radiation sees the real track (SAA passes, the poles during the
+event) and flags the same ticks as in a full run. Prints the wall time per simulated day of each
+and the ratio. Run with
 ``pytest benchmarks/bench_radiation_blocks.py -q -s -o python_files='bench_*.py'``.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
-from numba import njit
 
 from sim.config.loading import load_scenario
 from sim.core.blocks import BlockRunner
 from sim.core.simulation import Simulation
-from sim.core.subsystem import Block, TickKernel
 
 CONFIG = Path(__file__).resolve().parents[1] / "configs" / "spe_storm.yaml"
-RESULTS: dict[str, float] = {}
-
-
-@njit(cache=True)
-def replay_positions(step, row, t0_s, dt_s, track, r_eci_m):
-    """The recorded position of every satellite at the end of tick `step`."""
-    r_eci_m[:, :] = track[step - 1]
-    return 0
-
-
-class _Replay:
-    def __init__(self, track, fleet):
-        self._args = (track, fleet.r_eci_m)
-
-    def tick_kernel(self):
-        return TickKernel(replay_positions, args=lambda: self._args)
+RESULTS: dict[int, float] = {}
 
 
 @pytest.fixture(scope="module")
 def day():
     sim = Simulation(load_scenario(CONFIG, until="1d"))
-    orbits, n_steps = sim.subsystem("orbits"), sim.n_steps
-    track = np.empty((n_steps, *sim.fleet.r_eci_m.shape))
-    for step in range(1, n_steps + 1):
-        sim.clock.advance_to(step)
-        orbits.advance(Block(step, step, sim.dt_s))
-        track[step - 1] = sim.fleet.r_eci_m
-    sim.clock.advance_to(0)
-    return sim, BlockRunner([_Replay(track, sim.fleet), sim.subsystem("radiation")])
+    return sim, BlockRunner([sim.subsystem("orbits"), sim.subsystem("radiation")])
 
 
 def _run_day(sim, runner, block_ticks: int) -> None:
@@ -63,7 +38,7 @@ def _run_day(sim, runner, block_ticks: int) -> None:
             k, index, flag = runner.run(first, last, step, start, dt_s)
             if index < 0:
                 break
-            sim.clock.advance_to(k)
+            sim._at_step(k)
             runner.after_tick(index, k, flag)
             first, start = k, index + 1
         step = last + 1
@@ -76,6 +51,6 @@ def test_radiation_day(benchmark, day, block_ticks):
     benchmark.pedantic(_run_day, args=(sim, runner, block_ticks), rounds=3, iterations=1)
     RESULTS[block_ticks] = benchmark.stats.stats.min
     if len(RESULTS) == 2:
-        print(f"\nradiation, one simulated day of spe_storm (81 satellites, {sim.n_steps} ticks): "
+        print(f"\norbits + radiation, one simulated day of spe_storm (81 satellites, {sim.n_steps} ticks): "
               f"blocks of 1 tick {RESULTS[1]:.2f} s, of 4096 ticks {RESULTS[4096]:.2f} s, "
               f"ratio {RESULTS[1] / RESULTS[4096]:.1f}")

@@ -1,21 +1,20 @@
 """The radiation tick kernel's per-step inputs that depend on the time alone (NumPy, per block).
 
 For each step k of a block (tick from t0 = k·dt − dt to t1 = t0 + dt) one row of
-sim.radiation.steps' tables: GMST at t1, the storm-time cutoff shift of Kp at t1, the SPE flux
-and the spectral index of the strongest event at t1 (sim.radiation.steps.spe_steps), the
-free-space GCR flux and the heavy-ion modulation interpolated at t1, and whether an SPE onset,
-peak or end falls in (t0, k·dt]. Every row is computed elementwise from its step alone, so a
-step's values do not depend on the block it is prepared in. The table holds twice the longest
-block: a block that starts after a flagged tick inside the prepared range reads it at an offset
-instead of recomputing it. The SPE dose tables (sim.radiation.environment.SpeDoseTables, ~0.2 s
-each) are made when an event is first the strongest in a prepared step.
+sim.radiation.steps' tables (GMST comes from the orbits' clock_table): the storm-time cutoff
+shift of Kp at t1, the SPE flux and the spectral index of the strongest event at t1
+(sim.radiation.steps.spe_steps), the free-space GCR flux and the heavy-ion modulation
+interpolated at t1, and whether an SPE onset, peak or end falls in (t0, k·dt]. Every row is
+computed elementwise from its step alone, so a step's values do not depend on the block it is
+prepared in. The table holds twice the longest block: a block that starts after a flagged tick
+inside the prepared range reads it at an offset instead of recomputing it. The SPE dose tables
+(sim.radiation.environment.SpeDoseTables, ~0.2 s each) are made when an event is first the
+strongest in a prepared step.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from sim.core.constants import SECONDS_PER_DAY
-from sim.core.timescale import gmst_rad
 from sim.radiation import steps
 from sim.radiation.environment import SPE_DOSE_LOG_EMIN, SPE_PFU_TO_OMNI
 
@@ -63,10 +62,6 @@ class StepTables:
         rad = self.rad
         rows = slice(row0, row0 + t1_s.size)
         f, i = self.floats[rows], self.ints[rows]
-        # TODO(block driver): read cos/sin GMST from the orbits' clock_table service once it is on main
-        gmst = gmst_rad(rad.ctx.clock.epoch_jd_utc + t1_s / SECONDS_PER_DAY)
-        f[:, steps.COS_GMST] = np.cos(gmst)
-        f[:, steps.SIN_GMST] = np.sin(gmst)
         f[:, steps.GEOMAG:steps.GEOMAG + 6] = rad._geomag
         if rad._kp is not None:
             shift = np.radians(rad.cfg.geomagnetic.cutoff_shift_deg_per_kp * rad.kp(t1_s))

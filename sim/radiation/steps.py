@@ -20,10 +20,12 @@ from sim.radiation.tick import radiation_step, radiation_step_serial
 # flag bits of radiation_tick
 UPSETS, LEVEL_CHANGE, DOSE_MARK, SPE_TIME = 1, 2, 4, 8
 # columns of the float table: the kernel's geomag vector (sim.radiation.geomag.GEOMAG_VECTOR, the
-# storm-time shift of the step), cos/sin GMST, 4π × >10 MeV SPE flux [1/(cm2 s)], spectral index,
-# free-space GCR flux [1/(cm2 s)], solar modulation of the heavy ions
-GEOMAG, COS_GMST, SIN_GMST, SPE_J10, SPE_GAMMA, GCR_FREE, HI_MODULATION = 0, 6, 7, 8, 9, 10, 11
-N_FLOAT_COLUMNS = 12
+# storm-time shift of the step), 4π × >10 MeV SPE flux [1/(cm2 s)], spectral index, free-space GCR
+# flux [1/(cm2 s)], solar modulation of the heavy ions
+GEOMAG, SPE_J10, SPE_GAMMA, GCR_FREE, HI_MODULATION = 0, 6, 7, 8, 9
+N_FLOAT_COLUMNS = 10
+# columns of the `clock_table` service (t1_s, jd_utc, jd_tt, gmst_rad, cos_gmst, sin_gmst at each tick's end)
+CLOCK_COS_GMST, CLOCK_SIN_GMST = 4, 5
 # columns of the integer table: SPE dose table index (row of the dose tables; 0 without an SPE),
 # 1 where an SPE onset, peak or end falls in the tick
 DOSE_TABLE, SPE_EMIT = 0, 1
@@ -72,12 +74,13 @@ def mix_tables(table_min, table_max, m, out):
 
 
 @njit(cache=True)
-def radiation_tick(step, row, t0_s, dt_s, parallel, chunk, every, offset, dose_mark_rad, steps_f, steps_i,
+def radiation_tick(step, row, t0_s, dt_s, parallel, chunk, every, offset, dose_mark_rad, clock_table, steps_f, steps_i,
                    env_map, env_axes, spe_dose_log_emin, dose_tables, device_floor_mev, gcr_transmission,
                    gcr_inv_step_gv, hi_min, hi_max, hi_now, hi_now_m, hi_inv_step_gv, hi_weight, hi_per_gpu,
                    hi_unit, hi_rate, power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays):
-    """Radiation over tick `step` (t0_s .. t0_s + dt_s) from row `row + offset` of the per-step tables
-    steps_f (N_FLOAT_COLUMNS) and steps_i (N_INT_COLUMNS); satellites i ≡ (step − 1) mod every
+    """Radiation over tick `step` (t0_s .. t0_s + dt_s): GMST from row `row` of clock_table (the
+    orbits' service), the rest from row `row + offset` of the per-step tables steps_f
+    (N_FLOAT_COLUMNS) and steps_i (N_INT_COLUMNS); satellites i ≡ (step − 1) mod every
     refresh their environment. hi_now (hi_now_m[0]: its modulation) holds the heavy-ion table
     mixed from hi_min and hi_max, remixed when the step's modulation differs. `parallel`: the
     parallel step kernel in chunks of `chunk` satellites, else the serial one. The other inputs
@@ -89,17 +92,18 @@ def radiation_tick(step, row, t0_s, dt_s, parallel, chunk, every, offset, dose_m
         hi_now_m[0] = m
     phase = (step - 1) % every
     geomag = steps_f[r, GEOMAG:GEOMAG + 6]
+    cos_g, sin_g = clock_table[row, CLOCK_COS_GMST], clock_table[row, CLOCK_SIN_GMST]
     dose_table = dose_tables[steps_i[r, DOSE_TABLE]]
     if parallel:
         n, changed, over = radiation_step(
-            chunk, every, phase, steps_f[r, COS_GMST], steps_f[r, SIN_GMST], t0_s, dt_s, dose_mark_rad, env_map,
+            chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map,
             env_axes, geomag, steps_f[r, SPE_J10], steps_f[r, SPE_GAMMA], spe_dose_log_emin, dose_table,
             device_floor_mev, steps_f[r, GCR_FREE], gcr_transmission, gcr_inv_step_gv, hi_now, hi_inv_step_gv,
             hi_weight, hi_per_gpu, hi_unit, hi_rate, power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,
             *arrays)
     else:
         n, changed, over = radiation_step_serial(
-            chunk, every, phase, steps_f[r, COS_GMST], steps_f[r, SIN_GMST], t0_s, dt_s, dose_mark_rad, env_map,
+            chunk, every, phase, cos_g, sin_g, t0_s, dt_s, dose_mark_rad, env_map,
             env_axes, geomag, steps_f[r, SPE_J10], steps_f[r, SPE_GAMMA], spe_dose_log_emin, dose_table,
             device_floor_mev, steps_f[r, GCR_FREE], gcr_transmission, gcr_inv_step_gv, hi_now, hi_inv_step_gv,
             hi_weight, hi_per_gpu, hi_unit, hi_rate, power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,

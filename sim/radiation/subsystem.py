@@ -89,7 +89,7 @@ class Radiation(Subsystem):
 
     name = "radiation"
     section = "radiation"
-    requires = ("positions", "gpu_state")
+    requires = ("positions", "gpu_state", "clock_table")
     provides = ("radiation",)
     events = EVENTS
     fields = FIELDS
@@ -156,10 +156,11 @@ class Radiation(Subsystem):
         self.provide("radiation", self)
 
     def _initial_state(self) -> None:
-        f, t = self.fleet, np.zeros(1)
+        f, t, now = self.fleet, np.zeros(1), self.ctx.clock.at(0.0)
         self.step_tables.fill(0, t, t, t)
+        clock = np.array([[now.t_s, now.jd_utc, now.jd_tt, now.gmst_rad, now.cos_gmst, now.sin_gmst]])
         # every environment at t = 0 (zero-length tick: no hazard, no dose)
-        steps.radiation_tick(1, 0, 0.0, 0.0, *self._kernel_args(every=1))
+        steps.radiation_tick(1, 0, 0.0, 0.0, *self._kernel_args(every=1, clock_table=clock))
         self.step_tables.invalidate()
         f.upset_crossed[:] = 0
         f.radiation_powered_down[:] = 0   # the policy decides in the first tick (and emits its event)
@@ -192,11 +193,12 @@ class Radiation(Subsystem):
             self._args = self._kernel_args()
         return self._args
 
-    def _kernel_args(self, every: int | None = None) -> tuple:
+    def _kernel_args(self, every: int | None = None, clock_table: np.ndarray | None = None) -> tuple:
         f, m, env, hi, dev = self.fleet, self.cfg.mitigations, self.environment, self.heavy_ions, self.devices
         tab = self.step_tables
         return (self._parallel, self._chunk, self.every if every is None else every, tab.offset,
-                self._next_dose_mark, tab.floats, tab.ints, env.env_map, env.env_axes, environment.SPE_DOSE_LOG_EMIN,
+                self._next_dose_mark, self.ctx.services.get("clock_table") if clock_table is None else clock_table,
+                tab.floats, tab.ints, env.env_map, env.env_axes, environment.SPE_DOSE_LOG_EMIN,
                 tab.dose_tables, self.device_floor_mev, self._gcr_transmission, 1.0 / environment.GCR_CUTOFF_STEP_GV,
                 hi.table_min, hi.table_max, self._hi_now, self._hi_now_m, 1.0 / heavy_ions.CUTOFF_STEP_GV,
                 dev.hi_weight, dev.hi_per_gpu, dev.hi_unit, dev.hi_rate,
