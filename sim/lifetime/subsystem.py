@@ -19,7 +19,7 @@ import numpy as np
 from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_DAY
 from sim.core.fleet import field_specs
 from sim.core.subsystem import Context, Subsystem, TickKernel
-from sim.lifetime.tick import FLAG_SAMPLE, FLAG_UPDATE, N_COLS, lifetime_tick
+from sim.lifetime.tick import FLAG_SAMPLE, FLAG_UPDATE, lifetime_tick
 
 FIELDS = field_specs("parameter", {
     "drag_body_area_m2": ("f8", "m2", "bus cross-section presented in every attitude"),
@@ -47,7 +47,7 @@ FIELDS = field_specs("parameter", {
 class Lifetime(Subsystem):
     name = "lifetime"
     section = "lifetime"
-    requires = ("positions", "sun", "gpu_state", "semi_major_axis")
+    requires = ("positions", "sun", "gpu_state", "semi_major_axis", "sun_table", "clock_table")
     uses = ("radiation",)   # the dose that ages the arrays (lifetime.ageing)
     events = {"reentry": "a: mean altitude [km], b: propellant left [kg], c: GPUs lost",
               "propellant_exhausted": "a: mean altitude [km], b: delta-v so far [m/s], c: 0"}
@@ -102,10 +102,7 @@ class Lifetime(Subsystem):
             "mean_altitude_km": {"long_name": "mean semi-major axis minus the equatorial radius"},
             "propellant_kg": {"long_name": "propellant left"},
             "thruster_power_w": {"long_name": "station-keeping thruster power (mean over the update interval)"}}
-        from sim.orbits.sun import sun_position_eci_m
-        self._sun_position_eci_m = sun_position_eci_m
-        self._table = np.zeros((ctx.max_block_ticks, N_COLS))
-        self._row0 = 1
+        self.sun_table, self.clock_table = ctx.services.get("sun_table"), ctx.services.get("clock_table")
         self._no_grid = (np.zeros((2, 2, 2)), np.ones(4))
         self._sample(0.0, 0.0, self.sun.unit)
         self.ageing = None
@@ -117,17 +114,6 @@ class Lifetime(Subsystem):
             self.ageing = Ageing(ctx, cfg.ageing, self.payload)
 
     # -- the tick (sim.lifetime.tick: the kernel counts, Python acts on the flagged ticks) ------
-    def _prepare(self, first_step: int, last_step: int) -> None:
-        """The Sun's unit vector and cos/sin GMST at the sample steps of the coming block.
-        TODO(orbits ported): read the `sun_table` and `clock_table` services instead."""
-        clock, tab, k = self.ctx.clock, self._table, self.k_sample
-        self._row0 = first_step
-        for step in range(first_step + (-first_step) % k, last_step + 1, k):
-            now = clock.at(clock.time_of_step(step))
-            sx, sy, sz = self._sun_position_eci_m(now.jd_tt)   # as the orbits subsystem's SunState
-            d = (sx * sx + sy * sy + sz * sz) ** 0.5
-            tab[step - first_step] = (sx / d, sy / d, sz / d, now.cos_gmst, now.sin_gmst)
-
     def _tick_args(self) -> tuple:
         f, g, gr = self.fleet, self.geo, self.grid
         if self.msis_on:
@@ -135,35 +121,36 @@ class Lifetime(Subsystem):
             log_rho, grid = gr.log_rho, gr.grid
         else:
             lo_km, hi_km, log_rho, grid = 0.0, 0.0, self._no_grid[0], self._no_grid[1]
-        drag = (self._table, self.epoch_days, self.msis_on, self.next_refresh_s, float(lo_km), float(hi_km),
-                log_rho, grid, self._k.EXPONENTIAL_TABLE, f.r_eci_m, f.v_eci_m_s, g["lat"], g["lon"], g["alt"],
-                self.lst_h, self.attitude, self.tracking, self.orientation, f.drag_body_area_m2, self.array_area,
-                self.radiator_area, self.cfg.drag.cd, f.mass_kg, f.reentered, f.drag_density_kg_m3, f.drag_area_m2,
-                f.drag_rho_area_s, f.drag_delta_v_m_s)
+        drag = (self.sun_table, self.clock_table, self.epoch_days, self.msis_on, self.next_refresh_s,
+                float(lo_km), float(hi_km), log_rho, grid, self._k.EXPONENTIAL_TABLE, f.r_eci_m, f.v_eci_m_s,
+                g["lat"], g["lon"], g["alt"], self.lst_h, self.attitude, self.tracking, self.orientation,
+                f.drag_body_area_m2, self.array_area, self.radiator_area, self.cfg.drag.cd, f.mass_kg, f.reentered,
+                f.drag_density_kg_m3, f.drag_area_m2, f.drag_rho_area_s, f.drag_delta_v_m_s)
         ageing = (True, *self.ageing.tick_args()) if self.ageing is not None else (False, 1, 1, *self._no_ageing)
         return (self.k_sample, self.k_update, *ageing, *drag)
 
     def _after_tick(self, step: int, flag: int) -> None:
         dt = self.ctx.dt_s
         t_s = step * dt
-        if flag & FLAG_SAMPLE:   # the kernel found the MSIS grid due for a refresh: the whole sample here
-            self._sample(t_s, self.k_sample * dt, self._table[step - self._row0, :3])
+        if flag & FLAG_SAMPLE:   # the MSIS grid is due for a refresh: the sample here, at the kernel's positions
+            self._sample(t_s, self.k_sample * dt, self.sun.unit, geodetic=False)
         if flag & FLAG_UPDATE:
             self._update(t_s, self.k_update * dt)
         if self.ageing is not None:
             self.ageing.after_tick(flag, t_s)
 
     def tick_kernel(self) -> TickKernel:
-        return TickKernel(function=lifetime_tick, args=self._tick_args, prepare=self._prepare,
-                          after_tick=self._after_tick)
+        return TickKernel(function=lifetime_tick, args=self._tick_args, after_tick=self._after_tick)
 
-    def _sample(self, t_s: float, dt_s: float, sun_unit: np.ndarray) -> None:
+    def _sample(self, t_s: float, dt_s: float, sun_unit: np.ndarray, geodetic: bool = True) -> None:
         """The drag sample in Python (sim.lifetime.tick.drag_tick does the same in the kernel),
-        refreshing the MSIS grid where it is due."""
+        refreshing the MSIS grid where it is due; `geodetic` False: the kernel has put this
+        tick's geodetic positions and local times in place."""
         f, g, k = self.fleet, self.geo, self._k
-        self._geodesy.eci_to_geodetic(f.r_eci_m, self.ctx.clock.at(t_s).gmst_rad, g["lat"], g["lon"], g["alt"])
-        ut_h = ((self.epoch_days + t_s / SECONDS_PER_DAY) % 1.0) * 24.0
-        np.mod(ut_h + g["lon"] / 15.0, 24.0, out=self.lst_h)
+        if geodetic:
+            self._geodesy.eci_to_geodetic(f.r_eci_m, self.ctx.clock.at(t_s).gmst_rad, g["lat"], g["lon"], g["alt"])
+            ut_h = ((self.epoch_days + t_s / SECONDS_PER_DAY) % 1.0) * 24.0
+            np.mod(ut_h + g["lon"] / 15.0, 24.0, out=self.lst_h)
         if self.msis_on:
             live = f.reentered == 0
             alts = g["alt"][live] if live.any() else g["alt"]

@@ -3,7 +3,8 @@
 Every tick, when ageing is on, the battery's discharge half-cycles are counted from the payload's
 SOC (sim.lifetime.ageing_kernels.count_half_cycles). Every k_sample ticks the drag sample runs
 here too (sim.lifetime.kernels.sample_drag at the geodetic position and mean local solar time of
-each satellite), unless the MSIS grid must be refreshed first: it is past its refresh time, or a
+each satellite, with the Sun and cos/sin GMST of the tick from the orbits subsystem's
+`sun_table` and `clock_table`), unless the MSIS grid must be refreshed first: it is past its refresh time, or a
 live satellite's altitude left the grid (the refresh calls pymsis: Python). The kernel returns a
 non-zero flag on the ticks where Python acts (sim.lifetime.subsystem.Lifetime._after_tick, in
 this order): FLAG_SAMPLE (the sample with the grid refresh), FLAG_UPDATE (decay, thrust,
@@ -24,11 +25,9 @@ from sim.core.constants import SECONDS_PER_DAY
 from sim.lifetime.ageing_kernels import count_half_cycles
 from sim.lifetime.kernels import sample_drag
 from sim.orbits.geodesy import _geodetic_range
+from sim.orbits.tick import CLOCK_COS_GMST, CLOCK_SIN_GMST, SUN_UNIT_X
 
 FLAG_SAMPLE, FLAG_UPDATE, FLAG_AGEING, FLAG_TABLE = 1, 2, 4, 8
-# columns of the per-step table Lifetime._prepare fills at the sample steps
-COL_SUN_X, COL_SUN_Y, COL_SUN_Z, COL_COS_GMST, COL_SIN_GMST = 0, 1, 2, 3, 4
-N_COLS = 5
 
 
 @njit(cache=True, error_model="numpy")
@@ -51,20 +50,22 @@ def needs_refresh(t_s, alt_km, lost, next_refresh_s, lo_km, hi_km):
 
 
 @njit(cache=True, error_model="numpy")
-def drag_tick(step, row, dt_s, k_sample, table, epoch_days, msis_on, next_refresh_s, lo_km, hi_km, log_rho, grid,
-              exp_table, r_eci_m, v_eci_m_s, lat_deg, lon_deg, alt_km, lst_h, attitude, tracking, orientation,
-              a_body, a_array, a_radiator, cd, mass_kg, lost, density_kg_m3, area_m2, rho_area_s, drag_dv_m_s):
+def drag_tick(step, row, dt_s, k_sample, sun_table, clock_table, epoch_days, msis_on, next_refresh_s, lo_km, hi_km,
+              log_rho, grid, exp_table, r_eci_m, v_eci_m_s, lat_deg, lon_deg, alt_km, lst_h, attitude, tracking,
+              orientation, a_body, a_array, a_radiator, cd, mass_kg, lost, density_kg_m3, area_m2, rho_area_s,
+              drag_dv_m_s):
     """The drag sample of a sample step: FLAG_SAMPLE (nothing sampled) where the grid must be
-    refreshed first, else 0."""
+    refreshed first (the geodetic position and local time are left for it), else 0."""
     t_s = step * dt_s
-    _geodetic_range(0, lat_deg.shape[0], r_eci_m, table[row, COL_COS_GMST], table[row, COL_SIN_GMST],
+    _geodetic_range(0, lat_deg.shape[0], r_eci_m, clock_table[row, CLOCK_COS_GMST], clock_table[row, CLOCK_SIN_GMST],
                     lat_deg, lon_deg, alt_km)
     ut_h = ((epoch_days + t_s / SECONDS_PER_DAY) % 1.0) * 24.0
     for i in range(lst_h.shape[0]):
         lst_h[i] = (ut_h + lon_deg[i] / 15.0) % 24.0
     if msis_on and needs_refresh(t_s, alt_km, lost, next_refresh_s, lo_km, hi_km):
         return FLAG_SAMPLE
-    sample_drag(k_sample * dt_s, r_eci_m, v_eci_m_s, table[row, :3], alt_km, lat_deg, lst_h, msis_on, log_rho, grid,
+    sun_unit = sun_table[row, SUN_UNIT_X:SUN_UNIT_X + 3]
+    sample_drag(k_sample * dt_s, r_eci_m, v_eci_m_s, sun_unit, alt_km, lat_deg, lst_h, msis_on, log_rho, grid,
                 exp_table, attitude, tracking, orientation, a_body, a_array, a_radiator, cd, mass_kg, lost,
                 density_kg_m3, area_m2, rho_area_s, drag_dv_m_s)
     return 0
