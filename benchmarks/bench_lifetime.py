@@ -5,8 +5,9 @@ satellites, NRLMSIS drag every 60 s, station-keeping every 10 min, battery half-
 Baseline, measured in the same run: the per-tick Python loop the subsystem had before its tick
 kernel (sim.lifetime.tick): the cadence tests and the half-cycle counter launched from Python
 at every tick. Measured: the block driver (sim.core.blocks) over the lifetime kernel alone,
-returning to Python only at its flagged ticks. The other subsystems do not advance (positions
-and SOC stay where the set-up put them); both paths do the same work on the same state.
+returning to Python only at its flagged ticks (the orbits' Sun and clock tables filled for each
+block). The other subsystems do not advance (positions and SOC stay where the set-up put them);
+both paths do the same work on the same state.
 
     .venv/bin/python -m pytest benchmarks/bench_lifetime.py -s -o python_files='bench_*.py'
 """
@@ -39,12 +40,13 @@ def _python_day(sub, first: int, n: int) -> None:
             a.rows.append(a._row(step * dt))
 
 
-def _driver_day(sub, runner: BlockRunner, first: int, n: int) -> None:
+def _driver_day(sub, runner: BlockRunner, tables, first: int, n: int) -> None:
     """The block driver's loop (sim.core.simulation.Simulation._clock) over one kernel, in blocks
-    of run.block_ticks."""
+    of run.block_ticks; `tables` fills the orbits' sun_table and clock_table it reads."""
     dt, end = sub.ctx.dt_s, first + n - 1
     for block_first in range(first, end + 1, sub.ctx.max_block_ticks):
         last = min(block_first + sub.ctx.max_block_ticks - 1, end)
+        tables(block_first, last)
         runner.prepare(block_first, last)
         step, start = block_first, 0
         while True:
@@ -61,6 +63,7 @@ def test_lifetime_day(benchmark):
     assert sub.ageing is not None and sub.msis_on
     n = int(round(SECONDS_PER_DAY / sim.dt_s))
     runner = BlockRunner([sub])
+    tables = sim.subsystem("orbits").tick_kernel().prepare
     cursor = {"step": 1}
 
     def python_day():
@@ -68,12 +71,12 @@ def test_lifetime_day(benchmark):
         cursor["step"] += n
 
     def driver_day():
-        _driver_day(sub, runner, cursor["step"], n)
+        _driver_day(sub, runner, tables, cursor["step"], n)
         cursor["step"] += n
 
     _python_day(sub, cursor["step"], 60)   # compile and warm both
     cursor["step"] += 60
-    _driver_day(sub, runner, cursor["step"], 60)
+    _driver_day(sub, runner, tables, cursor["step"], 60)
     cursor["step"] += 60
     t0 = time.perf_counter()
     python_day()
