@@ -60,10 +60,11 @@ def unique_keys(keys: np.ndarray) -> np.ndarray:
 
 
 def nearest_keys(r_eci_m: np.ndarray, k: int, max_range_m: float, max_terminals: int,
-                 current: np.ndarray | None = None) -> np.ndarray:
+                 current: np.ndarray | None = None, exclude: np.ndarray | None = None) -> np.ndarray:
     """k nearest neighbours within max_range_m of every satellite (scipy cKDTree), limited to
     max_terminals per satellite; links in `current` keep their terminals first (no churn),
-    then the shortest. Returns sorted keys."""
+    then the shortest. Satellites where `exclude` (bool, N) is true get no candidate and take
+    no terminal. Returns sorted keys."""
     from scipy.spatial import cKDTree
 
     n = r_eci_m.shape[1]
@@ -79,4 +80,7 @@ def nearest_keys(r_eci_m: np.ndarray, k: int, max_range_m: float, max_terminals:
     if current is not None and current.size:
         keys = np.concatenate([current[np.isin(current, keys)], keys])
     keys = unique_keys(keys)
+    if exclude is not None and exclude.any():
+        a, b = pairs_of(keys, n)
+        keys = keys[~(exclude[a] | exclude[b])]
     return np.sort(limit_terminals(keys, n, max_terminals))
