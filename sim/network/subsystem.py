@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 
 from sim.core.constants import SECONDS_PER_DAY
-from sim.core.subsystem import Subsystem
+from sim.core.subsystem import Subsystem, TickKernel
 from sim.network import tick
 from sim.network.contacts import CONTACT_EVENTS, Contacts
 from sim.network.demands import resolve_demands, submit_scheduled
@@ -25,18 +25,6 @@ from sim.network.ids import NetworkIds
 from sim.network.links import LINK_EVENTS, Crosslinks
 from sim.network.routes import ROUTE_EVENTS, LatencyPairs, Routes
 from sim.network.transfers import TRANSFER_EVENTS, Transfer, Transfers
-
-try:
-    from sim.core.subsystem import TickKernel
-except ImportError:  # TODO(block driver): the core's, once it is on main
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class TickKernel:
-        function: Callable
-        args: Callable
-        prepare: Callable | None = None
-        after_tick: Callable | None = None
 
 
 class Network(Subsystem):
@@ -76,8 +64,7 @@ class Network(Subsystem):
         self._route_full = False
         # [time of the last full re-route [s], 1 when something may need the periodic one] (the kernel reads it)
         self._route_clock = np.array([-math.inf, 0.0])
-        self._gmst = np.zeros((1, 2))  # (cos, sin) of GMST at each tick of the prepared block
-        self._first_step = 1
+        self._gmst, self._cos_col = np.zeros((1, 2)), 0  # [row, cos_col], [row, cos_col + 1]: cos, sin of GMST
         self._lost: set[int] = set()  # elements of latency-pair paths lost since the last re-route
         self.provide("network", self)
         self.recorded_units = {"isl_up": "1", "ground_contact": "1", "bytes_in": "byte", "bytes_out": "byte"}
@@ -133,19 +120,24 @@ class Network(Subsystem):
     # the block contract: one tick in the kernel, Python only where it flags the tick
     def tick_kernel(self) -> TickKernel:
         return TickKernel(function=tick.network_tick, args=self._tick_args, prepare=self._prepare,
-                               after_tick=self._after_tick)
+                          after_tick=self._after_tick)
 
     def _prepare(self, first_step: int, last_step: int) -> None:
-        """cos and sin of GMST at the end of each tick of the block (row 0: first_step)."""
-        # TODO(block driver): read the core's clock_table service once it is on main
+        """cos and sin of GMST at the end of each tick of the block (row 0: first_step), for the
+        stations; the core's clock_table where it is provided (the same numbers as ctx.clock.at)."""
+        if self.contacts is None:
+            return
+        table = self.ctx.services.get("clock_table") if "clock_table" in self.ctx.services else None
+        if isinstance(table, np.ndarray) and table.ndim == 2 and table.shape[1] >= 6:
+            self._gmst, self._cos_col = table, 4
+            return
         rows = last_step - first_step + 1
         if self._gmst.shape[0] < rows:
-            self._gmst = np.zeros((rows, 2))
+            self._gmst = np.zeros((max(rows, self.ctx.max_block_ticks), 2))
         clock = self.ctx.clock
         for row in range(rows):
             now = clock.at(clock.time_of_step(first_step + row))
             self._gmst[row] = now.cos_gmst, now.sin_gmst
-        self._first_step = first_step
 
     def _tick_args(self) -> tuple:
         """What tick.network_tick reads after (step, row, t0_s, dt_s)."""
@@ -160,7 +152,7 @@ class Network(Subsystem):
         else:
             link_args = (False, 0, *tick.no_link_args())
         if contacts is not None:
-            contact_args = (True, contacts.chunk(), self._gmst, 0, *contacts.geometry_args()[3:])
+            contact_args = (True, contacts.chunk(), self._gmst, self._cos_col, *contacts.geometry_args()[3:])
         else:
             contact_args = (False, 0, self._gmst, 0, *tick.no_contact_args(f.n))
         return head + link_args + contact_args
@@ -184,19 +176,6 @@ class Network(Subsystem):
                 self._route_clock[1] = 0.0  # nothing to route until the next submission
             elif t_s - self._last_route_t_s >= self.config.routing.every_s:
                 self._request_reroute(refresh=True)
-
-    def advance(self, block) -> None:
-        """The tick kernel tick by tick, and after_tick where it flags (until the core's block
-        driver runs it)."""
-        # TODO(block driver): the base class's advance replaces this
-        kernel = self.tick_kernel()
-        kernel.prepare(block.first_step, block.last_step)
-        args = kernel.args()
-        for step in block.steps():
-            flag = kernel.function(step, step - block.first_step, (step - 1) * block.dt_s, block.dt_s, *args)
-            if flag:
-                kernel.after_tick(step, flag)
-                args = kernel.args()
 
     # ------------------------------------------------------------------ topology changes and re-routes
     def _elements_lost(self, elements) -> None:
