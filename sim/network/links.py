@@ -182,7 +182,7 @@ class Crosslinks:
         dropped = ~np.isin(self.keys, keys) & (self.state == UP)
         if dropped.any():
             idx = np.flatnonzero(dropped)
-            self.events.emit("link_down", t_s, self.a[idx], self.b[idx], DOWN_RESELECTED)
+            self.events.emit("link_down", t_s, self.a[idx], self.b[idx], self._cause(idx, DOWN_RESELECTED))
             self._on_lost(self.keys[idx])
         old = {"keys": self.keys, "state": self.state, "gen": self.gen, "margin_prev": self.margin_prev}
         self._set_candidates(keys, old)
@@ -195,17 +195,21 @@ class Crosslinks:
         if falling.size:
             was_up = falling[self.state[falling] == UP]
             if was_up.size:
-                cause = DOWN_GEOMETRY
-                if self.has_reentry:
-                    gone = (self.reentered[self.a[was_up]] != 0) | (self.reentered[self.b[was_up]] != 0)
-                    cause = np.where(gone, DOWN_REENTRY, DOWN_GEOMETRY)
-                self.events.emit("link_down", self._t_cross_s[was_up], self.a[was_up], self.b[was_up], cause)
+                self.events.emit("link_down", self._t_cross_s[was_up], self.a[was_up], self.b[was_up],
+                                 self._cause(was_up, DOWN_GEOMETRY))
                 self._on_lost(self.keys[was_up])
             self.state[falling] = IDLE
             self._new_generation(falling)
         if rising.size:
             rising = rising[self.state[rising] == IDLE]
             self._begin_acquisition(rising, self._t_cross_s[rising])
+
+    def _cause(self, idx: np.ndarray, cause: int):
+        """The link_down cause of links idx: DOWN_REENTRY where an end has re-entered, else cause."""
+        if not self.has_reentry:
+            return cause
+        gone = (self.reentered[self.a[idx]] != 0) | (self.reentered[self.b[idx]] != 0)
+        return np.where(gone, DOWN_REENTRY, cause).astype(float)
 
     def _draw_acquisition_s(self, size: int) -> np.ndarray:
         a = self.config.acquisition

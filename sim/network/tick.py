@@ -7,8 +7,8 @@ one tick before; a tick flips cur[0] and writes the new margins over the oldest 
 two arrays did, without a copy).
 
 A satellite with reentered[i] ≠ 0 (the lifetime subsystem's field) has every margin −1 (never
-feasible): a link or contact feasible a tick before crosses 0 falling, at the start of the tick in
-which the network first sees the flag.
+feasible): a link or contact feasible a tick before crosses 0 falling, at the end of the first tick
+the network sees the flag in (never before the flag was set; at most a tick after it).
 """
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ WHOLE_TICK = 8         # the nearest-neighbour re-selection is due: the kernel d
 
 
 @njit(cache=True, error_model="numpy")
-def _reentered_links(t0_s, link_a, link_b, reentered, margin_prev, margin, direction, t_cross_s):
-    """Links with a re-entered end: margin −1, crossing (if any) at t0_s. Returns the change of
+def _reentered_links(t1_s, link_a, link_b, reentered, margin_prev, margin, direction, t_cross_s):
+    """Links with a re-entered end: margin −1, crossing (if any) at t1_s. Returns the change of
     the crossing count."""
     change = 0
     for j in range(link_a.size):
@@ -36,7 +36,7 @@ def _reentered_links(t0_s, link_a, link_b, reentered, margin_prev, margin, direc
             margin[j] = -1.0
             d = crossing_direction(margin_prev[j], -1.0, 0.0)
             direction[j] = d
-            t_cross_s[j] = t0_s
+            t_cross_s[j] = t1_s
             change += d * d - d0 * d0
     return change
 
@@ -62,12 +62,12 @@ def links_geometry(chunk, t0_s, dt_s, has_reentry, reentered, r_eci_m, v_eci_m_s
             rate_max_bps, rate_ref_bps, range_ref_m, dwdm_range_m, dwdm_rate_bps, range_m, rate_bps, slew_rad_s,
             margin_prev, margin, state, up_state, t0_s, dt_s, direction, t_cross_s)
     if has_reentry:
-        n_cross += _reentered_links(t0_s, link_a, link_b, reentered, margin_prev, margin, direction, t_cross_s)
+        n_cross += _reentered_links(t0_s + dt_s, link_a, link_b, reentered, margin_prev, margin, direction, t_cross_s)
     return n_cross, n_up, n_feasible
 
 
 @njit(cache=True, error_model="numpy")
-def _reentered_contacts(t0_s, reentered, margin_prev, margin, direction, t_cross_s):
+def _reentered_contacts(t1_s, reentered, margin_prev, margin, direction, t_cross_s):
     n = margin.shape[1]
     change = 0
     for i in range(n):
@@ -78,7 +78,7 @@ def _reentered_contacts(t0_s, reentered, margin_prev, margin, direction, t_cross
                 margin[g, i] = -1.0
                 d = crossing_direction(margin_prev[g, i], -1.0, 0.0)
                 direction[f] = d
-                t_cross_s[f] = t0_s
+                t_cross_s[f] = t1_s
                 change += d * d - d0 * d0
     return change
 
@@ -102,7 +102,7 @@ def contacts_geometry(chunk, t0_s, dt_s, cos_gmst, sin_gmst, has_reentry, reente
         count = ground_tick_range(0, r_eci_m.shape[1], r_eci_m, station_eci_m, station_up_eci, sin_min_elevation,
                                   margin_prev, margin, t0_s, dt_s, direction, t_cross_s)
     if has_reentry:
-        count += _reentered_contacts(t0_s, reentered, margin_prev, margin, direction, t_cross_s)
+        count += _reentered_contacts(t0_s + dt_s, reentered, margin_prev, margin, direction, t_cross_s)
     return count
 
 
