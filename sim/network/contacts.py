@@ -103,7 +103,7 @@ class Contacts:
 
     def _crossings(self) -> None:
         n = self.n
-        flat = np.flatnonzero(self._direction)
+        flat = tick.crossed(self._direction)
         g, i = np.divmod(flat, n)
         start = self._direction[flat] > 0
         self._start(g[start], i[start], self._t_cross_s[flat[start]])

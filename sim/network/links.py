@@ -189,7 +189,7 @@ class Crosslinks:
 
     # ------------------------------------------------------------------ events
     def _crossings(self) -> None:
-        idx = np.flatnonzero(self._direction)
+        idx = tick.crossed(self._direction)
         rising = idx[self._direction[idx] > 0]
         falling = idx[self._direction[idx] < 0]
         if falling.size:

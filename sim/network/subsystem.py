@@ -64,6 +64,7 @@ class Network(Subsystem):
         self._route_full = False
         # [time of the last full re-route [s], 1 when something may need the periodic one] (the kernel reads it)
         self._route_clock = np.array([-math.inf, 0.0])
+        self._args, self._args_key = (), None
         self._gmst, self._cos_col = np.zeros((1, 2)), 0  # [row, cos_col], [row, cos_col + 1]: cos, sin of GMST
         self._lost: set[int] = set()  # elements of latency-pair paths lost since the last re-route
         self.provide("network", self)
@@ -140,7 +141,17 @@ class Network(Subsystem):
             self._gmst[row] = now.cos_gmst, now.sin_gmst
 
     def _tick_args(self) -> tuple:
-        """What tick.network_tick reads after (step, row, t0_s, dt_s)."""
+        """What tick.network_tick reads after (step, row, t0_s, dt_s); built again only when an
+        array or scalar in it was replaced (a new candidate set, another table, a setting)."""
+        f, links = self.ctx.fleet, self.links
+        key = (links.epoch if links is not None else 0, id(self._gmst), self._cos_col, self.config.routing.every_s,
+               id(f.r_eci_m), id(f.v_eci_m_s), id(getattr(f, "reentered", None)),
+               links.config.reselect_every_s if links is not None else 0.0)
+        if self._args_key != key:
+            self._args, self._args_key = self._build_tick_args(), key
+        return self._args
+
+    def _build_tick_args(self) -> tuple:
         f, links, contacts, none = self.ctx.fleet, self.links, self.contacts, tick.EMPTY
         has_reentry, reentered = tick.reentered_of(f)
         reselect = links is not None and links.reselects

@@ -149,6 +149,35 @@ def network_tick(step, row, t0_s, dt_s, r_eci_m, v_eci_m_s, has_reentry, reenter
     return flag
 
 
+@njit(cache=True, error_model="numpy")
+def crossed(direction):
+    """Indices where direction ≠ 0, ascending (np.flatnonzero, fast on a large array with few
+    crossings: spans of 64 without one are skipped after a vectorised test)."""
+    n = direction.size
+    spans = np.zeros((n + 63) // 64, np.int64)  # crossings in each span of 64
+    count = 0
+    for s in range(spans.size):
+        lo = s * 64
+        hi = min(lo + 64, n)
+        any_ = np.int8(0)
+        for k in range(lo, hi):
+            any_ |= direction[k]
+        if any_ != 0:
+            for k in range(lo, hi):
+                if direction[k] != 0:
+                    spans[s] += 1
+            count += spans[s]
+    out = np.empty(count, np.int64)
+    c = 0
+    for s in range(spans.size):
+        if spans[s]:
+            for k in range(s * 64, min(s * 64 + 64, n)):
+                if direction[k] != 0:
+                    out[c] = k
+                    c += 1
+    return out
+
+
 # stand-ins for the arrays of a part the network does not have (never written: the kernel skips it)
 EMPTY = {"clock": np.full(1, -np.inf)}
 

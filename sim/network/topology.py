@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.network.ids import keys_of, pairs_of
+from sim.network.terminals import keep_within_terminals
 
 
 def grid_pairs(plane: np.ndarray, slot: np.ndarray, start: int, stop: int, *, seam: bool = True,
@@ -43,13 +44,8 @@ def limit_terminals(keys: np.ndarray, n: int, max_terminals: int) -> np.ndarray:
     np.add.at(degree, b, 1)
     if degree.max() <= max_terminals:
         return keys
-    used = np.zeros(n, dtype=np.int64)
-    keep = np.zeros(keys.size, dtype=bool)
-    for j in range(keys.size):  # set-up or once per re-selection, not per tick in the grid case
-        if used[a[j]] < max_terminals and used[b[j]] < max_terminals:
-            used[a[j]] += 1
-            used[b[j]] += 1
-            keep[j] = True
+    keep = keep_within_terminals(np.ascontiguousarray(a, np.int64), np.ascontiguousarray(b, np.int64),
+                                 np.zeros(n, dtype=np.int64), max_terminals, np.zeros(keys.size, dtype=np.bool_))
     return keys[keep]
 
 
