@@ -41,11 +41,18 @@ def _simpy_to(sim, t_s: float) -> None:
         sim.env.run(until=t_s)
 
 
+def _clock_tables(sim, first: int, last: int) -> None:
+    """The orbits' per-block tables (clock_table: GMST for the stations), the satellites staying put."""
+    sim.subsystem("orbits").tick_kernel().prepare(first, last)
+
+
 def _python_ticks(sim, net, first: int) -> float:
     t0 = time.perf_counter()
     for step in range(first, first + STEPS):
         _simpy_to(sim, sim.clock.time_of_step(step))
         sim.clock.advance_to(step)
+        _clock_tables(sim, step, step)
+        net.tick_kernel().prepare(step, step)
         net._after_tick(step, tick.WHOLE_TICK)  # the whole tick in Python
     return time.perf_counter() - t0
 
@@ -60,6 +67,7 @@ def _driver_ticks(sim, net, first: int) -> float:
     while step <= end:
         _simpy_to(sim, time_of(step))
         last = max(step, min(step + BLOCK - 1, end, sim._last_step_before(env.peek())))
+        _clock_tables(sim, step, last)
         runner.prepare(step, last)
         at = step
         while at <= last:

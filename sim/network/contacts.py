@@ -70,11 +70,13 @@ class Contacts:
         return (self.has_reentry, self.reentered, self.fleet.r_eci_m, self._ecef_m, self._up_ecef, self.eci_m,
                 self.up_eci, self._sin_min_el, self.margins, self.cur, self._direction, self._t_cross_s)
 
-    def _kernel(self, t_s: float, dt_s: float) -> int:
-        """Stations at GMST(t_s), elevations at the positions now and the crossings since
-        margin_prev (sim.network.geometry, sim.network.tick)."""
-        now = self.clock.at(t_s)
-        return tick.contacts_geometry(self.chunk(), t_s - dt_s, dt_s, now.cos_gmst, now.sin_gmst,
+    def _kernel(self, t_s: float, dt_s: float, cos_sin_gmst=None) -> int:
+        """Stations at GMST(t_s) (cos, sin given, else from the clock), elevations at the
+        positions now and the crossings since margin_prev (sim.network.geometry, sim.network.tick)."""
+        if cos_sin_gmst is None:
+            now = self.clock.at(t_s)
+            cos_sin_gmst = now.cos_gmst, now.sin_gmst
+        return tick.contacts_geometry(self.chunk(), t_s - dt_s, dt_s, float(cos_sin_gmst[0]), float(cos_sin_gmst[1]),
                                       *self.geometry_args())
 
     def initial(self) -> None:
@@ -85,10 +87,10 @@ class Contacts:
         g, i = np.nonzero(self.margin >= 0.0)
         self._start(g, i, np.zeros(g.size))
 
-    def tick(self, t_s: float, dt_s: float) -> None:
+    def tick(self, t_s: float, dt_s: float, cos_sin_gmst=None) -> None:
         """One tick in Python (what sim.network.tick.network_tick does)."""
         self.cur[0] = 1 - self.cur[0]
-        if self._kernel(t_s, dt_s):
+        if self._kernel(t_s, dt_s, cos_sin_gmst):
             self._crossings()
 
     def _start(self, g: np.ndarray, i: np.ndarray, t_s: np.ndarray) -> None:

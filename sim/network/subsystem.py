@@ -65,7 +65,8 @@ class Network(Subsystem):
         # [time of the last full re-route [s], 1 when something may need the periodic one] (the kernel reads it)
         self._route_clock = np.array([-math.inf, 0.0])
         self._args, self._args_key = (), None
-        self._gmst, self._cos_col = np.zeros((1, 2)), 0  # [row, cos_col], [row, cos_col + 1]: cos, sin of GMST
+        # [row, cos_col], [row, cos_col + 1]: cos, sin of GMST at each tick of the block (row 0: _table_first)
+        self._gmst, self._cos_col, self._table_first = np.zeros((1, 2)), 0, 1
         self._lost: set[int] = set()  # elements of latency-pair paths lost since the last re-route
         self.provide("network", self)
         self.recorded_units = {"isl_up": "1", "ground_contact": "1", "bytes_in": "byte", "bytes_out": "byte"}
@@ -129,8 +130,9 @@ class Network(Subsystem):
         if self.contacts is None:
             return
         table = self.ctx.services.get("clock_table") if "clock_table" in self.ctx.services else None
+        self._table_first = first_step
         if isinstance(table, np.ndarray) and table.ndim == 2 and table.shape[1] >= 6:
-            self._gmst, self._cos_col = table, 4
+            self._gmst, self._cos_col = table, 4  # sim.orbits.tick.CLOCK_COS_GMST, CLOCK_SIN_GMST
             return
         rows = last_step - first_step + 1
         if self._gmst.shape[0] < rows:
@@ -175,8 +177,9 @@ class Network(Subsystem):
         if flag & tick.WHOLE_TICK:
             if self.links is not None:
                 self.links.tick(t_s, dt_s)
-            if self.contacts is not None:
-                self.contacts.tick(t_s, dt_s)
+            if self.contacts is not None:  # GMST from the block's table, as the kernel reads it
+                row, c = step - self._table_first, self._cos_col
+                self.contacts.tick(t_s, dt_s, (self._gmst[row, c], self._gmst[row, c + 1]))
             flag = tick.REROUTE_DUE
         if flag & tick.LINK_CROSSINGS:
             self.links._crossings()
