@@ -3,6 +3,12 @@
 Each job books its members' delivered GPU-seconds in the work ledger and sets their GPU
 utilisation for the next tick; satellites that run no job book theirs as idle and run at idle
 utilisation. Job kinds are found through JOB_KINDS (kind -> "module:Class").
+
+The tick kernel (sim.workloads.tick) books a training job's quiet tick and the idle satellites
+in numba; a job whose `tick_args()` is None (inference, EO), and a training job on a tick that
+is not quiet, run their Python `step` in `after_tick` for that tick. GPUs a job loses for good
+are counted per satellite in the FleetState field `gpus_lost_workload` (the hardware still
+counts them as working: the payload keeps delivering their GPU-seconds, the job books them idle).
 """
 from __future__ import annotations
 
@@ -10,8 +16,9 @@ import importlib
 
 import numpy as np
 
+from sim.core.fleet import FieldSpec
 from sim.core.subsystem import Block, Context, Subsystem
-from sim.workloads import ledger
+from sim.workloads import ledger, tick
 from sim.workloads.job import Job, JobContext
 from sim.workloads.members import resolve, shell_ranges
 
@@ -35,7 +42,9 @@ class Workloads(Subsystem):
     requires = ("gpu_state",)
     uses = ("network", "radiation", "sdc", "sdc_detected", "rad_gpu_reset", "sefi", "sel", "device_lost")
     provides = ("work",)
-    fields = (ledger.FIELD,)
+    fields = (ledger.FIELD,
+              FieldSpec("gpus_lost_workload", "i4", "1", "GPUs the workload lost for good (permanent hardware "
+                        "interruptions) that gpu_count still counts as working", "state"))
 
     @classmethod
     def event_kinds(cls, scenario) -> dict[str, str]:
@@ -58,23 +67,51 @@ class Workloads(Subsystem):
                             network=services.get("network") if "network" in services else None,
                             radiation=services.get("radiation") if "radiation" in services else None)
             self.jobs.append(job_class(cfg.kind)(cfg, jc))
-        self.unassigned = np.flatnonzero(~assigned)
+        self.unassigned = np.flatnonzero(~assigned).astype(np.int64)
         ctx.fleet.gpu_utilisation[self.unassigned] = 0.0
+        self.job_flags = np.zeros(len(self.jobs), np.int64)
+        self.python_jobs = np.array([job.tick_kind == tick.PYTHON for job in self.jobs], np.int8)
         self.provide("work", self)
 
     def start(self) -> None:
         for job in self.jobs:
             job.start()
 
+    # ------------------------------------------------------------------ the tick kernel
+    def _tick_args(self) -> tuple:
+        """What sim.workloads.tick.workloads_tick reads after (step, row, t0_s, dt_s)."""
+        f = self.ctx.fleet
+        of_kind = [tuple((j, *job.tick_args()) for j, job in enumerate(self.jobs) if job.tick_kind == kind) or None
+                   for kind in (tick.TRAINING, tick.INFERENCE)]
+        return (f.gpu_seconds_delivered_tick, f.work_gpu_s, self.unassigned, ledger.CAUSE["idle"], self.python_jobs,
+                self.job_flags, *of_kind)
+
+    def _prepare(self, first_step: int, last_step: int) -> None:
+        for job in self.jobs:
+            job.prepare(first_step, last_step)
+
+    def _after_tick(self, step: int, flag: int) -> None:
+        """The Python part of a tick: each flagged job's `step`, or what follows its quiet tick."""
+        dt_s = self.ctx.dt_s
+        t0_s = step * dt_s - dt_s
+        delivered = self.ctx.fleet.gpu_seconds_delivered_tick
+        for job, code in zip(self.jobs, self.job_flags.tolist()):
+            if code & tick.FULL:
+                job.step(t0_s, dt_s, delivered[job.jc.members])
+            elif code:
+                job.after_quiet(t0_s + dt_s, code)
+
     def advance(self, block: Block) -> None:
-        fleet, dt_s = self.ctx.fleet, block.dt_s
+        dt_s = block.dt_s
+        self._prepare(block.first_step, block.last_step)
+        args = self._tick_args()
         for step in block.steps():
             t0_s = step * dt_s - dt_s
-            delivered = fleet.gpu_seconds_delivered_tick
-            for job in self.jobs:
-                job.step(t0_s, dt_s, delivered[job.jc.members])
-            if self.unassigned.size:
-                self.ledger.book("idle", self.unassigned, delivered[self.unassigned])
+            flag = tick.workloads_tick(step, step - block.first_step, t0_s, dt_s, *args)
+            if flag:
+                self._after_tick(step, flag)
+                self._prepare(step + 1, block.last_step)
+                args = self._tick_args()
 
     def summary(self) -> dict[str, tuple[float, str]]:
         out = {}
@@ -87,3 +124,4 @@ class Workloads(Subsystem):
         for job in self.jobs:
             out.update({f"{job.jc.name}/{k}": v for k, v in job.tables().items()})
         return out
+
