@@ -44,6 +44,12 @@ def _deep_merge(base: dict, override: dict) -> dict:
     return out
 
 
+class Run(Strict):
+    block_ticks: Annotated[int, Field(ge=1, le=1_000_000)] = Field(4096, description=(
+        "the most ticks the block driver advances per call (sim.core.blocks); results do not "
+        "depend on it, memory of per-step tables and the time between Python visits do"))
+
+
 class ScenarioBase(Strict):
     """The sections every scenario has; the registered ones (radiation, network, ...) are added
     by `_scenario_model`."""
@@ -55,6 +61,7 @@ class ScenarioBase(Strict):
     seed: Annotated[int, Field(ge=0)] = 0
     output: str | None = None
     record: Record = Field(default_factory=Record)
+    run: Run = Field(default_factory=Run)
     environment: Environment = Field(default_factory=Environment)
     constellation: list[Shell] = Field(min_length=1)
     defaults: dict[str, Any] = Field(default_factory=dict, description=(

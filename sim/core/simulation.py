@@ -1,12 +1,14 @@
 """Simulation: builds the subsystems a scenario turns on, orders them, and runs them.
 
-The clock process is the only thing that runs every tick: it hands each subsystem, in
-dependency order, the block of ticks to advance (today one tick), and a row to the Recorder
-every `record.every_s`. Everything else in SimPy is a discrete event.
+The clock process is the only SimPy process that runs on the tick grid: it advances all
+subsystems over blocks of ticks through the block driver (sim.core.blocks), one block until
+the next SimPy event, record step or `run.block_ticks`, returning to Python inside a block
+only at ticks a subsystem flags. Everything else in SimPy is a discrete event.
 """
 from __future__ import annotations
 
 import json
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +17,11 @@ import simpy
 
 from sim import __version__
 from sim.config.scenario import Scenario
+from sim.core.blocks import BlockRunner
 from sim.core.clock import Clock
 from sim.core.events import EventLog
 from sim.core.registry import subsystem_classes
-from sim.core.subsystem import Block, Context, Subsystem
+from sim.core.subsystem import Context, Subsystem
 from sim.core.timescale import iso_utc
 
 
@@ -134,19 +137,58 @@ class Simulation:
             row.update(sub.record(t_s))
         recorder.append_row(t_s, row)
 
+    def _next_record_step(self, step: int) -> int:
+        """The first record step at or after `step` (every record_every_steps, and the last)."""
+        every = self.record_every_steps
+        return min(-(-step // every) * every, self.n_steps)
+
+    def _last_step_before(self, t_s: float) -> int:
+        """The last step whose tick ends strictly before t_s (a SimPy event's time)."""
+        if not math.isfinite(t_s):
+            return self.n_steps
+        time_of = self.clock.time_of_step
+        step = max(int(math.ceil(t_s / self.dt_s)) - 1, 0)
+        while time_of(step + 1) < t_s:
+            step += 1
+        while step > 0 and time_of(step) >= t_s:
+            step -= 1
+        return step
+
+    def _at_step(self, step: int) -> None:
+        """Bring the clock and the subsystems' Python-side views to the end of tick `step`
+        before Python code (an after_tick, a record, a SimPy process) reads them."""
+        self.clock.advance_to(step)
+        for sub in self.subsystems:
+            sub.sync(step)
+
     def _clock(self, recorder, progress):
         self._record(recorder, 0.0)
-        for step in range(1, self.n_steps + 1):
-            t_s = self.clock.time_of_step(step)
-            yield self.env.timeout(t_s - self.env.now)
-            self.clock.advance_to(step)
-            block = Block(step, step, self.dt_s)
-            for sub in self.subsystems:
-                sub.advance(block)
-            if step % self.record_every_steps == 0 or step == self.n_steps:
-                self._record(recorder, t_s)
+        runner = BlockRunner(self.subsystems)
+        env, time_of, dt_s = self.env, self.clock.time_of_step, self.dt_s
+        max_ticks = self.ctx.max_block_ticks
+        step = 1
+        while step <= self.n_steps:
+            yield env.timeout(time_of(step) - env.now)   # what SimPy has due up to this tick runs first
+            last = max(step, min(step + max_ticks - 1, self._next_record_step(step),
+                                 self._last_step_before(env.peek())))
+            runner.prepare(step, last)
+            first, start = step, 0
+            while True:
+                k, index, flag = runner.run(first, last, step, start, dt_s)
+                if index < 0:
+                    break
+                if env.now != time_of(k):   # no SimPy event falls before it (last ends before env.peek())
+                    yield env.timeout(time_of(k) - env.now)
+                self._at_step(k)
+                runner.after_tick(index, k, flag)
+                first, start = k, index + 1
+                last = max(k, min(last, self._last_step_before(env.peek())))
+            self._at_step(last)
+            if last == self._next_record_step(last):
+                self._record(recorder, time_of(last))
             if progress is not None:
-                progress.update(self.dt_s)
+                progress.update((last - step + 1) * dt_s)
+            step = last + 1
 
     def summary(self) -> dict[str, tuple[float, str]]:
         """Every subsystem's metrics, prefixed `<name>.` unless the subsystem's summary_prefix

@@ -16,7 +16,8 @@ A subsystem declares (class attributes):
 - `fields`: the FleetState arrays it owns (FieldSpec: unit and role).
 
 It is constructed with a Context and may implement `start()` (SimPy processes, once before
-the run), `advance(block)` (continuous state over a block of ticks), `record(t_s)`
+the run), `tick_kernel()` (the numba function that advances it one tick inside a block of
+many, sim.core.blocks; without one, `advance(block)` runs in Python tick by tick), `record(t_s)`
 (per-satellite time-series columns named in `recorded_units`, with units UDUNITS-2 parses
 and CF attributes in `recorded_attrs`), `tables()` (its own HDF5
 tables) and `summary()` (scalar metrics with units). It reaches the rest of the simulation
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 import numpy as np
 
@@ -71,6 +72,27 @@ class Block:
     @property
     def end_s(self) -> float:
         return self.last_step * self.dt_s
+
+
+@dataclass(frozen=True)
+class TickKernel:
+    """How a subsystem advances one tick inside a block (the contract: sim.core.blocks).
+
+    - `function(step, row, t0_s, dt_s, *args()) -> int`: an @njit function advancing the
+      subsystem from t0_s to t0_s + dt_s; `row` indexes the per-step tables `prepare` filled.
+      It returns 0, or a non-zero flag where Python must act on this tick (`after_tick`).
+    - `args()`: the arrays and scalars `function` reads, fetched again at every (re)start of
+      the driver, so a scalar changed in `after_tick` is seen from the next tick on.
+    - `prepare(first_step, last_step)`: fill the per-step tables of the coming block (values
+      that depend on the time alone), row 0 = first_step.
+    - `after_tick(step, flag)`: the Python work of a flagged tick, at env.now = its end, before
+      the later subsystems' kernels of the same tick.
+    """
+
+    function: Callable
+    args: Callable[[], tuple] = tuple
+    prepare: Callable[[int, int], None] | None = None
+    after_tick: Callable[[int, int], None] | None = None
 
 
 class ServiceError(LookupError):
@@ -126,6 +148,11 @@ class Context:
         """Simulated time advanced so far."""
         return self.clock.t_s
 
+    @property
+    def max_block_ticks(self) -> int:
+        """The most ticks one block holds: the rows of per-step tables (`TickKernel.prepare`)."""
+        return min(self.scenario.run.block_ticks, self.clock.n_steps)
+
     def rng(self, name: str) -> np.random.Generator:
         return substream(self.scenario.seed, name)
 
@@ -170,8 +197,28 @@ class Subsystem:
     def start(self) -> None:
         """Start SimPy processes (called once, before the run)."""
 
+    def tick_kernel(self) -> TickKernel | None:
+        """The numba tick of this subsystem (sim.core.blocks), or None: then `advance` runs in
+        Python for every tick, and the driver returns to Python at every tick to call it."""
+        return None
+
+    def sync(self, step: int) -> None:
+        """Bring Python-side views of state that the tick kernel keeps in tables (e.g. the Sun)
+        to the end of tick `step`: called before Python code runs at a tick inside a block."""
+
     def advance(self, block: Block) -> None:
-        """Advance continuous state over the ticks of `block`, in order."""
+        """Advance continuous state over the ticks of `block`, in order. With a tick kernel:
+        the kernel tick by tick and `after_tick` where it flags (what the block driver does)."""
+        kernel = self.tick_kernel()
+        if kernel is None:
+            return
+        if kernel.prepare is not None:
+            kernel.prepare(block.first_step, block.last_step)
+        for step in block.steps():
+            t_s = step * block.dt_s
+            flag = kernel.function(step, step - block.first_step, t_s - block.dt_s, block.dt_s, *kernel.args())
+            if flag and kernel.after_tick is not None:
+                kernel.after_tick(step, flag)
 
     def record(self, t_s: float) -> dict[str, np.ndarray]:
         """Values of the recorded fields at t_s, keyed as in recorded_units."""

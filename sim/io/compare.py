@@ -53,10 +53,22 @@ def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+# scenario keys that say how a run was computed, not what: results do not depend on them
+EXECUTION_KEYS = ("run",)
+
+
+def _settings(text) -> object:
+    data = yaml.safe_load(_text(text))
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k not in EXECUTION_KEYS}
+    return data
+
+
 def _same_yaml(a, b) -> bool:
-    """The same settings, whatever the formatting; text that is not YAML compares as text."""
+    """The same settings, whatever the formatting and the execution keys (`run:`, e.g. the
+    block length); text that is not YAML compares as text."""
     try:
-        return yaml.safe_load(_text(a)) == yaml.safe_load(_text(b))
+        return _settings(a) == _settings(b)
     except yaml.YAMLError:
         return False
 
