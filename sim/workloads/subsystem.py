@@ -17,7 +17,7 @@ import importlib
 import numpy as np
 
 from sim.core.fleet import FieldSpec
-from sim.core.subsystem import Block, Context, Subsystem
+from sim.core.subsystem import Context, Subsystem, TickKernel
 from sim.workloads import ledger, tick
 from sim.workloads.job import Job, JobContext
 from sim.workloads.members import resolve, shell_ranges
@@ -101,17 +101,9 @@ class Workloads(Subsystem):
             elif code:
                 job.after_quiet(t0_s + dt_s, code)
 
-    def advance(self, block: Block) -> None:
-        dt_s = block.dt_s
-        self._prepare(block.first_step, block.last_step)
-        args = self._tick_args()
-        for step in block.steps():
-            t0_s = step * dt_s - dt_s
-            flag = tick.workloads_tick(step, step - block.first_step, t0_s, dt_s, *args)
-            if flag:
-                self._after_tick(step, flag)
-                self._prepare(step + 1, block.last_step)
-                args = self._tick_args()
+    def tick_kernel(self) -> TickKernel:
+        return TickKernel(function=tick.workloads_tick, args=self._tick_args, prepare=self._prepare,
+                          after_tick=self._after_tick)
 
     def summary(self) -> dict[str, tuple[float, str]]:
         out = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.workloads.inference import rand, tick
+from sim.workloads.inference import dispatch, rand, tick
 
 CHUNK_TICKS = 1024
 
@@ -39,6 +39,12 @@ class PoissonArrivals:
         self.drawn_first = end - sum(c.shape[0] for c in chunks)
         self.drawn = np.ascontiguousarray(np.concatenate(chunks), np.int64)
 
+    def counts_in(self, t0_s: float, dt_s: float) -> np.ndarray:
+        step = int(round((t0_s + dt_s) / dt_s))
+        self.cover(step, step, dt_s)
+        self.counts[:] = self.drawn[step - self.drawn_first]
+        return self.counts
+
 
 class GammaArrivals:
     kind = tick.GAMMA
@@ -49,6 +55,9 @@ class GammaArrivals:
         self.state = rand.new_state(rng)
         self.counts = np.zeros(n_stations, np.int64)
 
+    def counts_in(self, t0_s: float, dt_s: float) -> np.ndarray:
+        dispatch.gamma_counts(self.state, self.next_s, t0_s + dt_s, self.shape, self.scale, self.counts)
+        return self.counts
 
 
 class TraceArrivals:
@@ -60,6 +69,10 @@ class TraceArrivals:
         self.period_s = float(trace.period_s / time_scale)
         self.offset_s = np.arange(n_stations) * self.period_s / n_stations
         self.counts = np.zeros(n_stations, np.int64)
+
+    def counts_in(self, t0_s: float, dt_s: float) -> np.ndarray:
+        tick.trace_counts(self.t_s, self.period_s, self.offset_s, t0_s, dt_s, self.counts)
+        return self.counts.copy()
 
 
 def kernel_args(arrivals) -> tuple:
