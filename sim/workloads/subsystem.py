@@ -82,7 +82,7 @@ class Workloads(Subsystem):
         """What sim.workloads.tick.workloads_tick reads after (step, row, t0_s, dt_s)."""
         f = self.ctx.fleet
         of_kind = [tuple((j, *job.tick_args()) for j, job in enumerate(self.jobs) if job.tick_kind == kind) or None
-                   for kind in (tick.TRAINING, tick.INFERENCE)]
+                   for kind in (tick.TRAINING, tick.INFERENCE, tick.EO)]
         return (f.gpu_seconds_delivered_tick, f.work_gpu_s, self.unassigned, ledger.CAUSE["idle"], self.python_jobs,
                 self.job_flags, *of_kind)
 
