@@ -27,12 +27,11 @@ def workloads_tick(step, row, t0_s, dt_s, delivered, work, unassigned, row_idle,
                    inferences, eos):
     """python_jobs[j] = 1: job j runs in Python every tick. trainings, inferences, eos: one tuple per job
     of the kind, (job index, then the kind's kernel arguments after the tick's), or None for none."""
-    t1_s = t0_s + dt_s
     for j in range(job_flags.size):
         job_flags[j] = FULL if python_jobs[j] else 0
     if trainings is not None:
         for tj in trainings:
-            job_flags[tj[0]] = training.train_tick(t1_s, dt_s, delivered, *tj[1:])
+            job_flags[tj[0]] = training.train_tick(t0_s, dt_s, delivered, *tj[1:])
     if inferences is not None:
         for ij in inferences:
             job_flags[ij[0]] = inference.inference_tick(step, t0_s, dt_s, delivered, *ij[1:])

@@ -79,7 +79,6 @@ class TrainingJob(Job):
         self.version = 0
         self.mode = policy.RUN
         self.stalled = False
-        self.remaining_s = 0.0        # of the checkpoint write or the restart in progress
         self.recompute_s = 0.0
         self.pending_save = None
         self.corrupt_t_s = None       # time of the first corruption of the current state
@@ -112,9 +111,16 @@ class TrainingJob(Job):
         """Write what the tick kernel's quiet path depends on into st: whether it may be tried,
         the checkpoint interval now and the step a corruption is detected at."""
         st = self.st
-        quiet = not self.pending and self.mode == policy.RUN and not self.stalled and self.recompute_s == 0.0 \
-            and self.all_active
-        st[kernels.GATE] = 1.0 if quiet else 0.0
+        gate = kernels.GATE_NONE
+        if not self.pending and not self.stalled and self.all_active and not (self.rejoin_at < math.inf).any():
+            if self.mode == policy.RUN and self.recompute_s == 0.0:
+                gate = kernels.GATE_RUN
+            elif self.mode == policy.CKPT:
+                gate = kernels.GATE_HOLD_CHECKPOINT
+            elif self.mode == policy.RESTART:
+                gate = kernels.GATE_HOLD_RESTART
+        st[kernels.GATE] = gate
+        st[kernels.ANY_FAILED] = 1.0 if self.failed.any() else 0.0
         every_s, every_steps = policy.interval(self)
         st[kernels.EVERY_S] = every_s if every_s is not None else math.inf
         st[kernels.EVERY_STEPS] = every_steps if every_steps is not None else math.inf
@@ -183,17 +189,18 @@ class TrainingJob(Job):
     run_s = _st(kernels.RUN_S, "time computing [s]")
     exposed_s = _st(kernels.EXPOSED_S, "exposed all-reduce time summed over the steps [s]")
     next_progress_s = _st(kernels.NEXT_PROGRESS_S, "time of the next progress row [s]")
+    remaining_s = _st(kernels.REMAINING_S, "of the checkpoint write or the restart in progress [s]")
     del _st
 
     def tick_args(self) -> tuple:
-        """The arrays and scalars of kernels.train_tick after (t1_s, dt_s, delivered)."""
+        """The arrays and scalars of kernels.train_tick after (t0_s, dt_s, delivered)."""
         self.sync()
         f, cfg = self.jc.fleet, self.config
         ring_j, present, state, rate, fixed = self.ring.arrays()
         return (self.jc.members, f.gpu_count, self.count, self.usable, self.w, self.useful_cum, ring_j, present, state,
                 rate, float(fixed), float(self.S), float(cfg.allreduce.latency_s), float(cfg.allreduce.overlap),
                 self.st, self.jc.ledger.gpu_s, policy.USEFUL, policy.STRAGGLER, policy.COMM, policy.IDLE,
-                f.gpu_utilisation, self.quiet_out)
+                policy.CHECKPOINT, policy.RESTART_C, f.gpu_utilisation, self.quiet_out)
 
     def after_quiet(self, t1_s: float, code: int) -> None:
         """The Python part of a tick the kernel booked quietly (a progress row due)."""

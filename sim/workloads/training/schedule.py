@@ -38,7 +38,7 @@ MAX_SEGMENTS = 100_000
 def advance_tick(job, t0_s: float, dt_s: float, delivered: np.ndarray) -> None:
     t1_s = t0_s + dt_s
     job.sync()
-    code = quiet(job, t1_s, dt_s)
+    code = quiet(job, t0_s, dt_s)
     if code != kernels.NOT_QUIET:
         job.after_quiet(t1_s, code)
         return
@@ -93,10 +93,10 @@ def advance_tick(job, t0_s: float, dt_s: float, delivered: np.ndarray) -> None:
     job.sync()
 
 
-def quiet(job, t1_s: float, dt_s: float) -> int:
+def quiet(job, t0_s: float, dt_s: float) -> int:
     """The quiet tick in one kernel call (sim.workloads.training.kernels.train_tick, the same call
     the subsystem's tick kernel makes): QUIET, PROGRESS_DUE, or NOT_QUIET with nothing done."""
-    return kernels.train_tick(t1_s, dt_s, job.jc.fleet.gpu_seconds_delivered_tick, *job.tick_args())
+    return kernels.train_tick(t0_s, dt_s, job.jc.fleet.gpu_seconds_delivered_tick, *job.tick_args())
 
 
 def progress_row(job, t1_s: float, step_time_s: float) -> None:
