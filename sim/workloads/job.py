@@ -59,6 +59,11 @@ class Job:
         """Book the members' delivered GPU-seconds of the tick t0_s .. t0_s + dt_s."""
         self.jc.ledger.book("useful", self.jc.members, delivered_s)
 
+    def tick_key(self) -> tuple:
+        """Identities of the arrays of other subsystems tick_args() hands out that they may
+        replace (not only change in place): a new key makes the subsystem fetch tick_args() again."""
+        return ()
+
     def prepare(self, first_step: int, last_step: int) -> None:
         """Fill what the tick kernel reads for ticks first_step .. last_step (before tick_args)."""
 

@@ -71,6 +71,7 @@ class Workloads(Subsystem):
         ctx.fleet.gpu_utilisation[self.unassigned] = 0.0
         self.job_flags = np.zeros(len(self.jobs), np.int64)
         self.python_jobs = np.array([job.tick_kind == tick.PYTHON for job in self.jobs], np.int8)
+        self._args, self._args_key = None, None
         self.provide("work", self)
 
     def start(self) -> None:
@@ -79,7 +80,16 @@ class Workloads(Subsystem):
 
     # ------------------------------------------------------------------ the tick kernel
     def _tick_args(self) -> tuple:
-        """What sim.workloads.tick.workloads_tick reads after (step, row, t0_s, dt_s)."""
+        """What sim.workloads.tick.workloads_tick reads after (step, row, t0_s, dt_s): built again
+        after the jobs' Python work (after_tick, and SimPy between blocks: prepare) or when an
+        array of another subsystem a job reads was replaced (Job.tick_key), else the same tuple
+        (the driver asks for it at every return to Python)."""
+        key = tuple(job.tick_key() for job in self.jobs)
+        if self._args is None or key != self._args_key:
+            self._args, self._args_key = self._build_tick_args(), key
+        return self._args
+
+    def _build_tick_args(self) -> tuple:
         f = self.ctx.fleet
         of_kind = [tuple((j, *job.tick_args()) for j, job in enumerate(self.jobs) if job.tick_kind == kind) or None
                    for kind in (tick.TRAINING, tick.INFERENCE, tick.EO)]
@@ -87,11 +97,13 @@ class Workloads(Subsystem):
                 self.job_flags, *of_kind)
 
     def _prepare(self, first_step: int, last_step: int) -> None:
+        self._args = None
         for job in self.jobs:
             job.prepare(first_step, last_step)
 
     def _after_tick(self, step: int, flag: int) -> None:
         """The Python part of a tick: each flagged job's `step`, or what follows its quiet tick."""
+        self._args = None
         dt_s = self.ctx.dt_s
         t0_s = step * dt_s - dt_s
         delivered = self.ctx.fleet.gpu_seconds_delivered_tick

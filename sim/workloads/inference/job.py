@@ -132,6 +132,11 @@ class InferenceJob(Job):
         return (self.st, *arrivals.kernel_args(self.arrivals), r.args(), job_args, self.members, self._delivered_m,
                 float(self.config.progress_every_s))
 
+    def tick_key(self) -> tuple:
+        links, c = self.reach.network.links, self.reach.contacts
+        return (links.epoch if links is not None else 0, id(links.state) if links is not None else 0,
+                id(c.margin), id(c.usable), id(self.reach.view_sat), self.st[tick.DIRTY])
+
     def step(self, t0_s: float, dt_s: float, delivered_s: np.ndarray) -> None:
         """The tick from Python: the same kernel call as the subsystem's tick kernel makes."""
         step = int(round((t0_s + dt_s) / dt_s))

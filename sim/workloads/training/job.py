@@ -202,6 +202,10 @@ class TrainingJob(Job):
                 self.st, self.jc.ledger.gpu_s, policy.USEFUL, policy.STRAGGLER, policy.COMM, policy.IDLE,
                 policy.CHECKPOINT, policy.RESTART_C, f.gpu_utilisation, self.quiet_out)
 
+    def tick_key(self) -> tuple:
+        links = self.ring.links if self.ring is not None else None
+        return (links.epoch, id(links.state), id(links.rate_bps)) if links is not None else ()
+
     def after_quiet(self, t1_s: float, code: int) -> None:
         """The Python part of a tick the kernel booked quietly (a progress row due)."""
         if code == kernels.PROGRESS_DUE:
