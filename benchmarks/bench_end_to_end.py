@@ -71,7 +71,8 @@ def odcsim_run(scenario: Path, output: Path, *extra: str, usage_out: dict | None
 def sgp4_day_rate(scenario: Path, duration_s: float) -> tuple[float, float, int]:
     """python-sgp4 SatrecArray over the scenario's satellites and ticks: (s, satellite-steps/s, N).
 
-    The satellites are built with sgp4init from the scenario's mean elements; times are
+    The satellites are built with sgp4init from the scenario's mean elements (catalogue numbers
+    wrap at 339,999, the largest TLE's Alpha-5 can hold; they do not enter the propagation); times are
     propagated in blocks of 360 ticks so the (N, T, 3) outputs stay small."""
     from sgp4.api import WGS72, Satrec, SatrecArray
 
@@ -87,7 +88,7 @@ def sgp4_day_rate(scenario: Path, duration_s: float) -> tuple[float, float, int]
     sats = []
     for i in range(el["a_m"].size):
         s = Satrec()
-        s.sgp4init(WGS72, "i", i + 1, epoch_jd - 2433281.5, 0.0, 0.0, 0.0, float(el["e"][i]),
+        s.sgp4init(WGS72, "i", i % 339999 + 1, epoch_jd - 2433281.5, 0.0, 0.0, 0.0, float(el["e"][i]),
                    float(el["argp_rad"][i]), float(el["inc_rad"][i]), float(el["mean_anomaly_rad"][i]),
                    float(n_rad_min[i]), float(el["raan_rad"][i]))
         sats.append(s)
