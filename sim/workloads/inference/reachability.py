@@ -54,13 +54,15 @@ class Reachability:
         self._job_station[self.net_g] = np.arange(G)
         self.view_sat = np.zeros((G, 64), np.int64)
         self.view_n = np.zeros(G, np.int64)
+        self.view_pos = np.full((G, n), -1, np.int32)  # position of each satellite in view_sat, −1: not in view
         events.subscribe("contact_start", self._contact_start)
         events.subscribe("contact_end", self._contact_end)
         self._graph()
 
     def _view(self, sat, station, add: bool) -> None:
         sat, station = sat.astype(np.int64), station.astype(np.int64)
-        while not reach.view_update(self.view_sat, self.view_n, self._job_station, station, sat, add):
+        args = (self.view_pos, self.view_n, self._job_station, station, sat, add)
+        while not reach.view_update(self.view_sat, *args):
             self.view_sat = np.concatenate([self.view_sat, np.zeros_like(self.view_sat)], axis=1)
             self.st[tick.DIRTY] = 1.0   # a tick kernel may hold the old array: this tick runs from Python
 
