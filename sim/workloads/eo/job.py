@@ -102,7 +102,7 @@ class EoJob(Job):
         self._n_events = np.zeros(4, dtype=np.int64)
         self._delivered_m = np.zeros(m)
         self._table = np.zeros((ctx.max_block_ticks, tick.N_TABLE))
-        self._table_first = 1
+        self._table_first, self._table_last = 1, 0      # the steps the table holds
         self.outputs = Outputs(self, ctx.n_steps * ctx.dt_s, config.table_every_s)
 
     def _weights(self, t_s: float, out: np.ndarray) -> np.ndarray:
@@ -132,7 +132,7 @@ class EoJob(Job):
     def prepare(self, first_step: int, last_step: int) -> None:
         """The Sun's unit vector and GMST at the end of each tick of the block."""
         ctx, n = self.jc.ctx, last_step - first_step + 1
-        self._table_first = first_step
+        self._table_first, self._table_last = first_step, last_step
         services = ctx.services
         if "sun_table" in services and "clock_table" in services:
             self._table[:n, tick.SUN_X:tick.SUN_Z + 1] = services.get("sun_table")[:n, 3:6]
@@ -175,10 +175,9 @@ class EoJob(Job):
     def step(self, t0_s: float, dt_s: float, delivered_s: np.ndarray) -> None:
         """The tick from Python (contact events arrived): the kernel's halves around the budget."""
         step = int(round((t0_s + dt_s) / dt_s))
-        row = step - self._table_first
-        if not 0 <= row < self._table.shape[0]:
+        if not self._table_first <= step <= self._table_last:
             self.prepare(step, step)
-            row = 0
+        row = step - self._table_first
         before, after = self._halves()
         delivered = self.jc.fleet.gpu_seconds_delivered_tick
         code = tick.before_budget(t0_s, dt_s, row, delivered, *before)
