@@ -4,6 +4,7 @@
     run.timeseries["t_junction_k"].sel(satellite=0).plot()
     run.events[run.events.kind_name == "throttle_change"]
     run.tables["<subsystem>/<table>"]        # a subsystem's own table (schema_version 2)
+    run.daily["dose_rad"]                    # every accumulator at each day's end (None without /daily)
 """
 from __future__ import annotations
 
@@ -49,6 +50,17 @@ class RunResult:
         """Row times in seconds since the epoch."""
         return ((self.timeseries["time"].values - self.epoch.to_datetime64())
                 / np.timedelta64(1, "s")).astype(np.float64)
+
+    @cached_property
+    def daily(self) -> xr.Dataset | None:
+        """/daily as xarray (dims time, satellite; a per-cause table adds `<field>_row`): every
+        accumulator at each day's end; None for a file without it (`record: {daily: false}`)."""
+        if not hdf5.has_daily(self.path):
+            return None
+        try:
+            return xr.open_dataset(self.path, group="daily", engine="h5netcdf")
+        except (OSError, ValueError, KeyError) as exc:
+            raise ResultFileError(f"{self.path}: cannot open /daily with xarray ({exc})") from None
 
     @cached_property
     def summary(self) -> dict:
@@ -138,6 +150,8 @@ class RunResult:
 
     def close(self) -> None:
         self.timeseries.close()
+        if self.__dict__.get("daily") is not None:
+            self.__dict__["daily"].close()
 
     def __enter__(self) -> "RunResult":
         return self

@@ -19,9 +19,50 @@ from sim.config.base import DurationS, Positive, Strict, parse_duration_s, resol
 from sim.orbits.config import Shell
 from sim.payload.config import HARDWARE_SECTIONS, Environment
 
+NEVER = "never"   # record.every_s: no base cadence, only the windows (and the first and last rows)
+
+
+def _offset_or_time(value: Any) -> Any:
+    """A window bound: a duration after the epoch (0 allowed) or an ISO 8601 UTC time (resolved
+    to seconds after the epoch by the scenario, which knows the epoch)."""
+    if isinstance(value, datetime):
+        return utc_datetime(value)
+    try:
+        return parse_duration_s(value, allow_zero=True)
+    except ValueError:
+        pass
+    try:
+        return utc_datetime(str(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is neither a duration after the epoch (0, 90s, 45m, 6h, 7d) nor an "
+                         f"ISO 8601 UTC time (2026-03-20T12:00:00Z)") from None
+
+
+class RecordWindow(Strict):
+    """[start, end) during which the time series is recorded every `every_s` (from `start` on)
+    instead of at the base cadence."""
+
+    start: float | datetime = Field(description=(
+        "window start: seconds after the epoch (YAML accepts 0, 90s, 45m, 6h, 7d) or an ISO 8601 UTC time"))
+    end: float | datetime = Field(description="window end (excluded), as `start`")
+    every_s: Positive = Field(description="cadence inside the window (a multiple of dt_s after rounding)")
+
+    _bounds = field_validator("start", "end", mode="before")(classmethod(lambda cls, v: _offset_or_time(v)))
+
+    @field_validator("every_s", mode="before")
+    @classmethod
+    def _duration(cls, v):
+        return parse_duration_s(v)
+
 
 class Record(Strict):
-    every_s: Positive = 60.0
+    every_s: Positive | Literal["never"] = Field(60.0, description=(
+        "base cadence of the time series (rounded to whole ticks); `never`: only the windows, the "
+        "first and the last row"))
+    windows: list[RecordWindow] = Field(default_factory=list, description=(
+        "periods recorded at their own cadence; outside them every_s applies"))
+    daily: bool = Field(True, description=(
+        "write /daily: every accumulator of every satellite at each UTC day's end (and the run's end)"))
     compression: Literal["none", "lzf", "gzip"] = "lzf"
     state_vectors: bool = Field(False, description=(
         "also record float64 inertial (TEME) position and velocity of every satellite, "
@@ -31,7 +72,12 @@ class Record(Strict):
     @field_validator("every_s", mode="before")
     @classmethod
     def _duration(cls, v):
-        return parse_duration_s(v)
+        if isinstance(v, str) and v.strip().lower() == NEVER:
+            return NEVER
+        try:
+            return parse_duration_s(v)
+        except ValueError as exc:
+            raise ValueError(f"{exc} (use `never` to record only the windows)") from None
 
 
 def _deep_merge(base: dict, override: dict) -> dict:
@@ -111,8 +157,7 @@ class ScenarioBase(Strict):
     def _steps(self):
         if self.dt_s > self.duration:
             raise ValueError(f"dt_s ({self.dt_s}) exceeds the duration ({self.duration} s)")
-        if self.record.every_s < self.dt_s:
-            raise ValueError(f"record.every_s ({self.record.every_s}) is shorter than dt_s ({self.dt_s})")
+        self._check_record()
         for i, shell in enumerate(self.constellation):
             if shell.name is None:
                 shell.name = f"{shell.orbit_kind}{i}"
@@ -120,6 +165,37 @@ class ScenarioBase(Strict):
         if len(set(names)) != len(names):
             raise ValueError(f"shell names must be unique, got {names}")
         return self
+
+    def _check_record(self) -> None:
+        """record.every_s and the windows against the run: bounds resolved to seconds after the
+        epoch, inside the run, at least one tick long, cadences not below dt_s, no overlaps."""
+        record = self.record
+        if record.every_s != NEVER and record.every_s < self.dt_s:
+            raise ValueError(f"record.every_s ({record.every_s}) is shorter than dt_s ({self.dt_s})")
+        spans = []
+        for i, window in enumerate(record.windows):
+            where = f"record.windows.{i}"
+            for key in ("start", "end"):
+                value = getattr(window, key)
+                if isinstance(value, datetime):
+                    offset = (value - self.epoch).total_seconds()
+                    if offset < 0:
+                        raise ValueError(f"{where}.{key}: {value.isoformat()} is before the epoch")
+                    setattr(window, key, offset)
+            if window.end > self.duration:
+                raise ValueError(f"{where}.end: {window.end:g} s is after the end of the run "
+                                 f"({self.duration:g} s)")
+            if round(window.end / self.dt_s) <= round(window.start / self.dt_s):
+                raise ValueError(f"{where}: [{window.start:g} s, {window.end:g} s) holds no tick of "
+                                 f"dt_s = {self.dt_s:g} s (end must be after start)")
+            if window.every_s < self.dt_s:
+                raise ValueError(f"{where}.every_s ({window.every_s:g}) is shorter than dt_s ({self.dt_s:g})")
+            spans.append((round(window.start / self.dt_s), round(window.end / self.dt_s), i))
+        spans.sort()
+        for (_, end, i), (start, _, j) in zip(spans, spans[1:]):
+            if start < end:
+                raise ValueError(f"record.windows.{j} overlaps record.windows.{i} (windows may touch, "
+                                 f"not overlap)")
 
     # the directory of the YAML file; relative paths (TLE files) resolve against it
     _base_dir: Path = Path(".")

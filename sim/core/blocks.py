@@ -22,15 +22,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from numba import njit
-
+from sim.core.numerics import python_tick
 from sim.core.subsystem import Block, Subsystem, TickKernel
-
-
-@njit(cache=True)
-def python_tick(step, row, t0_s, dt_s):
-    """The tick kernel of a subsystem that advances in Python: flag every tick."""
-    return 1
 
 
 def python_kernel(sub: Subsystem) -> TickKernel:
@@ -106,8 +99,13 @@ class BlockRunner:
     """The subsystems' tick kernels and the driver that runs them over a block."""
 
     def __init__(self, subsystems: list[Subsystem]):
-        self.subsystems = subsystems
-        self.kernels = [sub.tick_kernel() or python_kernel(sub) for sub in subsystems]
+        self.kernels = []
+        for sub in subsystems:
+            kernel = sub.tick_kernel()
+            if kernel is None and type(sub).advance is not Subsystem.advance:
+                kernel = python_kernel(sub)
+            if kernel is not None:
+                self.kernels.append(kernel)
         self.driver = driver_for(tuple(k.function for k in self.kernels))
 
     def prepare(self, first: int, last: int) -> None:

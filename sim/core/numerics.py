@@ -151,3 +151,9 @@ def heap_pop(heap_f, heap_node, size):
         heap_node[child], heap_node[k] = heap_node[k], heap_node[child]
         k = child
     return f, node, size
+
+
+@njit(cache=True)
+def python_tick(step, row, t0_s, dt_s):
+    """The tick kernel of a subsystem that advances in Python (sim.core.blocks): flag every tick."""
+    return 1

@@ -74,7 +74,8 @@ class Simulation:
         self.events = EventLog()
         n_steps = max(1, int(round(scenario.duration / scenario.dt_s)))
         self.clock = Clock(scenario.epoch, scenario.dt_s, n_steps)
-        self.record_every_steps = max(1, int(round(scenario.record.every_s / scenario.dt_s)))
+        from sim.io.record_plan import RecordPlan  # sim.io on first use, as the Recorder (it loads h5py)
+        self.record_plan = RecordPlan.for_scenario(scenario)   # which ticks write rows and day ends
         self.ctx = Context(self.env, scenario, None, self.events, self.clock)
         classes = order_subsystems([c for c in subsystem_classes() if c.is_enabled(scenario)])
         self.subsystems: list[Subsystem] = []
@@ -138,9 +139,8 @@ class Simulation:
         recorder.append_row(t_s, row)
 
     def _next_record_step(self, step: int) -> int:
-        """The first record step at or after `step` (every record_every_steps, and the last)."""
-        every = self.record_every_steps
-        return min(-(-step // every) * every, self.n_steps)
+        """The first step at or after `step` that writes a time-series or a /daily row."""
+        return self.record_plan.next_output_step(step)
 
     def _last_step_before(self, t_s: float) -> int:
         """The last step whose tick ends strictly before t_s (a SimPy event's time)."""
@@ -162,6 +162,7 @@ class Simulation:
             sub.sync(step)
 
     def _clock(self, recorder, progress):
+        from sim.io.record_plan import daily_values
         self._record(recorder, 0.0)
         runner = BlockRunner(self.subsystems)
         env, time_of, dt_s = self.env, self.clock.time_of_step, self.dt_s
@@ -184,8 +185,10 @@ class Simulation:
                 first, start = k, index + 1
                 last = max(k, min(last, self._last_step_before(env.peek())))
             self._at_step(last)
-            if last == self._next_record_step(last):
+            if self.record_plan.is_record_step(last):
                 self._record(recorder, time_of(last))
+            if self.record_plan.daily and self.record_plan.is_day_step(last):
+                recorder.append_daily(time_of(last), daily_values(self.fleet))
             if progress is not None:
                 progress.update((last - step + 1) * dt_s)
             step = last + 1
@@ -208,6 +211,7 @@ class Simulation:
     def run(self, output: str | Path | None = None, *, progress: bool = False) -> RunResult:
         """Run to the end of the scenario and write the HDF5 file (temporary name, renamed when
         complete). On any exception nothing is left under the output name."""
+        from sim.io.record_plan import daily_fields
         from sim.io.recorder import Recorder
 
         output = Path(output) if output is not None else self.scenario.default_output()
@@ -221,7 +225,7 @@ class Simulation:
             "scenario_name": scenario.name,
             "scenario_yaml": scenario.resolved_yaml(),
             "dt_s": scenario.dt_s,
-            "record_every_s": self.record_every_steps * self.dt_s,
+            "record_every_s": self.record_plan.base_every_s,   # 0 for `every_s: never`
             "shell_names": json.dumps([s.name for s in scenario.constellation]),
         }
         event_kinds = {k.code: (k.name, k.meaning) for k in self.events.kinds.values()}
@@ -231,7 +235,9 @@ class Simulation:
                             field_attrs=self._recorded_attrs(),
                             n_satellites=self.fleet.n, epoch_iso=root_attrs["epoch_utc"],
                             event_kinds=event_kinds, compression=scenario.record.compression,
-                            field_dtypes=self._recorded_dtypes())
+                            field_dtypes=self._recorded_dtypes(),
+                            daily_fields=daily_fields(self.fleet) if scenario.record.daily else None,
+                            expected_days=self.record_plan.n_days())
         try:
             self.events.connect(recorder.add_events)
             for sub in self.subsystems:

@@ -217,6 +217,7 @@ class Subsystem:
         for step in block.steps():
             t_s = step * block.dt_s
             flag = kernel.function(step, step - block.first_step, t_s - block.dt_s, block.dt_s, *kernel.args())
+            self.sync(step)
             if flag and kernel.after_tick is not None:
                 kernel.after_tick(step, flag)
 

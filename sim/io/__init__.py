@@ -3,9 +3,12 @@ h5py users). The layout of a run file is in sim.io.schema."""
 from sim.io.hdf5 import (
     check_result_file,
     describe,
+    has_daily,
     is_complete,
     open_result,
     read_attrs,
+    read_daily,
+    read_daily_units,
     read_event_kinds,
     read_events,
     read_field_units,
@@ -27,7 +30,8 @@ from sim.io.schema import (
 
 __all__ = [
     "COMPLETE_ATTR", "EVENT_DTYPE", "READABLE_SCHEMA_VERSIONS", "SCHEMA_VERSION", "Recorder",
-    "ResultFileError", "check_result_file", "describe", "is_complete", "open_result", "read_attrs",
-    "read_event_kinds", "read_events", "read_field_units", "read_satellite_units", "read_satellites",
-    "read_summary", "read_summary_units", "read_table_attrs", "read_tables",
+    "ResultFileError", "check_result_file", "describe", "has_daily", "is_complete", "open_result",
+    "read_attrs", "read_daily", "read_daily_units", "read_event_kinds", "read_events", "read_field_units",
+    "read_satellite_units", "read_satellites", "read_summary", "read_summary_units", "read_table_attrs",
+    "read_tables",
 ]

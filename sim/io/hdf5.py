@@ -20,9 +20,11 @@ from sim.core.timescale import iso_utc, parse_utc
 from sim.io.recorder import COMPRESSIONS, EVENT_BLOCK_ROWS, Recorder, cf_time_units, default_chunk_rows  # noqa: F401
 from sim.io.schema import (  # noqa: F401
     COMPLETE_ATTR,
+    DAILY_GROUP,
     EVENT_DTYPE,
     READABLE_SCHEMA_VERSIONS,
     RESERVED_GROUPS,
+    ROW_DIM_SUFFIX,
     SATELLITE_DIM,
     SCHEMA_VERSION,
     TIME_DIM,
@@ -170,6 +172,38 @@ def _field_units(f) -> dict[str, str]:
     }
 
 
+# ---------------------------------------------------------------- /daily
+
+def _daily_fields(f) -> dict[str, h5py.Dataset]:
+    """/daily field name -> dataset ({} when the file has no /daily)."""
+    group = f.get(DAILY_GROUP)
+    if group is None:
+        return {}
+    return {name: dset for name, dset in group.items()
+            if name not in (TIME_DIM, SATELLITE_DIM) and not name.endswith(ROW_DIM_SUFFIX)}
+
+
+def has_daily(path) -> bool:
+    """Whether the file holds /daily (runs with `record: {daily: false}` and older files do not)."""
+    with open_result(path) as f:
+        return DAILY_GROUP in f
+
+
+def read_daily(path) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """/daily: the day-end times (s since the epoch) and every field's (D, N) or (D, R, N)
+    float64 values, by name; (empty, {}) when the file has no /daily."""
+    with open_result(path) as f:
+        if DAILY_GROUP not in f:
+            return np.empty(0), {}
+        return f[DAILY_GROUP][TIME_DIM][...], {name: dset[...] for name, dset in _daily_fields(f).items()}
+
+
+def read_daily_units(path) -> dict[str, str]:
+    """/daily field name -> unit."""
+    with open_result(path) as f:
+        return {name: decode_attr(dset.attrs.get("units", "")) for name, dset in _daily_fields(f).items()}
+
+
 # ---------------------------------------------------------------- subsystem tables (version 2)
 
 def _table_datasets(f) -> dict[str, h5py.Dataset]:
@@ -242,6 +276,7 @@ def describe(path) -> str:
         lines = [f"{path}  ({_file_size(path)}, schema_version {attrs['schema_version']}, complete)"]
         lines += _describe_attrs(attrs)
         lines += _describe_timeseries(f, attrs)
+        lines += _describe_daily(f)
         lines += _describe_events(f)
         lines += _describe_tables(f)
         summary, units = _values_and_units(f["summary"].attrs)
@@ -280,13 +315,28 @@ def _describe_timeseries(f, attrs: dict) -> list[str]:
         epoch = parse_utc(str(attrs.get("epoch_utc", "1970-01-01T00:00:00")))
         start = iso_utc(epoch + timedelta(seconds=first))
         end = iso_utc(epoch + timedelta(seconds=last))
-        step = f", every {float(time[1] - time[0]):g} s" if rows > 1 else ""
+        step = ""
+        if rows > 1:
+            gaps = np.diff(time[...])
+            low, high = float(gaps.min()), float(gaps.max())
+            step = f", every {low:g} s" if low == high else f", every {low:g} .. {high:g} s"
         lines.append(f"timeseries: T = {rows} rows, t = {first:g} .. {last:g} s ({start} .. {end}{step})")
     else:
         lines.append("timeseries: T = 0 rows")
     units = _field_units(f)
     lines.append(f"  fields ({len(units)}): " + ", ".join(f"{k} [{u}]" for k, u in units.items()))
     return lines
+
+
+def _describe_daily(f) -> list[str]:
+    if DAILY_GROUP not in f:
+        return ["daily: none"]
+    time = f[DAILY_GROUP][TIME_DIM]
+    span = f", t = {float(time[0]):g} .. {float(time[-1]):g} s" if time.shape[0] else ""
+    fields = _daily_fields(f)
+    units = ", ".join(f"{k} [{decode_attr(d.attrs.get('units', ''))}]" + (f" x{d.shape[1]}" if d.ndim == 3 else "")
+                      for k, d in fields.items())
+    return [f"daily: D = {time.shape[0]} day ends{span}", f"  fields ({len(fields)}): {units}"]
 
 
 def _describe_events(f) -> list[str]:

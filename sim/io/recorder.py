@@ -17,17 +17,19 @@ import numpy as np
 
 from sim.core.timescale import iso_utc, parse_utc
 from sim.io.atomic import publish
+from sim.io.daily import DailyWriter
 from sim.io.schema import (
     COMPLETE_ATTR,
     EVENT_DTYPE,
     EVENTS_DIM,
-    RESERVED_GROUPS,
     SATELLITE_DIM,
     SCHEMA_VERSION,
     TIME_DIM,
     TMP_SUFFIX,
+    DailyField,
     encode_attr,
 )
+from sim.io.tables import write_table
 
 COMPRESSIONS = ("none", "lzf", "gzip")
 TARGET_CHUNK_BYTES = 2 * 1024 * 1024  # one (chunk_rows, N) float32 chunk of a field
@@ -65,8 +67,9 @@ def cf_time_units(epoch_iso: str) -> str:
 class Recorder:
     """Streams one run into `<path>.tmp` in whole chunks; `close` renames it to `path`.
 
-    Memory is fixed at construction: one (chunk_rows, N) float32 buffer per field plus one
-    block of EVENT_BLOCK_ROWS events, whatever the duration.
+    Memory is fixed at construction: one (chunk_rows, N) float32 buffer per field, one block of
+    EVENT_BLOCK_ROWS events and, with `daily_fields`, one (chunk_days, N) float64 buffer per
+    /daily field (sim.io.daily), whatever the duration. Without `daily_fields` there is no /daily.
     """
 
     def __init__(
@@ -86,6 +89,9 @@ class Recorder:
         expected_rows: int | None = None,
         field_dtypes: Mapping[str, str] | None = None,
         field_attrs: Mapping[str, Mapping[str, str]] | None = None,
+        daily_fields: Mapping[str, DailyField] | None = None,
+        expected_days: int | None = None,
+        chunk_days: int | None = None,
     ):
         self.path = Path(path)
         self.tmp_path = self.path.with_name(self.path.name + TMP_SUFFIX)
@@ -122,6 +128,8 @@ class Recorder:
         self._events_max_t_s = -np.inf
         self._events_sorted = True
         self._closed = False
+        self._daily: DailyWriter | None = None
+        self._daily_spec = (daily_fields, expected_days, chunk_days)
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # v108: attributes over 64 KiB (a long scenario_yaml) go to dense storage
@@ -194,6 +202,11 @@ class Recorder:
         self._events = events
         self._write_event_kind_attrs()
         f.create_group("summary")
+        daily_fields, expected_days, chunk_days = self._daily_spec
+        if daily_fields is not None:
+            self._daily = DailyWriter(f, daily_fields, n_satellites=n, satellite_ids=ids,
+                                      time_units=time.attrs["units"], filters=filters,
+                                      expected_days=expected_days, chunk_days=chunk_days)
 
     def register_event_kind(self, code: int, name: str, meaning: str) -> None:
         """Name an event kind code and say what its a, b, c columns hold."""
@@ -220,9 +233,9 @@ class Recorder:
 
     @property
     def buffer_nbytes(self) -> int:
-        """Bytes held in the row and event buffers (constant for the Recorder's life)."""
+        """Bytes held in the row, event and daily buffers (constant for the Recorder's life)."""
         rows = sum(b.nbytes for b in self._buffers.values()) + self._time_buffer.nbytes
-        return rows + self._event_buffer.nbytes
+        return rows + self._event_buffer.nbytes + (self._daily.buffer_nbytes if self._daily else 0)
 
     @property
     def rows(self) -> int:
@@ -245,6 +258,18 @@ class Recorder:
         self._buffered_rows = i + 1
         if self._buffered_rows == self.chunk_rows:
             self._flush_rows()
+
+    @property
+    def daily_rows(self) -> int:
+        """/daily rows appended so far (0 without daily fields)."""
+        return self._daily.rows if self._daily else 0
+
+    def append_daily(self, t_s: float, values: Mapping[str, np.ndarray]) -> None:
+        """Buffer one /daily row (a day's end): `values[name]` is the (N,) or (R, N) array of every
+        daily field; a Recorder made without `daily_fields` refuses it."""
+        if self._daily is None:
+            raise ValueError("this Recorder writes no /daily (made without daily_fields)")
+        self._daily.append(t_s, values)
 
     def _flush_rows(self) -> None:
         count = self._buffered_rows
@@ -302,27 +327,9 @@ class Recorder:
     # -- finishing -------------------------------------------------------------------------
 
     def add_table(self, group: str, name: str, rows: np.ndarray, attrs: Mapping | None = None) -> None:
-        """A subsystem's own table, written as the compound dataset /<group>/<name>: `rows` is a
-        1-D structured array, one field per column (text columns become UTF-8 strings). `name`
-        may hold `/` to nest (e.g. `<job>/progress`). `attrs` go on the dataset; by convention
-        `<column>__units` gives a column's unit."""
-        if not group or "/" in group or not name or any(not part for part in name.split("/")):
-            raise ValueError(f"table /{group}/{name}: the group is one non-empty name, the table non-empty "
-                             f"names separated by /")
-        if group in RESERVED_GROUPS:
-            raise ValueError(f"/{group} is part of the result schema, not a subsystem's group")
-        rows = np.asarray(rows)
-        if rows.dtype.names is None or rows.ndim != 1:
-            raise ValueError(f"table /{group}/{name} must be a 1-D structured array")
-        *inner, name = name.split("/")
-        parent = self._file.require_group("/".join([group, *inner]))
-        if name in parent:
-            raise ValueError(f"table /{group}/{name} is already written")
-        rows = _storable(rows)
-        dataset = parent.create_dataset(
-            name, data=rows, chunks=True if rows.size else None, **(self._table_filters if rows.size else {}))
-        for key, value in (attrs or {}).items():
-            dataset.attrs[key] = encode_attr(value)
+        """A subsystem's own table, written as the compound dataset /<group>/<name>
+        (sim.io.tables.write_table says how)."""
+        write_table(self._file, group, name, rows, attrs, self._table_filters)
 
     def close(self, summary: Mapping | None = None, summary_units: Mapping[str, str] | None = None) -> Path:
         """Flush, write the summary and the completion mark, and rename the file into place."""
@@ -331,6 +338,8 @@ class Recorder:
         try:
             self._flush_rows()
             self._flush_events()
+            if self._daily is not None:
+                self._daily.flush()
             if not self._events_sorted:
                 table = self._events[...]
                 self._events[...] = table[np.argsort(table["t_s"], kind="stable")]
@@ -373,14 +382,3 @@ class Recorder:
         else:
             self.close()
 
-
-def _storable(rows: np.ndarray) -> np.ndarray:
-    """`rows` with its numpy text (`U`) columns as variable-length UTF-8, which HDF5 stores."""
-    if not any(rows.dtype[n].kind == "U" for n in rows.dtype.names):
-        return rows
-    text = h5py.string_dtype("utf-8")
-    dtype = np.dtype([(n, text if rows.dtype[n].kind == "U" else rows.dtype[n]) for n in rows.dtype.names])
-    out = np.empty(rows.shape, dtype)
-    for n in rows.dtype.names:
-        out[n] = rows[n].astype(object) if rows.dtype[n].kind == "U" else rows[n]
-    return out

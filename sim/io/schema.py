@@ -13,12 +13,22 @@ no subsystem tables, stay readable):
     /summary              attrs: scalar metrics, `<name>__units` beside each that has a unit
     /<subsystem>/<table>  compound tables a subsystem declares (Recorder.add_table); attrs are
                           the subsystem's, `<column>__units` beside each column that has a unit
+    /daily/time           (D,) float64 seconds since the epoch of each day's end (the first tick
+                          ending at or after each UTC midnight, and the run's last tick), CF
+                          units, dimension scale `time`; absent with `record: {daily: false}`
+    /daily/satellite      (N,) int32 satellite ids, dimension scale `satellite`
+    /daily/<field>        (D, N) float64 value of every FleetState accumulator at each day's end,
+                          `units` and `long_name` as the time series; a per-satellite table of
+                          R rows (one per cause) is (D, R, N) with the scale /daily/<field>_row
+
+/daily is an addition within schema_version 2: files without it read as "no daily rows".
 
 Only sim.io imports h5py.
 """
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -34,9 +44,19 @@ UNITS_SUFFIX = "__units"            # /summary and table attrs: `<name>__units` 
 EVENT_DTYPE = np.dtype(
     [("t_s", "<f8"), ("sat", "<i4"), ("kind", "<i2"), ("a", "<f8"), ("b", "<f8"), ("c", "<f8")]
 )
+DAILY_GROUP = "daily"
+ROW_DIM_SUFFIX = "_row"             # /daily/<field>_row: the row scale of a (D, R, N) field
 # groups of the schema itself; every other group at the root is a subsystem's
-RESERVED_GROUPS = ("timeseries", "events", "satellites", "summary")
+RESERVED_GROUPS = ("timeseries", "events", "satellites", "summary", DAILY_GROUP)
 TMP_SUFFIX = ".tmp"
+
+
+@dataclass(frozen=True)
+class DailyField:
+    """One /daily dataset: its unit, long_name and, for a per-satellite table, its row count."""
+    units: str
+    long_name: str = ""
+    rows: int = 0
 
 
 class ResultFileError(Exception):

@@ -281,7 +281,7 @@ class J2Propagator:
         self._chunk = parallel_chunk(n)  # 0: the tick advance runs on the calling thread
         self._advance = _advance if self._chunk else _advance_serial
         self._t_prev: float | None = None
-        self._steps_since_anchor = 0
+        self.anchor = np.array([0, 1], dtype=np.int64)   # ticks since the closed form; 1: anchor next
 
     @property
     def n(self) -> int:
@@ -301,21 +301,40 @@ class J2Propagator:
         for rate, (c, s) in zip(new, ((_CO, _SO), (_CW, _SW), (_CM, _SM))):
             self._step[c], self._step[s] = np.cos(rate * self.dt_s), np.sin(rate * self.dt_s)
         self._t_prev = None   # the next tick re-anchors from the closed form
+        self.anchor[1] = 1
 
     def propagate(self, t_s: float, r_eci_m: np.ndarray, v_eci_m_s: np.ndarray) -> None:
         t_s = float(t_s)
-        on_grid = (self._t_prev is not None
-                   and abs(t_s - (self._t_prev + self.dt_s)) <= 1e-6
-                   and self._steps_since_anchor < self.reanchor_every)
-        if on_grid:
-            self._advance(self._chunk, self._const, self._step, self._state, r_eci_m, v_eci_m_s)
-            self._steps_since_anchor += 1
-        else:
-            _anchor(t_s, self.raan_rad, self.argp_rad, self.mean_anomaly_rad, self._const, self._state)
-            _write_from_state(self._const, self._state, r_eci_m, v_eci_m_s)
-            self._steps_since_anchor = 0
-        if self._slow.shape[0]:
-            _propagate_subset(self._slow, t_s, self.a_m, self.e, self.inc_rad, self.raan_rad,
-                              self.argp_rad, self.mean_anomaly_rad, self.raan_dot_rad_s,
-                              self.argp_dot_rad_s, self.mean_motion_rad_s, r_eci_m, v_eci_m_s)
+        on_grid = self._t_prev is not None and abs(t_s - (self._t_prev + self.dt_s)) <= 1e-6
+        if not on_grid:
+            self.anchor[1] = 1
+        j2_tick(t_s, *self.tick_args(), r_eci_m, v_eci_m_s)
         self._t_prev = t_s
+
+    def tick_args(self) -> tuple:
+        """What `j2_tick` reads besides the time and the output arrays."""
+        return (self._chunk, self._const, self._step, self._state, self.anchor, self.reanchor_every, self._slow,
+                self.a_m, self.e, self.inc_rad, self.raan_rad, self.argp_rad, self.mean_anomaly_rad,
+                self.raan_dot_rad_s, self.argp_dot_rad_s, self.mean_motion_rad_s)
+
+
+@njit(cache=True)
+def j2_tick(t_s, chunk, const, step, state, anchor, reanchor_every, slow, a_m, e, inc_rad, raan_rad, argp_rad,
+            mean_anomaly_rad, raan_dot_rad_s, argp_dot_rad_s, mean_motion_rad_s, r_eci_m, v_eci_m_s):
+    """Positions at t_s, one tick after the previous call: by the rotation recurrences, or from
+    the closed form when `anchor` says so (anchor[1] set, or anchor[0] ticks since the last
+    anchor reached reanchor_every). anchor (int64[2]) is updated in place."""
+    if anchor[1] == 0 and anchor[0] < reanchor_every:
+        if chunk > 0:
+            _advance(chunk, const, step, state, r_eci_m, v_eci_m_s)
+        else:
+            _advance_serial(chunk, const, step, state, r_eci_m, v_eci_m_s)
+        anchor[0] += 1
+    else:
+        _anchor(t_s, raan_rad, argp_rad, mean_anomaly_rad, const, state)
+        _write_from_state(const, state, r_eci_m, v_eci_m_s)
+        anchor[0] = 0
+        anchor[1] = 0
+    if slow.shape[0]:
+        _propagate_subset(slow, t_s, a_m, e, inc_rad, raan_rad, argp_rad, mean_anomaly_rad,
+                          raan_dot_rad_s, argp_dot_rad_s, mean_motion_rad_s, r_eci_m, v_eci_m_s)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.constants import AU_M
+from sim.core.constants import AU_M, SECONDS_PER_DAY
 from sim.core.fleet import FleetState, field_specs
 from sim.core.numerics import parallel_chunk
-from sim.core.subsystem import Block, Context, Subsystem
+from sim.core.subsystem import Context, Subsystem, TickKernel
 from sim.orbits import build, shells
 
 FIELDS = field_specs("parameter", {
@@ -84,11 +84,15 @@ class SunState:
         self.flux_w_m2 = self.solar_constant_w_m2 * (AU_M / d) ** 2
 
 
+_NO_J2 = (0, np.zeros((8, 0)), np.zeros((6, 0)), np.zeros((6, 0)), np.zeros(2, np.int64), 1,
+          np.zeros(0, np.int64)) + (np.zeros(0),) * 9
+
+
 class Orbits(Subsystem):
     """Fleet layout, propagation and the Sun; always on."""
 
     name = "orbits"
-    provides = ("fleet", "positions", "sun", "semi_major_axis")
+    provides = ("fleet", "positions", "sun", "semi_major_axis", "clock_table", "sun_table")
     events = {"yaw_rate_limit_start": YAW_EVENT_MEANING, "yaw_rate_limit_end": YAW_EVENT_MEANING}
     fields = FIELDS
 
@@ -121,6 +125,14 @@ class Orbits(Subsystem):
         self.provide("positions", fleet)
         self.provide("sun", self.sun)
         self.provide("semi_major_axis", self.change_semi_major_axis)
+        from sim.orbits import tick
+        self._tick = tick
+        rows = ctx.max_block_ticks
+        self.clock_table = np.zeros((rows, len(tick.CLOCK_COLUMNS)))
+        self.sun_table = np.zeros((rows, len(tick.SUN_COLUMNS)))
+        self._table_first = 1
+        self.provide("clock_table", self.clock_table)
+        self.provide("sun_table", self.sun_table)
         self.recorded_units = {"lat_deg": "degrees_north", "lon_deg": "degrees_east", "alt_km": "km"}
         # CF names: the height is geodetic, above the WGS84 ellipsoid (CF `altitude` is above the geoid)
         self.recorded_attrs = {
@@ -178,13 +190,47 @@ class Orbits(Subsystem):
         if self._j2 is not None:
             self._j2.change_semi_major_axis(da_m[self._j2_index], t_s)
 
-    def advance(self, block: Block) -> None:
-        clock = self.ctx.clock
-        for step in block.steps():
-            now = clock.at(clock.time_of_step(step))
-            self._move_to(now.t_s, now.jd_tt)
+    # -- the tick (sim.core.blocks) -------------------------------------------------------------
+    def tick_kernel(self) -> TickKernel:
+        return TickKernel(self._tick.orbits_tick, self._tick_args, self._prepare, self._after_tick)
+
+    def _prepare(self, first: int, last: int) -> None:
+        """The clock and the Sun at the end of each tick first..last (rows 0..)."""
+        from sim.core.timescale import TT_MINUS_UTC_D, gmst_rad
+        n, clock, table = last - first + 1, self.ctx.clock, self.clock_table
+        t_s = np.arange(first, last + 1) * clock.dt_s
+        jd_utc = clock.epoch_jd_utc + t_s / SECONDS_PER_DAY
+        table[:n, 0], table[:n, 1], table[:n, 2], table[:n, 3] = t_s, jd_utc, jd_utc + TT_MINUS_UTC_D, gmst_rad(jd_utc)
+        self._tick.fill_trig_and_sun(table, self.sun_table, n, self.sun.solar_constant_w_m2)
+        self._table_first = first
+
+    def _tick_args(self) -> tuple:
+        f, j2 = self.fleet, self._j2
+        scatter = j2 is not None and self._j2_index.size != f.n
+        j2_args = j2.tick_args() if j2 is not None else _NO_J2
+        return (self.sun_table, j2 is not None, j2_args, self._j2_index, scatter, self._r_buf, self._v_buf,
+                f.r_eci_m, f.v_eci_m_s, bool(self._sgp4), self._yaw_steered, self._yaw_tick is not
+                self._attitude.yaw_tick_serial, self._yaw_chunk,
+                (f.attitude, f.max_yaw_rate_rad_s, f.yaw_rate_rad_s, f.yaw_rate_exceeded, f.yaw_rate_exceeded_s,
+                 self._yaw_side, *self._yaw_events))
+
+    def sync(self, step: int) -> None:
+        row = self.sun_table[step - self._table_first]
+        s = self.sun
+        s.x_m, s.y_m, s.z_m, s.distance_m, s.flux_w_m2 = row[0], row[1], row[2], row[6], row[7]
+
+    def _after_tick(self, step: int, flag: int) -> None:
+        dt_s = self.ctx.dt_s
+        if flag & self._tick.FLAG_SGP4:
+            f = self.fleet
+            for start, stop, prop, r, v in self._sgp4:
+                prop.propagate(step * dt_s, r, v)
+                f.r_eci_m[:, start:stop] = r
+                f.v_eci_m_s[:, start:stop] = v
             if self._yaw_steered:
-                self._check_yaw_rate(now.t_s - block.dt_s, block.dt_s)
+                self._check_yaw_rate(step * dt_s - dt_s, dt_s)
+        else:
+            self._emit_yaw_events()
 
     def _check_yaw_rate(self, t0_s: float, dt_s: float) -> None:
         f, s = self.fleet, self.sun
@@ -194,8 +240,12 @@ class Orbits(Subsystem):
                                   s.y_m / d, s.z_m / d, f.attitude, f.max_yaw_rate_rad_s,
                                   f.yaw_rate_rad_s, f.yaw_rate_exceeded, f.yaw_rate_exceeded_s,
                                   self._yaw_side, code, start_s, end_s)
-        if not n_events:
-            return
+        if n_events:
+            self._emit_yaw_events()
+
+    def _emit_yaw_events(self) -> None:
+        f = self.fleet
+        code, start_s, end_s = self._yaw_events
         idx = code.nonzero()[0]
         peak_deg_s, beta_deg = self._peak_yaw_rate(idx)
         limit_deg_s = np.degrees(f.max_yaw_rate_rad_s[idx])

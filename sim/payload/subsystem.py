@@ -17,7 +17,7 @@ import numpy as np
 from sim.core.constants import ZERO_CELSIUS_K
 from sim.core.fleet import FieldSpec, field_specs
 from sim.core.numerics import parallel_chunk
-from sim.core.subsystem import Block, Context, Subsystem
+from sim.core.subsystem import Context, Subsystem, TickKernel
 from sim.payload import metrics, thermal_setup
 from sim.payload.accounting import BADPUT_CAUSES
 
@@ -185,7 +185,7 @@ class Payload(Subsystem):
     """Solar power, battery, radiator and GPU state of every satellite; always on."""
 
     name = "payload"
-    requires = ("positions", "sun")
+    requires = ("positions", "sun", "sun_table")
     provides = ("gpu_state",)
     events = _events()
     fields = HARDWARE + STATE + ACCUMULATORS
@@ -201,6 +201,7 @@ class Payload(Subsystem):
         scenario, fleet = ctx.scenario, ctx.fleet
         self.fleet = fleet
         self.sun = ctx.services.get("sun")
+        self._sun_table = ctx.services.get("sun_table")
         env = scenario.environment
         self.environment_on = 1 if env.fluxes else 0
         self.eclipse_model = sun.eclipse_model_code(env.eclipse_model, env.earth_shape)
@@ -258,21 +259,25 @@ class Payload(Subsystem):
         self.fleet.writable(name)[index] = value
         self._hardware[row, index] = self.fleet.writable(name)[index]
 
-    def advance(self, block: Block) -> None:
-        """Advance every satellite over the block's ticks: one kernel launch per tick for
-        illumination, eclipse crossings, power, thermal and throttling."""
-        f, sun, dt_s = self.fleet, self.sun, block.dt_s
-        for step in block.steps():
-            t0_s = step * dt_s - dt_s
-            sx, sy, sz, d = sun.x_m, sun.y_m, sun.z_m, sun.distance_m
-            n_eclipse, n_gpu, n_power = self._step_physics(
-                self._chunk, t0_s, dt_s, sx, sy, sz, sx / d, sy / d, sz / d, sun.flux_w_m2, self.environment_on,
-                self.eclipse_model, ECLIPSE_THRESHOLD, self._crossing_direction, self._crossing_t_s,
-                self._scratch, f.r_eci_m, f.v_eci_m_s, f.illumination, self._hardware, *self._live_arrays)
-            if n_eclipse:
-                self._emit_eclipse_events()
-            if n_gpu or n_power:
-                self._emit_payload_events(n_gpu, n_power)
+    def tick_kernel(self) -> TickKernel:
+        """Every satellite over one tick in one kernel (illumination, eclipse crossings, power,
+        thermal, throttling); Python only where a satellite produced an event."""
+        from sim.payload import block_tick
+        self._block_tick = block_tick
+        return TickKernel(block_tick.payload_tick, self._tick_args, after_tick=self._after_tick)
+
+    def _tick_args(self) -> tuple:
+        f = self.fleet
+        return (self._sun_table, self._step_physics is self._tick.step_physics, self._chunk, self.environment_on,
+                self.eclipse_model, ECLIPSE_THRESHOLD, self._crossing_direction, self._crossing_t_s, self._scratch,
+                f.r_eci_m, f.v_eci_m_s, f.illumination, self._hardware, self._live_arrays)
+
+    def _after_tick(self, step: int, flag: int) -> None:
+        bt = self._block_tick
+        if flag & bt.FLAG_ECLIPSE:
+            self._emit_eclipse_events()
+        if flag & (bt.FLAG_GPU | bt.FLAG_POWER):
+            self._emit_payload_events(flag & bt.FLAG_GPU, flag & bt.FLAG_POWER)
 
     def _emit_eclipse_events(self) -> None:
         before, after = self._illumination_prev, self.fleet.illumination

@@ -169,15 +169,3 @@ class SpeDoseTables:
         if key not in self._tables:
             self._tables[key] = transport.power_law_dose_table(key, self.shielding_al_mm, np.exp(SPE_DOSE_LOG_EMIN))
         return self._tables[key]
-
-
-def spe_now(events: list[spe_model.SolarParticleEvent], t_s: float) -> tuple[float, float]:
-    """(>10 MeV flux [pfu] of all events at t_s, spectral index of the strongest)."""
-    j10, gamma, best = 0.0, 2.0, 0.0
-    for ev in events:
-        j = ev.j10_pfu(t_s)
-        if j > 0.0:
-            j10 += j
-            if j > best:
-                best, gamma = j, ev.gamma
-    return j10, gamma

@@ -30,6 +30,7 @@ import numpy as np
 
 from sim.radiation import transport
 from sim.radiation.constants import MEV_PER_GV, PROTON_REST_MEV
+from sim.radiation.steps import mix_tables
 
 AMU_MEV = 931.494                 # atomic mass unit m_u c² [MeV]
 LIS_NORM_M2_S_SR_GEV = 1.9e4      # Burger et al. 2000 as parametrised by Usoskin et al. 2005
@@ -179,5 +180,5 @@ class HeavyIonRates:
         """The table at modulation m (recomputed only when m changes)."""
         if self.active and m != self._m:
             self._m = m
-            np.add(self.table_min, m * (self.table_max - self.table_min), out=self._now)
+            mix_tables(self.table_min, self.table_max, float(m), self._now)
         return self._now

@@ -33,6 +33,7 @@ import numpy as np
 
 from sim.core.constants import SECONDS_PER_HOUR, SECONDS_PER_JULIAN_YEAR
 from sim.core.timescale import parse_utc
+from sim.radiation.steps import event_j10_pfu
 
 S_THRESHOLDS_PFU = np.array([10.0, 1e2, 1e3, 1e4, 1e5])
 S_PER_CYCLE = np.array([50.0, 25.0, 10.0, 3.0, 0.5])   # S5 "<1": taken as 0.5
@@ -55,12 +56,7 @@ class SolarParticleEvent:
         return s_level(self.peak_pfu)
 
     def j10_pfu(self, t_s: float) -> float:
-        if t_s < self.onset_s or t_s > self.end_s:
-            return 0.0
-        if t_s < self.peak_s:
-            w = (t_s - self.onset_s) / max(self.peak_s - self.onset_s, 1.0)
-            return 10.0 * (self.peak_pfu / 10.0) ** w
-        return self.peak_pfu * np.exp(-(t_s - self.peak_s) / self.decay_s)
+        return event_j10_pfu(float(t_s), self.onset_s, self.peak_s, self.peak_pfu, self.decay_s, float(self.end_s))
 
     def fluence_gt10_cm2_sr(self) -> float:
         """∫ J10 dt over the event (cm⁻² sr⁻¹)."""

@@ -24,11 +24,12 @@ import numpy as np
 from sim.core.constants import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from sim.core.fleet import field_specs
 from sim.core.numerics import parallel_chunk
-from sim.core.subsystem import Block, Subsystem
-from sim.radiation import environment, geomag, heavy_ions, solar_activity, transport
+from sim.core.subsystem import Subsystem, TickKernel
+from sim.radiation import environment, geomag, heavy_ions, solar_activity, steps, transport
 from sim.radiation.config import RadiationConfig
 from sim.radiation.constants import OUTCOMES, UPSET_EVENTS
 from sim.radiation.devices import Devices
+from sim.radiation.step_tables import StepTables
 
 # the dose is kept in rad (the unit of part ratings); UDUNITS-2 reads "rad" as the radian and has
 # no "rd", so its unit string is the centigray, which is the rad exactly (1 rad = 0.01 Gy)
@@ -88,7 +89,7 @@ class Radiation(Subsystem):
 
     name = "radiation"
     section = "radiation"
-    requires = ("positions", "gpu_state")
+    requires = ("positions", "gpu_state", "clock_table")
     provides = ("radiation",)
     events = EVENTS
     fields = FIELDS
@@ -102,7 +103,8 @@ class Radiation(Subsystem):
         self.cfg: RadiationConfig = scenario.radiation
         cfg = self.cfg
         chunk = parallel_chunk(fleet.n)
-        self._step = tick.radiation_step if chunk else tick.radiation_step_serial
+        self._parallel = bool(chunk)
+        self._step = tick.radiation_step if chunk else tick.radiation_step_serial   # the one radiation_tick runs
         self._chunk = chunk or fleet.n
         self.rng = ctx.rng(self.name)
         self.epoch = scenario.epoch
@@ -123,12 +125,13 @@ class Radiation(Subsystem):
         self._gcr_transmission = environment.gcr_transmission(cfg)
         # the environment is refreshed for each satellite every `every` ticks (staggered)
         self.every = max(1, int(round(cfg.environment_every_s / ctx.dt_s)))
-        self._tick_index = 0
         self._gcr_table_s, self._gcr_table_cm2_s = environment.gcr_table(cfg, self.epoch, duration_s,
                                                                           scenario.resolve_path)
         self.spe_events = environment.spe_events(cfg.spe, self.epoch, duration_s, self.rng, scenario.resolve_path)
         self._dose_table = environment.SpeDoseTables(cfg.shielding_al_mm)
         self.heavy_ions = heavy_ions.HeavyIonRates(cfg, transport.shield_g_cm2(cfg.shielding_al_mm))
+        # the tick kernel's heavy-ion table and the modulation it was mixed at
+        self._hi_now, self._hi_now_m = self.heavy_ions.table_min.copy(), np.zeros(1)
         self._gcr_m_s, self._gcr_m = (environment.gcr_modulation(cfg, self.epoch, duration_s, scenario.resolve_path)
                                       if self.heavy_ions.active else (np.zeros(1), np.zeros(1)))
         self.devices = Devices(cfg, fleet.gpu_count, self.heavy_ions.has_kind if self.heavy_ions.active else None)
@@ -147,72 +150,80 @@ class Radiation(Subsystem):
         self.recorded_units["gpu_down"] = GPU_DOWN_UNIT
         self.recorded_attrs = {k: {"long_name": name} for k, (_, _, name) in RECORDED.items()}
         self.recorded_attrs["gpu_down"] = {"long_name": "1 while radiation holds the GPUs off"}
+        self.step_tables = StepTables(self, ctx.max_block_ticks)
+        self._args = None
         self._initial_state()
         self.provide("radiation", self)
 
     def _initial_state(self) -> None:
-        f = self.fleet
-        self._call_kernel(0.0, 0.0, 1, 0)   # every environment at t = 0 (zero-length tick: no hazard, no dose)
+        f, t, now = self.fleet, np.zeros(1), self.ctx.clock.at(0.0)
+        self.step_tables.fill(0, t, t, t)
+        clock = np.array([[now.t_s, now.jd_utc, now.jd_tt, now.gmst_rad, now.cos_gmst, now.sin_gmst]])
+        # every environment at t = 0 (zero-length tick: no hazard, no dose)
+        steps.radiation_tick(1, 0, 0.0, 0.0, *self._kernel_args(every=1, clock_table=clock))
+        self.step_tables.invalidate()
         f.upset_crossed[:] = 0
         f.radiation_powered_down[:] = 0   # the policy decides in the first tick (and emits its event)
         f.level_change[:] = 0
 
-    def kp(self, t_s: float) -> float:
-        """Kp at t_s (0 without storm suppression)."""
+    def kp(self, t_s):
+        """Kp at t_s (0 without storm suppression; an array for an array of times)."""
         if self._kp is None:
-            return 0.0
-        return float(solar_activity.kp_at(self._epoch_days + t_s / SECONDS_PER_DAY, *self._kp))
-
-    def _geomag_now(self, t_s: float) -> np.ndarray:
-        """The kernel's geomag vector at t_s: the storm-time shift δ = k·Kp rewritten where it changed."""
-        if self._kp is not None:
-            shift = np.radians(self.cfg.geomagnetic.cutoff_shift_deg_per_kp * self.kp(t_s))
-            self._geomag[4], self._geomag[5] = np.cos(shift), np.sin(shift)
-        return self._geomag
+            return 0.0 if np.ndim(t_s) == 0 else np.zeros(np.shape(t_s))
+        kp = solar_activity.kp_at(self._epoch_days + np.asarray(t_s) / SECONDS_PER_DAY, *self._kp)
+        return float(kp) if np.ndim(kp) == 0 else kp
 
     def gcr_free_cm2_s(self, t_s: float) -> float:
         return float(np.interp(t_s, self._gcr_table_s, self._gcr_table_cm2_s))
 
     # ------------------------------------------------------------------ tick
-    def _call_kernel(self, t0_s: float, dt_s: float, every: int, phase: int) -> tuple[int, int, int]:
-        f, m = self.fleet, self.cfg.mitigations
-        t1_s = t0_s + dt_s
-        j10_pfu, gamma = environment.spe_now(self.spe_events, t1_s) if self.spe_events else (0.0, 2.0)
-        now = self.ctx.clock.at(t1_s)
-        env = self.environment
-        return self._step(
-            self._chunk, every, phase, now.cos_gmst, now.sin_gmst, t0_s, dt_s, self._next_dose_mark,
-            env.env_map, env.env_axes, self._geomag_now(t1_s), environment.SPE_PFU_TO_OMNI * j10_pfu, gamma,
-            environment.SPE_DOSE_LOG_EMIN, self._dose_table(gamma), self.device_floor_mev,
-            self.gcr_free_cm2_s(t1_s), self._gcr_transmission, 1.0 / environment.GCR_CUTOFF_STEP_GV,
-            self.heavy_ions.now(float(np.interp(t1_s, self._gcr_m_s, self._gcr_m))), 1.0 / heavy_ions.CUTOFF_STEP_GV,
-            self.devices.hi_weight, self.devices.hi_per_gpu, self.devices.hi_unit, self.devices.hi_rate,
-            self.power_down_mode, m.power_down_spe_cm2_s, m.power_down_saa_cm2_s,
-            f.r_eci_m, self.sigma_on, self.sigma_off, f.gpu_down_until_s, f.radiation_powered_down,
-            f.trapped_flux_cm2_s, f.spe_flux_cm2_s, f.cutoff_gv, f.proton_flux_cm2_s, f.upset_rate_s,
-            f.dose_rate_rad_s, f.dose_rad, f.radiation_down_seconds, f.radiation_powerdown_seconds, f.upset_hazard,
-            f.upset_hazard_prev, f.upset_next_threshold, f.upset_crossed, f.down_until_start_s, f.level_change,
-            f.radiation_wants_down)
+    def tick_kernel(self) -> TickKernel:
+        """One tick in sim.radiation.steps.radiation_tick; Python only on its flagged ticks."""
+        return TickKernel(function=steps.radiation_tick, args=self._block_args, prepare=self._prepare,
+                          after_tick=self._after_tick)
 
-    def advance(self, block: Block) -> None:
-        for step in block.steps():
-            self._tick(self.ctx.clock.time_of_step(step), block.dt_s)
+    def _prepare(self, first: int, last: int) -> None:
+        self.step_tables.prepare(first, last)
+        self._args = None
 
-    def _tick(self, t_s: float, dt_s: float) -> None:
-        f = self.fleet
+    def _block_args(self) -> tuple:
+        """The kernel's arguments, built once per block and when the dose mark moves (the driver asks
+        again at every restart after a flagged tick)."""
+        if self._args is None:
+            self._args = self._kernel_args()
+        return self._args
+
+    def _kernel_args(self, every: int | None = None, clock_table: np.ndarray | None = None) -> tuple:
+        f, m, env, hi, dev = self.fleet, self.cfg.mitigations, self.environment, self.heavy_ions, self.devices
+        tab = self.step_tables
+        return (self._parallel, self._chunk, self.every if every is None else every, tab.offset,
+                self._next_dose_mark, self.ctx.services.get("clock_table") if clock_table is None else clock_table,
+                tab.floats, tab.ints, env.env_map, env.env_axes, environment.SPE_DOSE_LOG_EMIN,
+                tab.dose_tables, self.device_floor_mev, self._gcr_transmission, 1.0 / environment.GCR_CUTOFF_STEP_GV,
+                hi.table_min, hi.table_max, self._hi_now, self._hi_now_m, 1.0 / heavy_ions.CUTOFF_STEP_GV,
+                dev.hi_weight, dev.hi_per_gpu, dev.hi_unit, dev.hi_rate,
+                self.power_down_mode, m.power_down_spe_cm2_s, m.power_down_saa_cm2_s,
+                f.r_eci_m, self.sigma_on, self.sigma_off, f.gpu_down_until_s, f.radiation_powered_down,
+                f.trapped_flux_cm2_s, f.spe_flux_cm2_s, f.cutoff_gv, f.proton_flux_cm2_s, f.upset_rate_s,
+                f.dose_rate_rad_s, f.dose_rad, f.radiation_down_seconds, f.radiation_powerdown_seconds, f.upset_hazard,
+                f.upset_hazard_prev, f.upset_next_threshold, f.upset_crossed, f.down_until_start_s, f.level_change,
+                f.radiation_wants_down)
+
+    def _after_tick(self, step: int, flag: int) -> None:
+        """The Python part of a flagged tick, in this order: SPE events, restarts, upsets, power-downs, dose."""
+        f, dt_s = self.fleet, self.ctx.dt_s
+        t_s = self.ctx.clock.time_of_step(step)
         t0_s = t_s - dt_s
-        if self.spe_events:
+        if flag & steps.SPE_TIME:
             self._emit_spe(t0_s, t_s)
-        n, n_changed, n_over_dose = self._call_kernel(t0_s, dt_s, self.every, self._tick_index % self.every)
-        self._tick_index += 1
-        if n_changed:
+        if flag & steps.LEVEL_CHANGE:
             self._emit_restarts()
-        if n:
-            self._handle_upsets(t0_s, dt_s)
-        if n_changed:   # after the upsets: a reset earlier in the tick makes the level before 0
+        if flag & steps.UPSETS:
+            self._handle_upsets(t0_s, dt_s, t_s)
+        if flag & steps.LEVEL_CHANGE:   # after the upsets: a reset earlier in the tick makes the level before 0
             self._emit_power_downs(t0_s, t_s)
             f.level_change[:] = 0   # the kernel writes it only where satellites are down
-        if n_over_dose:
+        if flag & steps.DOSE_MARK:
             self._apply_dose(t_s)
 
     def _event_buffers(self, m: int):
@@ -229,7 +240,7 @@ class Radiation(Subsystem):
                 if name in self.counts:
                     self.counts[name] += n
 
-    def _handle_upsets(self, t0_s: float, dt_s: float) -> None:
+    def _handle_upsets(self, t0_s: float, dt_s: float, t_s: float) -> None:
         """All upsets of the tick: the first at each crossed threshold; past it the thresholds form a
         unit-rate Poisson process in H (Exp(1) spacings, memoryless), so the further upsets up to H(t1)
         are Poisson(H(t1) − threshold) in number and uniform in H, and the next threshold is
@@ -248,7 +259,7 @@ class Radiation(Subsystem):
         uniforms = rng.random((m, k.UNIFORMS_PER_UPSET))
         ev, ev_sat, ev_n = self._event_buffers(m)
         lost = np.zeros(idx.size, dtype=np.bool_)
-        scrub_s = self.cfg.mitigations.scrub_interval_s or max(self.ctx.elapsed_s, 1.0)
+        scrub_s = self.cfg.mitigations.scrub_interval_s or max(t_s, 1.0)   # t_s: the time simulated so far
         k.upset_outcomes(idx, extra, h0, h1, first, uniforms, t0_s, dt_s, scrub_s, dev.redundancy_code,
                          dev.table, dev.weights, dev.hi_unit, dev.dose_factor, f.gpu_count, dev.host_lost,
                          f.proton_flux_cm2_s, f.dose_rad, f.throttle_level, f.gpu_on, f.down_until_start_s,
@@ -306,6 +317,7 @@ class Radiation(Subsystem):
                     dev.update_weights(np.array([i]), f.gpu_count)
         above = [m for m in dev.dose_marks_rad if m > f.dose_rad.max()]
         self._next_dose_mark = above[0] if above else np.inf
+        self._args = None
 
     def _emit_spe(self, t0_s: float, t1_s: float) -> None:
         log = self.ctx.events
