@@ -3,7 +3,8 @@ by tick (a consistency check of the two paths, bit for bit): two identical runs 
 an inference and an EO scenario, then the same 720 further ticks on the state they end in (the
 fleet held, time going on: checkpoints, candidate refreshes, table rows fall inside), one tick
 by tick through every job's `step`, the other in blocks of ticks inside one numba call with
-Python only at the ticks the kernel flags."""
+Python only at the ticks the kernel flags. (The whole-run property, every subsystem in the
+driver: tests/workloads/test_blocks.py.)"""
 import numpy as np
 import pytest
 from numba import njit
@@ -26,9 +27,16 @@ def _block(first, last, dt_s, args):
     return -1
 
 
+def _prepare(sim, sub, first, last):
+    """The orbits' per-step tables (the Sun and the clock: time alone), then the workloads'."""
+    sim.subsystem("orbits").tick_kernel().prepare(first, last)
+    sub._prepare(first, last)
+
+
 def _python(sim, sub, first):
     f, dt_s = sim.fleet, sim.dt_s
     for step in range(first, first + TICKS):
+        _prepare(sim, sub, step, step)
         delivered = f.gpu_seconds_delivered_tick
         for job in sub.jobs:
             job.step(step * dt_s - dt_s, dt_s, delivered[job.jc.members])
@@ -41,7 +49,7 @@ def _blocks(sim, sub, first):
     last, flagged_ticks = first + TICKS - 1, 0
     while first <= last:
         end = min(last, first + sim.ctx.max_block_ticks - 1)
-        sub._prepare(first, end)
+        _prepare(sim, sub, first, end)
         flagged = _block(first, end, sim.dt_s, sub._tick_args())
         if flagged < 0:
             first = end + 1
