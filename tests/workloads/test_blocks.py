@@ -14,9 +14,9 @@ CONFIGS = PROJECT_DIR / "configs"
 @pytest.mark.slow
 @pytest.mark.parametrize("config, until, sets", [
     ("suncatcher_training.yaml", "2h", ()),
-    ("suncatcher_training.yaml", "90m", ("workloads.jobs.0.interruptions.gpu_mtbf_h=20",
-                                          "workloads.jobs.0.interruptions.permanent_fraction=0.5")),
-    ("starlink_inference.yaml", "1h", ()),
+    ("suncatcher_training.yaml", "1h", ("workloads.jobs.0.interruptions.gpu_mtbf_h=20",
+                                         "workloads.jobs.0.interruptions.permanent_fraction=0.5")),
+    ("starlink_inference.yaml", "30m", ()),
     ("eo_edge.yaml", "1h", ()),
 ], ids=["training", "training_interrupted", "inference", "eo"])
 def test_blocks_of_1_and_10000_ticks_give_identical_runs(config, until, sets, tmp_path):

@@ -102,7 +102,7 @@ class EoJob(Job):
         self._n_events = np.zeros(4, dtype=np.int64)
         self._delivered_m = np.zeros(m)
         self._table = np.zeros((ctx.max_block_ticks, tick.N_TABLE))
-        self._table_first = 1
+        self._table_first, self._table_last = 1, 0      # the steps the table holds
         self.outputs = Outputs(self, ctx.n_steps * ctx.dt_s, config.table_every_s)
 
     def _weights(self, t_s: float, out: np.ndarray) -> np.ndarray:
@@ -130,23 +130,12 @@ class EoJob(Job):
 
     # ------------------------------------------------------------------ the tick (sim.workloads.eo.tick)
     def prepare(self, first_step: int, last_step: int) -> None:
-        """The Sun's unit vector and GMST at the end of each tick of the block."""
-        ctx, n = self.jc.ctx, last_step - first_step + 1
-        self._table_first = first_step
-        services = ctx.services
-        if "sun_table" in services and "clock_table" in services:
-            self._table[:n, tick.SUN_X:tick.SUN_Z + 1] = services.get("sun_table")[:n, 3:6]
-            self._table[:n, tick.COS_GMST:tick.SIN_GMST + 1] = services.get("clock_table")[:n, 4:6]
-            return
-        # TODO: until the orbits subsystem provides the sun_table and clock_table services, the same
-        # numbers it computes (its SunState from sun_position_eci_m at each tick end's TT)
-        from sim.orbits.sun import sun_position_eci_m
-        sun, clock = type(self.sun)(self.sun.solar_constant_w_m2), ctx.clock
-        for r in range(n):
-            now = clock.at(clock.time_of_step(first_step + r))
-            sun.set(*sun_position_eci_m(now.jd_tt))
-            self._table[r, :3] = sun.unit
-            self._table[r, 3:] = now.cos_gmst, now.sin_gmst
+        """The Sun's unit vector and GMST at the end of each tick of the block (from the orbits'
+        sun_table and clock_table, filled for the same block before)."""
+        services, n = self.jc.ctx.services, last_step - first_step + 1
+        self._table_first, self._table_last = first_step, last_step
+        self._table[:n, tick.SUN_X:tick.SUN_Z + 1] = services.get("sun_table")[:n, 3:6]
+        self._table[:n, tick.COS_GMST:tick.SIN_GMST + 1] = services.get("clock_table")[:n, 4:6]
 
     def _see_args(self) -> tuple:
         return (self.jc.fleet.r_eci_m, self.land, self.cell_rad, self.over, self.sin_min_elevation, self._weight_prev,
@@ -175,10 +164,10 @@ class EoJob(Job):
     def step(self, t0_s: float, dt_s: float, delivered_s: np.ndarray) -> None:
         """The tick from Python (contact events arrived): the kernel's halves around the budget."""
         step = int(round((t0_s + dt_s) / dt_s))
+        if not self._table_first <= step <= self._table_last:
+            raise RuntimeError(f"eo job {self.jc.name!r}: tick {step} outside the prepared ticks "
+                               f"{self._table_first}..{self._table_last}")
         row = step - self._table_first
-        if not 0 <= row < self._table.shape[0]:
-            self.prepare(step, step)
-            row = 0
         before, after = self._halves()
         delivered = self.jc.fleet.gpu_seconds_delivered_tick
         code = tick.before_budget(t0_s, dt_s, row, delivered, *before)
