@@ -170,6 +170,7 @@ class Simulation:
         step = 1
         while step <= self.n_steps:
             yield env.timeout(time_of(step) - env.now)   # what SimPy has due up to this tick runs first
+            recorder.events_horizon_s = time_of(step) - dt_s   # nothing emitted from here on is earlier
             last = max(step, min(step + max_ticks - 1, self._next_record_step(step),
                                  self._last_step_before(env.peek())))
             runner.prepare(step, last)
@@ -181,6 +182,7 @@ class Simulation:
                 if env.now != time_of(k):   # no SimPy event falls before it (last ends before env.peek())
                     yield env.timeout(time_of(k) - env.now)
                 self._at_step(k)
+                recorder.events_horizon_s = time_of(k) - dt_s
                 runner.after_tick(index, k, flag)
                 first, start = k, index + 1
                 last = max(k, min(last, self._last_step_before(env.peek())))

@@ -126,6 +126,8 @@ class Recorder:
         self._buffered_events = 0
         self._events_written = 0
         self._events_max_t_s = -np.inf
+        # no event emitted from now on is earlier than this (Simulation: the current tick's start)
+        self.events_horizon_s = -np.inf
         self._events_sorted = True
         self._closed = False
         self._daily: DailyWriter | None = None
@@ -309,20 +311,28 @@ class Recorder:
             if self._buffered_events == EVENT_BLOCK_ROWS:
                 self._flush_events()
 
-    def _flush_events(self) -> None:
+    def _flush_events(self, final: bool = False) -> None:
+        """Write the buffered events in time order. Before the end only those earlier than
+        `events_horizon_s` are written (the rest may still be joined by earlier ones), so the
+        table stays sorted without a sort of all of it at close."""
         count = self._buffered_events
         if count == 0:
             return
         block = self._event_buffer[:count]
         block[:] = block[np.argsort(block["t_s"], kind="stable")]
-        if block["t_s"][0] < self._events_max_t_s:
+        ready = count if final else int(np.searchsorted(block["t_s"], self.events_horizon_s, side="left"))
+        if ready == 0:
+            ready = count   # one tick filled the buffer: write it; the close sorts if it must
+        written = block[:ready]
+        if written["t_s"][0] < self._events_max_t_s:
             self._events_sorted = False  # an earlier block holds later events: sort at close
-        self._events_max_t_s = max(self._events_max_t_s, block["t_s"][-1])
-        start, stop = self._events_written, self._events_written + count
+        self._events_max_t_s = max(self._events_max_t_s, written["t_s"][-1])
+        start, stop = self._events_written, self._events_written + ready
         self._events.resize((stop,))
-        self._events[start:stop] = block
+        self._events[start:stop] = written
         self._events_written = stop
-        self._buffered_events = 0
+        self._event_buffer[:count - ready] = block[ready:]
+        self._buffered_events = count - ready
 
     # -- finishing -------------------------------------------------------------------------
 
@@ -337,7 +347,7 @@ class Recorder:
             raise RuntimeError(f"Recorder for {self.path} is already closed")
         try:
             self._flush_rows()
-            self._flush_events()
+            self._flush_events(final=True)
             if self._daily is not None:
                 self._daily.flush()
             if not self._events_sorted:

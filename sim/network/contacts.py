@@ -1,7 +1,7 @@
 """Ground contacts: every (station, satellite) view above the station's elevation mask.
 
 Stations (sim.network.stations) are turned into the inertial frame every tick by the GMST of
-the clock (sim.core.numerics.rotate_to_inertial). A contact starts when the elevation margin
+the clock (sim.core.numerics.rotate_to_inertial, in sim.network.tick). A contact starts when the elevation margin
 rises through 0 (sim.network.geometry); it is usable with the station's clear-sky probability,
 drawn once per contact, and ends when the margin falls through 0 again.
 """
@@ -12,8 +12,8 @@ from typing import Callable
 import numpy as np
 
 from sim.core.constants import SPEED_OF_LIGHT_M_S
-from sim.core.numerics import MIN_CHUNK, parallel_chunk, rotate_to_inertial
-from sim.network import geometry
+from sim.core.numerics import MIN_CHUNK, parallel_chunk
+from sim.network import tick
 from sim.network.ids import contact_elements
 from sim.network.stations import build_stations
 
@@ -41,8 +41,9 @@ class Contacts:
         self.up_eci = np.zeros_like(self._up_ecef)
         self._sin_min_el = np.sin(np.radians(st.min_elevation_deg))
         G = st.n
-        self.margin = np.full((G, n), -1.0)
-        self.margin_prev = np.full((G, n), -1.0)
+        self.margins = np.full((2, G, n), -1.0)  # margins now: [cur[0]], a tick before: [1 − cur[0]]
+        self.cur = np.zeros(1, np.int64)
+        self.has_reentry, self.reentered = False, np.zeros(n, np.int8)  # see Network.start
         self.usable = np.zeros((G, n), bool)
         self._direction = np.zeros(G * n, np.int8)
         self._t_cross_s = np.zeros(G * n)
@@ -50,32 +51,46 @@ class Contacts:
         self._min_chunk = -(-MIN_CHUNK // max(G, 1))
         self.contacts = 0
 
-    def _rotate(self, t_s: float) -> None:
-        now = self.clock.at(t_s)
-        rotate_to_inertial(self._ecef_m, now.cos_gmst, now.sin_gmst, self.eci_m)
-        rotate_to_inertial(self._up_ecef, now.cos_gmst, now.sin_gmst, self.up_eci)
+    @property
+    def margin(self) -> np.ndarray:
+        """(G, N) elevation margin now (≥ 0 in view) [1]."""
+        return self.margins[self.cur[0]]
 
-    def _kernel(self, t0_s: float, dt_s: float) -> int:
-        args = (self.fleet.r_eci_m, self.eci_m, self.up_eci, self._sin_min_el, self.margin_prev, self.margin,
-                t0_s, dt_s, self._direction, self._t_cross_s)
-        chunk = parallel_chunk(self.n, self._min_chunk)
-        if chunk:
-            return geometry.ground_tick(chunk, *args)
-        return geometry.ground_tick_range(0, self.n, *args)
+    @property
+    def margin_prev(self) -> np.ndarray:
+        """(G, N) the margins one tick before [1]."""
+        return self.margins[1 - self.cur[0]]
+
+    def chunk(self) -> int:
+        """Satellites per parallel work item of the elevation kernel (0: serial)."""
+        return parallel_chunk(self.n, self._min_chunk)
+
+    def geometry_args(self) -> tuple:
+        """What sim.network.tick.contacts_geometry reads after (chunk, t0_s, dt_s, cos, sin)."""
+        return (self.has_reentry, self.reentered, self.fleet.r_eci_m, self._ecef_m, self._up_ecef, self.eci_m,
+                self.up_eci, self._sin_min_el, self.margins, self.cur, self._direction, self._t_cross_s)
+
+    def _kernel(self, t_s: float, dt_s: float, cos_sin_gmst=None) -> int:
+        """Stations at GMST(t_s) (cos, sin given, else from the clock), elevations at the
+        positions now and the crossings since margin_prev (sim.network.geometry, sim.network.tick)."""
+        if cos_sin_gmst is None:
+            now = self.clock.at(t_s)
+            cos_sin_gmst = now.cos_gmst, now.sin_gmst
+        return tick.contacts_geometry(self.chunk(), t_s - dt_s, dt_s, float(cos_sin_gmst[0]), float(cos_sin_gmst[1]),
+                                      *self.geometry_args())
 
     def initial(self) -> None:
         """The geometry at the epoch (no crossings: nothing was before)."""
-        self._rotate(0.0)
         self._kernel(0.0, 0.0)
 
     def start(self) -> None:
         g, i = np.nonzero(self.margin >= 0.0)
         self._start(g, i, np.zeros(g.size))
 
-    def tick(self, t_s: float, dt_s: float) -> None:
-        self.margin_prev, self.margin = self.margin, self.margin_prev
-        self._rotate(t_s)
-        if self._kernel(t_s - dt_s, dt_s):
+    def tick(self, t_s: float, dt_s: float, cos_sin_gmst=None) -> None:
+        """One tick in Python (what sim.network.tick.network_tick does)."""
+        self.cur[0] = 1 - self.cur[0]
+        if self._kernel(t_s, dt_s, cos_sin_gmst):
             self._crossings()
 
     def _start(self, g: np.ndarray, i: np.ndarray, t_s: np.ndarray) -> None:
@@ -90,7 +105,7 @@ class Contacts:
 
     def _crossings(self) -> None:
         n = self.n
-        flat = np.flatnonzero(self._direction)
+        flat = tick.crossed(self._direction)
         g, i = np.divmod(flat, n)
         start = self._direction[flat] > 0
         self._start(g[start], i[start], self._t_cross_s[flat[start]])

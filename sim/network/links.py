@@ -15,16 +15,16 @@ import numpy as np
 
 from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_HOUR, SPEED_OF_LIGHT_M_S
 from sim.core.numerics import parallel_chunk
-from sim.network import geometry, topology
+from sim.network import tick, topology
 from sim.network.ids import keys_of, pairs_of
 
 IDLE, ACQUIRING, UP = 0, 1, 2
-DOWN_GEOMETRY, DOWN_FAILURE, DOWN_RESELECTED = 0, 1, 2
+DOWN_GEOMETRY, DOWN_FAILURE, DOWN_RESELECTED, DOWN_REENTRY = 0, 1, 2, 3
 
 LINK_EVENTS = {
     "link_acquiring": "a: other satellite, b: range [km]",
     "link_up": "a: other satellite, b: acquisition time [s]",
-    "link_down": "a: other satellite, b: cause (0 geometry, 1 failure, 2 terminal reassigned)",
+    "link_down": "a: other satellite, b: cause (0 geometry, 1 failure, 2 terminal reassigned, 3 re-entry)",
 }
 
 
@@ -53,9 +53,9 @@ class Crosslinks:
         self._rate_args = (r.max_gbps * 1e9, r.ref_gbps * 1e9, r.ref_range_km * 1e3,
                            r.dwdm.range_km * 1e3 if r.dwdm else -1.0, r.dwdm.rate_gbps * 1e9 if r.dwdm else 0.0)
         self._gen_seq = 0
-        self._reselected_t_s = -math.inf
-        self.up_link_seconds = 0.0
-        self.feasible_link_seconds = 0.0
+        self.reselected = np.array([-math.inf])  # time of the last re-selection [s] (the tick kernel reads it)
+        self.link_seconds = np.zeros(2)  # link-seconds UP, link-seconds feasible (accumulated per tick)
+        self.has_reentry, self.reentered = False, np.zeros(n, np.int8)  # see Network.start
         self.acquisitions = 0
         self.failures = 0
         if c.topology == "grid":  # the scenario check made sure there is a walker shell
@@ -88,8 +88,8 @@ class Crosslinks:
         self.a, self.b = np.ascontiguousarray(a), np.ascontiguousarray(b)
         self.state = np.zeros(L, np.int8)
         self.gen = np.zeros(L, np.int64)
-        self.margin = np.full(L, -1.0)
-        self.margin_prev = np.full(L, -1.0)
+        self.margins = np.full((2, L), -1.0)  # margins now: [cur[0]], a tick before: [1 − cur[0]]
+        self.cur = np.zeros(1, np.int64)
         self.range_m = np.zeros(L)
         self.rate_bps = np.zeros(L)
         self.slew_rad_s = np.zeros(L)
@@ -102,23 +102,49 @@ class Crosslinks:
             for name in ("state", "gen", "margin_prev"):
                 getattr(self, name)[kept] = old[name][pos[kept]]
 
+    @property
+    def margin(self) -> np.ndarray:
+        """Feasibility margin of every candidate now (≥ 0 feasible) [1]."""
+        return self.margins[self.cur[0]]
+
+    @property
+    def margin_prev(self) -> np.ndarray:
+        """The margins one tick before [1]."""
+        return self.margins[1 - self.cur[0]]
+
+    @property
+    def up_link_seconds(self) -> float:
+        return float(self.link_seconds[0])
+
+    @property
+    def feasible_link_seconds(self) -> float:
+        return float(self.link_seconds[1])
+
     # ------------------------------------------------------------------ per tick
+    def chunk(self) -> int:
+        """Links per parallel work item of the geometry kernel (0: serial)."""
+        return parallel_chunk(self.a.size)
+
+    def geometry_args(self) -> tuple:
+        """What sim.network.tick.links_geometry reads after (chunk, t0_s, dt_s)."""
+        f = self.fleet
+        return (self.has_reentry, self.reentered, f.r_eci_m, f.v_eci_m_s, self.a, self.b, self.max_range_m,
+                self.clear_radius_m, self._max_slew_rad_s, *self._rate_args, self.range_m, self.rate_bps,
+                self.slew_rad_s, self.margins, self.cur, self.state, UP, self._direction, self._t_cross_s)
+
     def _kernel(self, t0_s: float, dt_s: float) -> tuple[int, int, int]:
         """Geometry of every candidate at the fleet's positions now, and the crossings since
-        margin_prev (sim.network.geometry)."""
-        f = self.fleet
-        args = (f.r_eci_m, f.v_eci_m_s, self.a, self.b, self.max_range_m, self.clear_radius_m,
-                self._max_slew_rad_s, *self._rate_args, self.range_m, self.rate_bps, self.slew_rad_s,
-                self.margin_prev, self.margin, self.state, UP, t0_s, dt_s, self._direction, self._t_cross_s)
-        chunk = parallel_chunk(self.a.size)
-        if chunk:
-            return geometry.isl_tick(chunk, *args)
-        return geometry.isl_tick_range(0, self.a.size, *args)
+        margin_prev (sim.network.geometry, sim.network.tick)."""
+        return tick.links_geometry(self.chunk(), t0_s, dt_s, *self.geometry_args())
+
+    @property
+    def reselects(self) -> bool:
+        return self.config.topology == "nearest"
 
     def _reselect_if_due(self, t_s: float) -> None:
-        if self.config.topology == "nearest" and t_s - self._reselected_t_s >= self.config.reselect_every_s:
+        if self.reselects and t_s - self.reselected[0] >= self.config.reselect_every_s:
             self._reselect(t_s)
-            self._reselected_t_s = t_s
+            self.reselected[0] = t_s
 
     def initial(self) -> None:
         """The geometry at the epoch (no crossings: nothing was before)."""
@@ -137,11 +163,12 @@ class Crosslinks:
             self._begin_acquisition(feasible, np.zeros(feasible.size))
 
     def tick(self, t_s: float, dt_s: float) -> None:
-        self.margin_prev, self.margin = self.margin, self.margin_prev
+        """One tick in Python (what sim.network.tick.network_tick does, with the re-selection)."""
+        self.cur[0] = 1 - self.cur[0]
         self._reselect_if_due(t_s)
         n_cross, n_up, n_feasible = self._kernel(t_s - dt_s, dt_s)
-        self.up_link_seconds += dt_s * n_up
-        self.feasible_link_seconds += dt_s * n_feasible
+        self.link_seconds[0] += dt_s * n_up
+        self.link_seconds[1] += dt_s * n_feasible
         if n_cross:
             self._crossings()
 
@@ -149,32 +176,40 @@ class Crosslinks:
         c = self.config
         current = self.keys[self.state != IDLE]
         keys = topology.nearest_keys(self.fleet.r_eci_m, c.k, self.max_range_m + c.reselect_margin_km * 1e3,
-                                     c.max_terminals, current)
+                                     c.max_terminals, current, self.reentered != 0 if self.has_reentry else None)
         if keys.size == self.keys.size and np.array_equal(keys, self.keys):
             return
         dropped = ~np.isin(self.keys, keys) & (self.state == UP)
         if dropped.any():
             idx = np.flatnonzero(dropped)
-            self.events.emit("link_down", t_s, self.a[idx], self.b[idx], DOWN_RESELECTED)
+            self.events.emit("link_down", t_s, self.a[idx], self.b[idx], self._cause(idx, DOWN_RESELECTED))
             self._on_lost(self.keys[idx])
         old = {"keys": self.keys, "state": self.state, "gen": self.gen, "margin_prev": self.margin_prev}
         self._set_candidates(keys, old)
 
     # ------------------------------------------------------------------ events
     def _crossings(self) -> None:
-        idx = np.flatnonzero(self._direction)
+        idx = tick.crossed(self._direction)
         rising = idx[self._direction[idx] > 0]
         falling = idx[self._direction[idx] < 0]
         if falling.size:
             was_up = falling[self.state[falling] == UP]
             if was_up.size:
-                self.events.emit("link_down", self._t_cross_s[was_up], self.a[was_up], self.b[was_up], DOWN_GEOMETRY)
+                self.events.emit("link_down", self._t_cross_s[was_up], self.a[was_up], self.b[was_up],
+                                 self._cause(was_up, DOWN_GEOMETRY))
                 self._on_lost(self.keys[was_up])
             self.state[falling] = IDLE
             self._new_generation(falling)
         if rising.size:
             rising = rising[self.state[rising] == IDLE]
             self._begin_acquisition(rising, self._t_cross_s[rising])
+
+    def _cause(self, idx: np.ndarray, cause: int):
+        """The link_down cause of links idx: DOWN_REENTRY where an end has re-entered, else cause."""
+        if not self.has_reentry:
+            return cause
+        gone = (self.reentered[self.a[idx]] != 0) | (self.reentered[self.b[idx]] != 0)
+        return np.where(gone, DOWN_REENTRY, cause).astype(float)
 
     def _draw_acquisition_s(self, size: int) -> np.ndarray:
         a = self.config.acquisition

@@ -1,11 +1,13 @@
 """The network subsystem: a thin façade over crosslinks, contacts, routes and transfers.
 
-Every tick one kernel call evaluates all candidate crosslinks and one all (station, satellite)
-elevations, each finding the crossings inside the tick in the same pass; crossings become
-events. Acquisitions, random failures and transfer completions are SimPy timeouts, so Python
-work is proportional to link changes. The transfers that need a route (new ones, unroutable
-ones and those whose route lost an element) are routed once per instant, and everything is
-refreshed every `routing.every_s`. The public API is in the package docstring (sim.network).
+Every tick the tick kernel (sim.network.tick.network_tick, the block contract of sim.core.subsystem)
+evaluates all candidate crosslinks and all (station, satellite) elevations, each finding the
+crossings inside the tick in the same pass, and flags the tick where Python must act: crossings
+become events (after_tick), the periodic re-route is requested, the nearest-neighbour re-selection
+runs. A quiet tick runs no Python. Acquisitions, random failures and transfer completions are SimPy
+timeouts, so Python work is proportional to link changes. The transfers that need a route (new ones,
+unroutable ones and those whose route lost an element) are routed once per instant, and everything
+is refreshed every `routing.every_s`. The public API is in the package docstring (sim.network).
 """
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from typing import Callable
 import numpy as np
 
 from sim.core.constants import SECONDS_PER_DAY
-from sim.core.subsystem import Subsystem
+from sim.core.subsystem import Subsystem, TickKernel
+from sim.network import tick
 from sim.network.contacts import CONTACT_EVENTS, Contacts
 from sim.network.demands import resolve_demands, submit_scheduled
 from sim.network.ids import NetworkIds
@@ -59,7 +62,11 @@ class Network(Subsystem):
         self.demands = resolve_demands(cfg.transfers, self.ids)
         self._route_pending = False
         self._route_full = False
-        self._last_route_t_s = -math.inf
+        # [time of the last full re-route [s], 1 when something may need the periodic one] (the kernel reads it)
+        self._route_clock = np.array([-math.inf, 0.0])
+        self._args, self._args_key = (), None
+        # [row, cos_col], [row, cos_col + 1]: cos, sin of GMST at each tick of the block (row 0: _table_first)
+        self._gmst, self._cos_col, self._table_first = np.zeros((1, 2)), 0, 1
         self._lost: set[int] = set()  # elements of latency-pair paths lost since the last re-route
         self.provide("network", self)
         self.recorded_units = {"isl_up": "1", "ground_contact": "1", "bytes_in": "byte", "bytes_out": "byte"}
@@ -89,12 +96,19 @@ class Network(Subsystem):
 
     def _submit(self, src: int, dst: int, size_bytes: float, on_done: Callable | None = None) -> Transfer:
         tr = self.flows.submit(src, dst, size_bytes, on_done)
+        self._route_clock[1] = 1.0
         self._request_reroute()
         return tr
 
     # ------------------------------------------------------------------ time
+    @property
+    def _last_route_t_s(self) -> float:
+        return float(self._route_clock[0])
+
     def start(self) -> None:
         parts = [part for part in (self.links, self.contacts) if part is not None]
+        for part in parts:  # the lifetime subsystem's field, allocated after this one was built
+            part.has_reentry, part.reentered = tick.reentered_of(self.ctx.fleet)
         for part in parts:  # the geometry at the epoch, then what is up at the epoch
             part.initial()
         for part in parts:
@@ -102,17 +116,79 @@ class Network(Subsystem):
         if self.demands:
             self.env.process(submit_scheduled(self.env, self.demands, self._submit))
         if self.flows.active or len(self.pairs):
+            self._route_clock[1] = 1.0
             self._request_reroute(refresh=True)
 
-    def advance(self, block) -> None:
-        every_s = self.config.routing.every_s
-        for step in block.steps():
-            t_s = self.ctx.clock.time_of_step(step)
+    # the block contract: one tick in the kernel, Python only where it flags the tick
+    def tick_kernel(self) -> TickKernel:
+        return TickKernel(function=tick.network_tick, args=self._tick_args, prepare=self._prepare,
+                          after_tick=self._after_tick)
+
+    def _prepare(self, first_step: int, last_step: int) -> None:
+        """cos and sin of GMST at the end of each tick of the block (row 0: first_step), for the
+        stations; the core's clock_table where it is provided (the same numbers as ctx.clock.at)."""
+        if self.contacts is None:
+            return
+        table = self.ctx.services.get("clock_table") if "clock_table" in self.ctx.services else None
+        self._table_first = first_step
+        if isinstance(table, np.ndarray) and table.ndim == 2 and table.shape[1] >= 6:
+            self._gmst, self._cos_col = table, 4  # sim.orbits.tick.CLOCK_COS_GMST, CLOCK_SIN_GMST
+            return
+        rows = last_step - first_step + 1
+        if self._gmst.shape[0] < rows:
+            self._gmst = np.zeros((max(rows, self.ctx.max_block_ticks), 2))
+        clock = self.ctx.clock
+        for row in range(rows):
+            now = clock.at(clock.time_of_step(first_step + row))
+            self._gmst[row] = now.cos_gmst, now.sin_gmst
+
+    def _tick_args(self) -> tuple:
+        """What tick.network_tick reads after (step, row, t0_s, dt_s); built again only when an
+        array or scalar in it was replaced (a new candidate set, another table, a setting)."""
+        f, links = self.ctx.fleet, self.links
+        key = (links.epoch if links is not None else 0, id(self._gmst), self._cos_col, self.config.routing.every_s,
+               id(f.r_eci_m), id(f.v_eci_m_s), id(getattr(f, "reentered", None)),
+               links.config.reselect_every_s if links is not None else 0.0)
+        if self._args_key != key:
+            self._args, self._args_key = self._build_tick_args(), key
+        return self._args
+
+    def _build_tick_args(self) -> tuple:
+        f, links, contacts, none = self.ctx.fleet, self.links, self.contacts, tick.EMPTY
+        has_reentry, reentered = tick.reentered_of(f)
+        reselect = links is not None and links.reselects
+        head = (f.r_eci_m, f.v_eci_m_s, has_reentry, reentered, self._route_clock, self.config.routing.every_s,
+                reselect, links.reselected if links is not None else none["clock"],
+                links.config.reselect_every_s if reselect else math.inf)
+        if links is not None:
+            link_args = (True, links.chunk(), *links.geometry_args()[4:], links.link_seconds)
+        else:
+            link_args = (False, 0, *tick.no_link_args())
+        if contacts is not None:
+            contact_args = (True, contacts.chunk(), self._gmst, self._cos_col, *contacts.geometry_args()[3:])
+        else:
+            contact_args = (False, 0, self._gmst, 0, *tick.no_contact_args(f.n))
+        return head + link_args + contact_args
+
+    def _after_tick(self, step: int, flag: int) -> None:
+        """The Python of a flagged tick, in the order of the tick: link crossings, contact
+        crossings, the periodic re-route."""
+        t_s, dt_s = self.ctx.clock.time_of_step(step), self.ctx.dt_s
+        if flag & tick.WHOLE_TICK:
             if self.links is not None:
-                self.links.tick(t_s, block.dt_s)
-            if self.contacts is not None:
-                self.contacts.tick(t_s, block.dt_s)
-            if (self.flows.active or len(self.pairs)) and t_s - self._last_route_t_s >= every_s:
+                self.links.tick(t_s, dt_s)
+            if self.contacts is not None:  # GMST from the block's table, as the kernel reads it
+                row, c = step - self._table_first, self._cos_col
+                self.contacts.tick(t_s, dt_s, (self._gmst[row, c], self._gmst[row, c + 1]))
+            flag = tick.REROUTE_DUE
+        if flag & tick.LINK_CROSSINGS:
+            self.links._crossings()
+        if flag & tick.CONTACT_CROSSINGS:
+            self.contacts._crossings()
+        if flag & tick.REROUTE_DUE:
+            if not (self.flows.active or len(self.pairs)):
+                self._route_clock[1] = 0.0  # nothing to route until the next submission
+            elif t_s - self._last_route_t_s >= self.config.routing.every_s:
                 self._request_reroute(refresh=True)
 
     # ------------------------------------------------------------------ topology changes and re-routes
@@ -149,7 +225,7 @@ class Network(Subsystem):
         t_s = self.env.now
         self.routes.new_batch()
         if refresh:
-            self._last_route_t_s = t_s
+            self._route_clock[0] = t_s
         changed, seeds = self.flows.reroute(t_s, refresh)
         self.pairs.update(t_s, refresh, lost)
         if refresh and self.flows.rates_drifted():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.network.ids import keys_of, pairs_of
+from sim.network.terminals import keep_within_terminals
 
 
 def grid_pairs(plane: np.ndarray, slot: np.ndarray, start: int, stop: int, *, seam: bool = True,
@@ -43,13 +44,8 @@ def limit_terminals(keys: np.ndarray, n: int, max_terminals: int) -> np.ndarray:
     np.add.at(degree, b, 1)
     if degree.max() <= max_terminals:
         return keys
-    used = np.zeros(n, dtype=np.int64)
-    keep = np.zeros(keys.size, dtype=bool)
-    for j in range(keys.size):  # set-up or once per re-selection, not per tick in the grid case
-        if used[a[j]] < max_terminals and used[b[j]] < max_terminals:
-            used[a[j]] += 1
-            used[b[j]] += 1
-            keep[j] = True
+    keep = keep_within_terminals(np.ascontiguousarray(a, np.int64), np.ascontiguousarray(b, np.int64),
+                                 np.zeros(n, dtype=np.int64), max_terminals, np.zeros(keys.size, dtype=np.bool_))
     return keys[keep]
 
 
@@ -60,10 +56,11 @@ def unique_keys(keys: np.ndarray) -> np.ndarray:
 
 
 def nearest_keys(r_eci_m: np.ndarray, k: int, max_range_m: float, max_terminals: int,
-                 current: np.ndarray | None = None) -> np.ndarray:
+                 current: np.ndarray | None = None, exclude: np.ndarray | None = None) -> np.ndarray:
     """k nearest neighbours within max_range_m of every satellite (scipy cKDTree), limited to
     max_terminals per satellite; links in `current` keep their terminals first (no churn),
-    then the shortest. Returns sorted keys."""
+    then the shortest. Satellites where `exclude` (bool, N) is true get no candidate and take
+    no terminal. Returns sorted keys."""
     from scipy.spatial import cKDTree
 
     n = r_eci_m.shape[1]
@@ -79,4 +76,7 @@ def nearest_keys(r_eci_m: np.ndarray, k: int, max_range_m: float, max_terminals:
     if current is not None and current.size:
         keys = np.concatenate([current[np.isin(current, keys)], keys])
     keys = unique_keys(keys)
+    if exclude is not None and exclude.any():
+        a, b = pairs_of(keys, n)
+        keys = keys[~(exclude[a] | exclude[b])]
     return np.sort(limit_terminals(keys, n, max_terminals))

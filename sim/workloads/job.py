@@ -44,6 +44,9 @@ class Job:
 
     kind: ClassVar[str] = ""
     events: ClassVar[dict[str, str]] = {}
+    # which part of the subsystem's tick kernel (sim.workloads.tick) runs the kind's tick: PYTHON
+    # (none: `step` runs in Python every tick), or a kind that defines tick_args() and after_quiet()
+    tick_kind: ClassVar[int] = 0
 
     def __init__(self, config, jc: JobContext):
         self.config = config
@@ -55,6 +58,17 @@ class Job:
     def step(self, t0_s: float, dt_s: float, delivered_s: np.ndarray) -> None:
         """Book the members' delivered GPU-seconds of the tick t0_s .. t0_s + dt_s."""
         self.jc.ledger.book("useful", self.jc.members, delivered_s)
+
+    def tick_key(self) -> tuple:
+        """Identities of the arrays of other subsystems tick_args() hands out that they may
+        replace (not only change in place): a new key makes the subsystem fetch tick_args() again."""
+        return ()
+
+    def prepare(self, first_step: int, last_step: int) -> None:
+        """Fill what the tick kernel reads for ticks first_step .. last_step (before tick_args)."""
+
+    def after_quiet(self, t1_s: float, code: int) -> None:
+        """What follows a tick the kernel booked, for the kernel's non-zero code other than FULL."""
 
     def summary(self) -> dict[str, tuple[float, str]]:
         """The job's metrics (the subsystem prefixes them with the job's name)."""

@@ -15,7 +15,7 @@ BITS_PER_BYTE = 8.0
 
 
 @njit(cache=True, error_model="numpy")
-def _budget_tick(rate_now, dt_s, out, contact_s):
+def budget_tick(rate_now, dt_s, out, contact_s):
     for m in range(rate_now.shape[0]):
         out[m] = rate_now[m] * dt_s
         if rate_now[m] > 0.0:
@@ -38,6 +38,7 @@ class ContactTracker:
         self.contact_s = np.zeros(members.size)                       # time with a usable contact
         self.capacity_bytes = np.zeros(members.size)                  # Σ of the budgets handed out
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
+        self.pending_flag = np.zeros(1)   # 1 while events wait: the tick kernel leaves the tick to Python
         events.subscribe("contact_start", self._on_start)
         events.subscribe("contact_end", self._on_end)
 
@@ -46,6 +47,7 @@ class ContactTracker:
         sel = (m >= 0) & (b > 0.5)        # usable contacts of members only
         if sel.any():
             self._pending.append((np.asarray(t_s)[sel], m[sel], np.asarray(a)[sel].astype(np.int64), opens))
+            self.pending_flag[0] = 1.0
 
     def _on_start(self, t_s, sat, a, b, c) -> None:
         self._keep(t_s, sat, a, b, 1)
@@ -59,7 +61,7 @@ class ContactTracker:
 
     def budget(self, t0_s: float, dt_s: float, out: np.ndarray) -> np.ndarray:
         """Bytes each member can downlink in the tick t0_s .. t0_s + dt_s (into `out`)."""
-        _budget_tick(self.rate_now, dt_s, out, self.contact_s)
+        budget_tick(self.rate_now, dt_s, out, self.contact_s)
         if self._pending:
             self._apply_events(t0_s, dt_s, out)
         self.capacity_bytes += out
@@ -71,6 +73,7 @@ class ContactTracker:
         g = np.concatenate([p[2] for p in self._pending])
         opens = np.concatenate([np.full(p[0].size, p[3], dtype=np.int8) for p in self._pending])
         self._pending.clear()
+        self.pending_flag[0] = 0.0
         order = np.lexsort((t, m))            # by member, then time (starts and ends in event order)
         t, m, g, opens = t[order], m[order], g[order], opens[order]
         t1_s = t0_s + dt_s

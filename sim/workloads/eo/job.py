@@ -28,19 +28,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.workloads.eo import kernels
+from sim.workloads.eo import kernels, tick
 from sim.workloads.eo.config import BYTES_PER_GB, EoJobConfig
 from sim.workloads.eo.downlink import ContactTracker
 from sim.workloads.eo.outputs import Outputs
 from sim.workloads.eo.pipeline import Pipeline
 from sim.workloads.eo.policy import Policy
 from sim.workloads.job import Job, JobContext
+from sim.workloads.ledger import CAUSE
+from sim.workloads.tick import EO
 
 SUNLIT = 0.5   # illumination at and above which a satellite counts as in sunlight (the payload's eclipse threshold)
 
 
 class EoJob(Job):
     kind = "eo"
+    tick_kind = EO
     events = {
         "eo_storage_full": "frames dropped for lack of storage; a: frames the satellite dropped so far, b: 1 "
                            "on-board pipeline, 0 bent-pipe shadow",
@@ -95,6 +98,11 @@ class EoJob(Job):
         fleet.gpu_utilisation[members] = 0.0
         fleet.gpu_clock_sensitivity[members] = config.clock_sensitive_share
         self.policy = Policy(config.policy, config.soc_reserve, ctx, members)
+        self.st = np.zeros(tick.N_STATE)   # the scalars the tick kernel reads and advances (tick.HELD_TICKS, ...)
+        self._n_events = np.zeros(4, dtype=np.int64)
+        self._delivered_m = np.zeros(m)
+        self._table = np.zeros((ctx.max_block_ticks, tick.N_TABLE))
+        self._table_first, self._table_last = 1, 0      # the steps the table holds
         self.outputs = Outputs(self, ctx.n_steps * ctx.dt_s, config.table_every_s)
 
     def _weights(self, t_s: float, out: np.ndarray) -> np.ndarray:
@@ -103,9 +111,15 @@ class EoJob(Job):
         return kernels.imaging_weights(self.jc.members, self.jc.fleet.r_eci_m, s[0], s[1], s[2], now.cos_gmst,
                                        now.sin_gmst, self.land, self.cell_rad, self.over, self.sin_min_elevation, out)
 
+    @property
+    def held_ticks(self) -> int:
+        """Member-ticks the policy held processing back."""
+        return int(self.st[tick.HELD_TICKS])
+
     def start(self) -> None:
         f, pol, p = self.jc.fleet, self.policy, self.main
         self._pipes = [(q, flag) for q, flag in ((self.main, 1.0), (self.shadow, 0.0)) if q is not None]
+        self._utilisation_args = None
         if self.onboard:
             self._utilisation_args = (
                 p.raw.count, p.n_raw, p.work, self.gpu_s_per_frame, self._captured, f.throttle_level,
@@ -114,36 +128,64 @@ class EoJob(Job):
                 pol.gpu_extra_w, pol.discharge_efficiency, pol.soc_reserve, pol.eclipse_s, pol.entry_s, self._u,
                 f.gpu_utilisation)
 
+    # ------------------------------------------------------------------ the tick (sim.workloads.eo.tick)
+    def prepare(self, first_step: int, last_step: int) -> None:
+        """The Sun's unit vector and GMST at the end of each tick of the block (from the orbits'
+        sun_table and clock_table, filled for the same block before)."""
+        services, n = self.jc.ctx.services, last_step - first_step + 1
+        self._table_first, self._table_last = first_step, last_step
+        self._table[:n, tick.SUN_X:tick.SUN_Z + 1] = services.get("sun_table")[:n, 3:6]
+        self._table[:n, tick.COS_GMST:tick.SIN_GMST + 1] = services.get("clock_table")[:n, 4:6]
+
+    def _see_args(self) -> tuple:
+        return (self.jc.fleet.r_eci_m, self.land, self.cell_rad, self.over, self.sin_min_elevation, self._weight_prev,
+                self._weight_now, self.frames_per_s, float(self.jc.ctx.dt_s), self._phase, self.imaging_s,
+                self._captured)
+
+    def _halves(self) -> tuple[tuple, tuple]:
+        """Arguments of tick.before_budget after (t0_s, dt_s, row, delivered), of tick.after_budget
+        after (t0_s, dt_s, st, budget)."""
+        jc = self.jc
+        main = self.main.kernel_args()
+        shadow = self.shadow.kernel_args() if self.shadow is not None else None
+        process = self.main.process_args(self.gpu_s_per_frame, self.keep) if self.onboard else None
+        before = (self._table, self._see_args(), main, shadow, process, jc.members, self._delivered_m,
+                  self.delivered_s, self._u, self._budget, jc.ledger.gpu_s, CAUSE["useful"], CAUSE["idle"],
+                  self._n_events)
+        after = (main, shadow, self._utilisation_args, jc.members, self._n_events)
+        return before, after
+
+    def tick_args(self) -> tuple:
+        """tick.eo_tick's arguments after (step, row, t0_s, dt_s, delivered)."""
+        before, after = self._halves()
+        t = self.tracker
+        return (self.st, t.pending_flag, *before, t.rate_now, t.contact_s, t.capacity_bytes, self._utilisation_args)
+
     def step(self, t0_s: float, dt_s: float, delivered_s: np.ndarray) -> None:
-        jc, members = self.jc, self.jc.members
-        t1_s = t0_s + dt_s
-        now, s = jc.ctx.clock.now, self.sun.unit
-        captured = kernels.see_and_capture(
-            members, jc.fleet.r_eci_m, s[0], s[1], s[2], now.cos_gmst, now.sin_gmst, self.land, self.cell_rad,
-            self.over, self.sin_min_elevation, self._weight_prev, self._weight_now, self.frames_per_s, dt_s,
-            self._phase, self.imaging_s, self._captured)
-        t_capture_s = t0_s + 0.5 * dt_s
-        for pipe, flag in self._pipes:
-            began = pipe.store(captured, t_capture_s)
-            if began is not None:
-                jc.emit("eo_storage_full", t1_s, members[began], pipe.dropped[began].astype(float), flag)
-        self.delivered_s += delivered_s
-        if self.onboard:
-            np.multiply(delivered_s, self._u, out=self._budget)
-            spent = self.main.process(self._budget, self.gpu_s_per_frame, self.keep)
-            jc.ledger.book("useful", members, spent)
-            jc.ledger.book("idle", members, delivered_s - spent)
-        else:
-            jc.ledger.book("idle", members, delivered_s)
+        """The tick from Python (contact events arrived): the kernel's halves around the budget."""
+        step = int(round((t0_s + dt_s) / dt_s))
+        if not self._table_first <= step <= self._table_last:
+            raise RuntimeError(f"eo job {self.jc.name!r}: tick {step} outside the prepared ticks "
+                               f"{self._table_first}..{self._table_last}")
+        row = step - self._table_first
+        before, after = self._halves()
+        delivered = self.jc.fleet.gpu_seconds_delivered_tick
+        code = tick.before_budget(t0_s, dt_s, row, delivered, *before)
         budget = self.tracker.budget(t0_s, dt_s, self._budget)
-        for pipe, flag in self._pipes:
-            pipe.downlink(budget, t1_s)
-            freed = pipe.freed()
-            if freed is not None:
-                jc.emit("eo_storage_freed", t1_s, members[freed], pipe.dropped[freed].astype(float), flag)
-        if self.onboard:   # step 5: the utilisation of the next tick
-            self.policy.held_ticks += kernels.utilisation_tick(members, t1_s, dt_s, *self._utilisation_args)
-        self.outputs.maybe_row(t1_s)
+        code |= tick.after_budget(t0_s, dt_s, self.st, budget, *after)
+        self.after_quiet(t0_s + dt_s, code)
+
+    def after_quiet(self, t1_s: float, code: int) -> None:
+        """The events of the tick (storage full, then freed; main, then shadow) and the table row."""
+        if code & tick.EVENTS:
+            members, n = self.jc.members, self._n_events.tolist()
+            for k, kind in ((0, "eo_storage_full"), (2, "eo_storage_freed")):
+                for (pipe, flag), count in zip(self._pipes, n[k:k + 2]):
+                    if count:
+                        sel = pipe.began(count) if k == 0 else pipe.freed_members(count)
+                        self.jc.emit(kind, t1_s, members[sel], pipe.dropped[sel].astype(float), flag)
+        if code & tick.ROW:
+            self.outputs.maybe_row(t1_s)
 
     def summary(self) -> dict[str, tuple[float, str]]:
         return self.outputs.summary()

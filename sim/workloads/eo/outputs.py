@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from sim.core.constants import SECONDS_PER_HOUR
+from sim.workloads.eo.tick import NEXT_ROW_S
 
 
 class FrameBalanceError(RuntimeError):
@@ -39,6 +40,14 @@ class Outputs:
         self.n_rows = 0
         self._next_t_s = self.every_s
         self._row(0.0)
+
+    @property
+    def _next_t_s(self) -> float:   # in the job's state array: the tick kernel tests it
+        return float(self.job.st[NEXT_ROW_S])
+
+    @_next_t_s.setter
+    def _next_t_s(self, t_s: float) -> None:
+        self.job.st[NEXT_ROW_S] = t_s
 
     def maybe_row(self, t_s: float) -> None:
         if t_s + 1e-9 >= self._next_t_s:

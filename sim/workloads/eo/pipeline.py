@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.workloads.eo import kernels
+from sim.workloads.eo import kernels, tick
 
 LATENCY_BINS = 400
 LATENCY_FIRST_S = 1.0
@@ -54,17 +54,18 @@ class Pipeline:
         self.hist = np.zeros(LATENCY_BINS, dtype=np.int64)
         self.latency_sum = np.zeros(1)
         self.full = np.zeros(m, dtype=np.bool_)
-        self.n_full = 0
+        self._n_full = np.zeros(1, dtype=np.int64)   # members marked full (an array: the tick kernel counts)
         cap = bins + 1
         self._chunk_t, self._chunk_n = np.zeros(cap), np.zeros(cap, dtype=np.int64)
         self._spent = np.zeros(m)
-        self._listed = np.zeros(m, dtype=np.int64)
+        self._listed = np.zeros(m, dtype=np.int64)     # members that began dropping this tick
+        self._freed = np.zeros(m, dtype=np.int64)      # members freed this tick
         queue = self.raw if onboard else self.out
         # the kernels' arguments after the per-tick ones (the arrays never change identity)
         self._store_args = (self.frame_bytes, self.capacity_bytes, onboard, self.n_raw, self.n_out, self.out_bytes,
                             self.sent, self.bin_s, *queue.arrays, self.dropped, self.full, self._listed)
         self._freed_args = (self.full, self.n_raw, self.n_out, self.sent, self.frame_bytes, self.out_bytes,
-                            self.capacity_bytes, self._listed)
+                            self.capacity_bytes, self._freed)
         self._downlink_args = (self.sent, *self.out.arrays, self.n_out, self.delivered, self.bytes_down, self.hist,
                                self.log_first, self.log_step, self.latency_sum, self._chunk_t, self._chunk_n)
         if onboard:
@@ -72,25 +73,36 @@ class Pipeline:
                                   self.keep_phase, self.bin_s, *self.out.arrays, self.n_out, self._spent,
                                   self._chunk_t, self._chunk_n)
 
-    # ------------------------------------------------------------------ one tick
+    # ------------------------------------------------------------------ one tick (sim.workloads.eo.tick)
+    def kernel_args(self) -> tuple:
+        """The pipeline as sim.workloads.eo.tick reads it."""
+        return self.captured, self._n_full, self._store_args, self._downlink_args, self._freed_args, self.out_bytes
+
+    def process_args(self, gpu_s_per_frame: np.ndarray, keep_fraction: float) -> tuple:
+        return gpu_s_per_frame, float(keep_fraction), self.gpu_busy_s, self._process_args
+
+    @property
+    def n_full(self) -> int:
+        return int(self._n_full[0])
+
+    def began(self, n: int) -> np.ndarray:
+        """The n members that began dropping in the tick."""
+        return self._listed[:n].copy()
+
+    def freed_members(self, n: int) -> np.ndarray:
+        """The n members that were full and can store a frame again since the tick."""
+        return self._freed[:n].copy()
+
+    # the steps one at a time (what the tick kernel does in one call)
     def store(self, captured: np.ndarray, t_capture_s: float) -> np.ndarray | None:
         """Store the tick's frames where they fit; the members that began dropping (None: none)."""
-        self.captured += captured
-        n = kernels.store_tick(captured, t_capture_s, *self._store_args)
-        if not n:
-            return None
-        self.n_full += n
-        return self._listed[:n].copy()
+        n = tick.store(self.kernel_args(), captured, t_capture_s)
+        return self.began(n) if n else None
 
     def freed(self) -> np.ndarray | None:
         """Members that were full and can store a frame again (None: none)."""
-        if not self.n_full:
-            return None
-        n = kernels.freed_tick(*self._freed_args)
-        if not n:
-            return None
-        self.n_full -= n
-        return self._listed[:n].copy()
+        n = tick.freed(self.kernel_args())
+        return self.freed_members(n) if n else None
 
     def process(self, budget_s: np.ndarray, gpu_s_per_frame: np.ndarray, keep_fraction: float) -> np.ndarray:
         """GPU-seconds used of each member's budget (the rest idles)."""

@@ -40,7 +40,6 @@ class Policy:
         self.gpu_idle_w = np.asarray(f.gpu_idle_w[members], dtype=float)
         self.gpu_extra_w = np.asarray(f.gpu_tdp_w[members] - f.gpu_idle_w[members], dtype=float)
         self.discharge_efficiency = np.asarray(f.discharge_efficiency[members], dtype=float)
-        self.held_ticks = 0
         if name == "power_aware":
             self.slot = np.full(f.n, -1, dtype=np.int64)
             self.slot[members] = np.arange(members.size)

@@ -17,10 +17,11 @@ import math
 import numpy as np
 
 from sim.workloads import ledger
-from sim.workloads.inference import arrivals, dispatch, hist, kernel, rand, serve
+from sim.workloads.inference import arrivals, dispatch, hist, rand, serve, tick
 from sim.workloads.inference.reachability import Reachability
 from sim.workloads.inference.trace import read_trace, size_classes
 from sim.workloads.job import Job
+from sim.workloads.tick import INFERENCE
 
 RING_BINS = 256
 
@@ -32,6 +33,7 @@ PROGRESS_UNITS = {"t_s": "s", "busy_share": "1", "throttled_fraction": "1", "t_j
 
 class InferenceJob(Job):
     kind = "inference"
+    tick_kind = INFERENCE
     events = {"inference_reachability": "a: network station index, b: 1 reachable again, 0 no member reachable"}
 
     def __init__(self, config, jc):
@@ -74,7 +76,8 @@ class InferenceJob(Job):
         self.hist = hist.new()
         self.sums = np.zeros(serve.N_SUMS)
         self.policy = dispatch.POLICY[cfg.placement]
-        self.reach = Reachability(net, fleet, ctx.events, members, self.net_g, cfg.reachability)
+        self.st = np.zeros(tick.N_STATE)   # the scalars the tick kernel reads and advances (tick.TICKS, ...)
+        self.reach = Reachability(net, fleet, ctx.events, members, self.net_g, cfg.reachability, self.st)
         self._scratch = dispatch.new_scratch(cfg.reachability.candidates)
         r = cfg.requests
         mean_ctx, mean_gen = float(self.cls_p @ ctx_tokens), float(self.cls_p @ self.cls_gen)
@@ -87,11 +90,15 @@ class InferenceJob(Job):
         self.arrived, self.placed, self.rej_unreach, self.rej_link, self.reach_ticks = z(), z(), z(), z(), z()
         self.lat_sum = z(float)
         self.reachable, self._was_reachable = z(), np.ones(G, np.int64)
-        self.ticks = 0
         self._progress: list[tuple] = []
-        self._progress_next_s = cfg.progress_every_s
+        self.st[tick.PROGRESS_NEXT_S] = cfg.progress_every_s
         self._last = np.zeros(4)
         self._work_rows = (ledger.CAUSE["useful"], ledger.CAUSE["idle"])
+        self._delivered_m = np.zeros(M)
+
+    @property
+    def ticks(self) -> int:
+        return int(self.st[tick.TICKS])
 
     @staticmethod
     def _classes(r, trace):
@@ -106,27 +113,49 @@ class InferenceJob(Job):
         self.fleet.gpu_utilisation[self.members] = 0.0  # nothing to serve before the first request
 
     # ------------------------------------------------------------------ the tick
-    def step(self, t0_s: float, dt_s: float, delivered_s: np.ndarray) -> None:
-        t1_s = t0_s + dt_s
-        counts = self.arrivals.counts_in(t0_s, dt_s)
-        self.reach.update(t1_s)
+    def prepare(self, first_step: int, last_step: int) -> None:
+        """Draw ahead the arrivals of the coming ticks (Poisson)."""
+        if isinstance(self.arrivals, arrivals.PoissonArrivals):
+            self.arrivals.cover(first_step, last_step, self.jc.ctx.dt_s)
+
+    def tick_args(self) -> tuple:
+        """tick.inference_tick's arguments after (step, t0_s, dt_s, delivered)."""
+        self.st[tick.DIRTY] = 0.0
         r, f = self.reach, self.fleet
-        changed = kernel.job_tick(
-            self.ticks, counts, self.max_per_tick, self.arrived, self.rej_link, r.cand_m, r.cand_lat, r.cand_n,
-            r.valid, self.policy, self.config.service.concurrency, f.gpu_count, delivered_s, self.ist, self.fst,
-            self.members, f.t_junction_k, self.placed, self.rej_unreach, self.lat_sum, self.reachable,
-            self.reach_ticks, self._was_reachable, *self._scratch, self.act, self.act_n, self.is_act, self.rand,
-            self.steps, self.ring, self.qring, self.par, self.cls_p, self.cls_s, self.cls_prefill_s, self.cls_gen,
-            self.split, self.hist, self.sums, f.gpu_utilisation, self.jc.ledger.gpu_s, *self._work_rows)
-        self.ticks += 1
-        if changed:
+        job_args = (self.max_per_tick, self.arrived, self.rej_link, r.cand_m, r.cand_lat, r.cand_n, r.valid,
+                    self.policy, self.config.service.concurrency, f.gpu_count, self._delivered_m, self.ist, self.fst,
+                    self.members, f.t_junction_k, self.placed, self.rej_unreach, self.lat_sum, self.reachable,
+                    self.reach_ticks, self._was_reachable, *self._scratch, self.act, self.act_n, self.is_act,
+                    self.rand, self.steps, self.ring, self.qring, self.par, self.cls_p, self.cls_s,
+                    self.cls_prefill_s, self.cls_gen, self.split, self.hist, self.sums, f.gpu_utilisation,
+                    self.jc.ledger.gpu_s, *self._work_rows)
+        return (self.st, *arrivals.kernel_args(self.arrivals), r.args(), job_args, self.members, self._delivered_m,
+                float(self.config.progress_every_s))
+
+    def tick_key(self) -> tuple:
+        links, c = self.reach.network.links, self.reach.contacts
+        return (links.epoch if links is not None else 0, id(links.state) if links is not None else 0,
+                id(c.margin), id(c.usable), id(self.reach.view_sat), self.st[tick.DIRTY])
+
+    def step(self, t0_s: float, dt_s: float, delivered_s: np.ndarray) -> None:
+        """The tick from Python: the same kernel call as the subsystem's tick kernel makes."""
+        step = int(round((t0_s + dt_s) / dt_s))
+        self.prepare(step, step)
+        code = tick.inference_tick(step, t0_s, dt_s, self.fleet.gpu_seconds_delivered_tick, *self.tick_args())
+        if code & tick.FULL:
+            raise RuntimeError(f"inference job {self.jc.name!r}: tick {step} not covered by the arrivals drawn")
+        self.after_quiet(t0_s + dt_s, code)
+
+    def after_quiet(self, t1_s: float, code: int) -> None:
+        """The Python part of a tick the kernel ran: the reachability events, the progress row."""
+        if code & tick.EVENTS:
             idx = np.flatnonzero(self.reachable != self._was_reachable)
             self.jc.emit("inference_reachability", t1_s, np.full(idx.size, -1), self.net_g[idx],
                          self.reachable[idx].astype(float))
             self._was_reachable[:] = self.reachable
-        if t1_s >= self._progress_next_s - 1e-9:
+        if code & tick.PROGRESS:
             self._progress_row(t1_s)
-            self._progress_next_s += self.config.progress_every_s
+            self.st[tick.PROGRESS_NEXT_S] += self.config.progress_every_s
 
     def _progress_row(self, t_s: float) -> None:
         s, f, m = self.sums, self.fleet, self.members

@@ -109,28 +109,31 @@ def csr(n: int, link_a: np.ndarray, link_b: np.ndarray) -> tuple[np.ndarray, np.
 
 
 @njit(cache=True, error_model="numpy")
-def view_update(view_sat, view_n, job_station, net_station, sat, add):
+def view_update(view_sat, view_pos, view_n, job_station, net_station, sat, add):
     """Add (add=True) or remove satellites sat[x] to/from the in-view list of job station
-    job_station[net_station[x]] (−1: not the job's). Returns False when a list is full (nothing
-    is lost: the caller grows view_sat and repeats the call)."""
+    job_station[net_station[x]] (−1: not the job's). view_pos[s, i] is satellite i's position in
+    view_sat[s] (−1: not in view), so an update costs O(1) whatever the fleet size (a scan of the
+    list made every contact event cost O(satellites in view): O(N²) per tick over the fleet); a
+    removal moves the list's last entry into the hole. Returns False when a list is full
+    (nothing is lost: the caller grows view_sat and repeats the call)."""
     cap = view_sat.shape[1]
     for x in range(sat.size):
         s = job_station[net_station[x]]
         if s < 0:
             continue
         i = sat[x]
-        at = -1
-        for y in range(view_n[s]):
-            if view_sat[s, y] == i:
-                at = y
-                break
+        at = view_pos[s, i]
         if add:
             if at < 0:
                 if view_n[s] == cap:
                     return False
                 view_sat[s, view_n[s]] = i
+                view_pos[s, i] = view_n[s]
                 view_n[s] += 1
         elif at >= 0:
             view_n[s] -= 1
-            view_sat[s, at] = view_sat[s, view_n[s]]
+            moved = view_sat[s, view_n[s]]
+            view_sat[s, at] = moved
+            view_pos[s, moved] = at
+            view_pos[s, i] = -1
     return True

@@ -16,11 +16,14 @@ import math
 import numpy as np
 
 from sim.network.links import UP
-from sim.workloads.inference import reach
+from sim.workloads.inference import reach, tick
 
 
 class Reachability:
-    def __init__(self, network, fleet, events, members: np.ndarray, net_g: np.ndarray, cfg):
+    """st: the job's state array (sim.workloads.inference.tick: the time of the last search, the
+    query stamp, the searches made; a replaced array sets DIRTY)."""
+
+    def __init__(self, network, fleet, events, members: np.ndarray, net_g: np.ndarray, cfg, st: np.ndarray):
         self.network, self.fleet = network, fleet
         self.contacts = network.contacts
         self.net_g = np.ascontiguousarray(net_g, np.int64)
@@ -40,23 +43,28 @@ class Reachability:
         self._entry = np.zeros(n, np.int64)
         self._stamp = np.zeros(n, np.int64)
         self._closed = np.zeros(n, np.int64)
-        self._query = 0
+        self.st = st
+        st[tick.QUERY] = 0.0
+        st[tick.LAST_SEARCH_S] = -math.inf
+        st[tick.SEARCHES] = 0.0
         self._epoch = None
-        self._last_s = -math.inf
-        self.searches = 0
+        self._rows = np.zeros(G, np.int64)
         # the satellites in usable contact with each job station, from the contact events
         self._job_station = np.full(len(self.contacts.stations.names), -1, np.int64)
         self._job_station[self.net_g] = np.arange(G)
         self.view_sat = np.zeros((G, 64), np.int64)
         self.view_n = np.zeros(G, np.int64)
+        self.view_pos = np.full((G, n), -1, np.int32)  # position of each satellite in view_sat, −1: not in view
         events.subscribe("contact_start", self._contact_start)
         events.subscribe("contact_end", self._contact_end)
         self._graph()
 
     def _view(self, sat, station, add: bool) -> None:
         sat, station = sat.astype(np.int64), station.astype(np.int64)
-        while not reach.view_update(self.view_sat, self.view_n, self._job_station, station, sat, add):
+        args = (self.view_pos, self.view_n, self._job_station, station, sat, add)
+        while not reach.view_update(self.view_sat, *args):
             self.view_sat = np.concatenate([self.view_sat, np.zeros_like(self.view_sat)], axis=1)
+            self.st[tick.DIRTY] = 1.0   # a tick kernel may hold the old array: this tick runs from Python
 
     def _contact_start(self, t_s, sat, a, b, c) -> None:
         usable = b > 0.5
@@ -78,25 +86,24 @@ class Reachability:
         self._heap_d = np.zeros(n + 2 * n_links + 1)
         self._heap_v = np.zeros(n + 2 * n_links + 1, np.int64)
 
-    def _search(self, rows: np.ndarray) -> None:
+    @property
+    def searches(self) -> int:
+        return int(self.st[tick.SEARCHES])
+
+    def args(self) -> tuple:
+        """tick.update_candidates' arguments after (t1_s, st); the graph rebuilt first if the
+        network's crosslink candidates changed."""
         links = self.network.links
         if links is not None and links.epoch != self._epoch:
             self._graph()
         state, range_m = (links.state, links.range_m) if links is not None else (np.zeros(0, np.int8), np.zeros(0))
-        self._query = reach.refresh(
-            rows, self.net_g[rows], self.view_sat, self.view_n, self.fleet.r_eci_m, self.contacts.eci_m, self.indptr,
-            self.neighbour, self.edge_link, state, range_m, UP, self.member_of, self.k, self.max_lat_s, self._dist,
-            self._entry, self._stamp, self._closed, self._query, self._heap_d, self._heap_v, self.cand_m,
-            self.cand_lat, self.cand_entry, self.cand_n)
-        self.searches += rows.size
-        self.valid[rows] = True
+        c = self.contacts
+        return (float(self.refresh_s), self._rows, self.stale, self.net_g, self.view_sat, self.view_n,
+                self.fleet.r_eci_m, c.eci_m, self.indptr, self.neighbour, self.edge_link, state, range_m, UP,
+                self.member_of, self.k, float(self.max_lat_s), self._dist, self._entry, self._stamp, self._closed,
+                self._heap_d, self._heap_v, self.cand_m, self.cand_lat, self.cand_entry, self.cand_n, self.valid,
+                c.margin, c.usable)
 
     def update(self, t_s: float) -> None:
         """Candidates valid now: all searched again when refresh_s has passed, else checked."""
-        if t_s - self._last_s >= self.refresh_s:
-            self._last_s = t_s
-            self._search(np.arange(self.net_g.size, dtype=np.int64))
-            return
-        c = self.contacts
-        if reach.check(self.net_g, c.margin, c.usable, self.cand_entry, self.cand_n, self.valid, self.stale):
-            self._search(np.flatnonzero(self.stale).astype(np.int64))
+        tick.update_candidates(t_s, self.st, *self.args())

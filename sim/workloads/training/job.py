@@ -27,7 +27,8 @@ import numpy as np
 
 from sim.workloads.job import Job, JobContext
 from sim.workloads.ledger import CAUSE
-from sim.workloads.training import policy, schedule
+from sim.workloads.tick import TRAINING
+from sim.workloads.training import kernels, policy, schedule
 from sim.workloads.training.checkpoints import CheckpointStore
 from sim.workloads.training.config import TrainingJobConfig
 from sim.workloads.training.ring import Ring, all_reduce_s, exposed_s, ring_order
@@ -49,19 +50,21 @@ PROGRESS_ROWS_MAX = 100_000
 
 class TrainingJob(Job):
     kind = "training"
+    tick_kind = TRAINING
     events = EVENTS
 
     def __init__(self, config: TrainingJobConfig, jc: JobContext):
         super().__init__(config, jc)
         f, m = jc.fleet, jc.members
         self.n = n = m.size
+        self.st = np.zeros(kernels.N_STATE)   # the scalar state the tick kernel reads (kernels.GATE, ...)
         self.F = config.model.step_flops
         self.S = config.model.all_reduce_bytes
         self.tokens_per_step = config.model.tokens_per_step
         self.peak = f.gpu_peak_flops[m].astype(float)
         self.installed = f.gpu_count_installed[m].astype(np.int64)
         f.gpu_clock_sensitivity[m] = config.clock_sensitive_share   # the payload delivers at this rate
-        self.count = f.gpu_count[m].astype(np.int64).copy()     # working GPUs as last seen
+        self.count = f.gpu_count[m].astype(np.int64)             # working GPUs as last seen (updated in place)
         self.failed = np.zeros(n, dtype=np.int64)               # GPUs lost to permanent interruptions
         self.usable = np.ones(n)                                # share of the working GPUs the job can use
         self.is_member = np.zeros(f.n, dtype=bool)
@@ -76,26 +79,22 @@ class TrainingJob(Job):
         self.version = 0
         self.mode = policy.RUN
         self.stalled = False
-        self.remaining_s = 0.0        # of the checkpoint write or the restart in progress
         self.recompute_s = 0.0
         self.pending_save = None
-        self.since_s = 0.0            # compute time since the last checkpoint
-        self.since_steps = 0.0
-        self.committed = 0.0
         self.corrupt_t_s = None       # time of the first corruption of the current state
         self.corrupt_step = 0.0
         self.detect_step = np.inf
         self.checks_to_detect = 0
         self.spe_active = False
         self.pending: list[tuple[float, int, int]] = []         # (t_s, event code, member position)
-        self.counts = dict.fromkeys(("steps_computed", "checkpoints", "rollbacks", "lost_steps", "restarts",
+        # steps_computed, run_s and exposed_s are in st (properties below), the tick kernel adds to them
+        self.counts = dict.fromkeys(("checkpoints", "rollbacks", "lost_steps", "restarts",
                                      "failures", "interruptions", "permanent_faults", "sdc_corruptions",
                                      "sdc_detected", "sdc_recomputes", "sdc_masked", "members_dropped",
-                                     "run_s", "exposed_s", "step_time_weighted_s"), 0.0)
+                                     "step_time_weighted_s"), 0.0)
         self.progress: list[tuple] = []
         every = config.progress_every_s
         self.progress_every_s = max(every, jc.ctx.clock.duration_s / PROGRESS_ROWS_MAX, jc.ctx.dt_s)
-        self.next_progress_s = 0.0
         self.ring = None
         self.ring_complete = True
         self.acc = np.zeros((len(CAUSE), n))
@@ -106,6 +105,31 @@ class TrainingJob(Job):
         self.restart_from_s = 0.0
         self.quiet_out = np.zeros(3)
         self.set_shares()
+        self.sync()
+
+    def sync(self) -> None:
+        """Write what the tick kernel's quiet path depends on into st: whether it may be tried,
+        the checkpoint interval now and the step a corruption is detected at."""
+        st = self.st
+        gate = kernels.GATE_NONE
+        if not self.pending and not self.stalled and self.all_active and not (self.rejoin_at < math.inf).any():
+            if self.mode == policy.RUN and self.recompute_s == 0.0:
+                gate = kernels.GATE_RUN
+            elif self.mode == policy.CKPT:
+                gate = kernels.GATE_HOLD_CHECKPOINT
+            elif self.mode == policy.RESTART:
+                gate = kernels.GATE_HOLD_RESTART
+        st[kernels.GATE] = gate
+        st[kernels.ANY_FAILED] = 1.0 if self.failed.any() else 0.0
+        every_s, every_steps = policy.interval(self)
+        st[kernels.EVERY_S] = every_s if every_s is not None else math.inf
+        st[kernels.EVERY_STEPS] = every_steps if every_steps is not None else math.inf
+        st[kernels.DETECT_STEP] = self.detect_step if self.corrupt_t_s is not None else math.inf
+
+    def _add_pending(self, items) -> None:
+        self.pending.extend(items)
+        if self.pending:
+            self.st[kernels.GATE] = 0.0
 
     # ------------------------------------------------------------------ set-up
     def start(self) -> None:
@@ -126,6 +150,7 @@ class TrainingJob(Job):
             if self.spe_active and cfg.spe.action == "pause":
                 self.mode = policy.PAUSE
             policy.protect_history(self)
+        self.sync()
         if cfg.interruptions.gpu_mtbf_h is not None:
             jc.ctx.env.process(self._interruptions())
         schedule.progress_row(self, 0.0, math.nan)
@@ -137,25 +162,63 @@ class TrainingJob(Job):
         mean_s = self.config.interruptions.gpu_mtbf_h * 3600.0 / max(int(self.installed.sum()), 1)
         while True:
             yield env.timeout(rng.exponential(mean_s))
-            self.pending.append((env.now, policy.INTERRUPT, -1))
+            self._add_pending([(env.now, policy.INTERRUPT, -1)])
 
     def _on_member_event(self, t_s, sat, code: int) -> None:
         hit = self.is_member[sat]
         if hit.any():
             pos = self.position[sat[hit]]
-            self.pending.extend(zip(t_s[hit].tolist(), [code] * int(hit.sum()), pos.tolist()))
+            self._add_pending(list(zip(t_s[hit].tolist(), [code] * int(hit.sum()), pos.tolist())))
 
     def _on_job_event(self, t_s, code: int) -> None:
-        self.pending.extend((float(t), code, -1) for t in t_s)
+        self._add_pending([(float(t), code, -1) for t in t_s])
+
+    # ------------------------------------------------------------------ scalars kept in st
+    def _st(index: int, doc: str):
+        def get(self) -> float:
+            return float(self.st[index])
+
+        def put(self, value: float) -> None:
+            self.st[index] = value
+        return property(get, put, doc=doc)
+
+    committed = _st(kernels.COMMITTED, "committed steps")
+    since_s = _st(kernels.SINCE_S, "compute time since the last checkpoint [s]")
+    since_steps = _st(kernels.SINCE_STEPS, "steps since the last checkpoint")
+    steps_computed = _st(kernels.STEPS_COMPUTED, "steps computed (committed and later rolled back)")
+    run_s = _st(kernels.RUN_S, "time computing [s]")
+    exposed_s = _st(kernels.EXPOSED_S, "exposed all-reduce time summed over the steps [s]")
+    next_progress_s = _st(kernels.NEXT_PROGRESS_S, "time of the next progress row [s]")
+    remaining_s = _st(kernels.REMAINING_S, "of the checkpoint write or the restart in progress [s]")
+    del _st
+
+    def tick_args(self) -> tuple:
+        """The arrays and scalars of kernels.train_tick after (t0_s, dt_s, delivered)."""
+        self.sync()
+        f, cfg = self.jc.fleet, self.config
+        ring_j, present, state, rate, fixed = self.ring.arrays()
+        return (self.jc.members, f.gpu_count, self.count, self.usable, self.w, self.useful_cum, ring_j, present, state,
+                rate, float(fixed), float(self.S), float(cfg.allreduce.latency_s), float(cfg.allreduce.overlap),
+                self.st, self.jc.ledger.gpu_s, policy.USEFUL, policy.STRAGGLER, policy.COMM, policy.IDLE,
+                policy.CHECKPOINT, policy.RESTART_C, f.gpu_utilisation, self.quiet_out)
+
+    def tick_key(self) -> tuple:
+        links = self.ring.links if self.ring is not None else None
+        return (links.epoch, id(links.state), id(links.rate_bps)) if links is not None else ()
+
+    def after_quiet(self, t1_s: float, code: int) -> None:
+        """The Python part of a tick the kernel booked quietly (a progress row due)."""
+        if code == kernels.PROGRESS_DUE:
+            schedule.progress_row(self, t1_s, float(self.quiet_out[1]))
 
     # ------------------------------------------------------------------ the step model
     def set_shares(self) -> None:
         """Shares of the global step in proportion to usable GPUs × peak rate of the active members."""
         g = np.maximum(self.count - self.failed, 0)
-        self.usable = np.where(self.count > 0, g / np.maximum(self.count, 1), 0.0)
-        capacity = float((g * self.peak)[self.active].sum())
-        self.w = np.where(self.active, g * self.F / (self.config.model.mfu * capacity), 0.0) if capacity > 0 \
-            else np.zeros(self.n)
+        self.usable[:] = np.where(self.count > 0, g / np.maximum(self.count, 1), 0.0)   # in place: the tick
+        capacity = float((g * self.peak)[self.active].sum())                              # kernel holds them
+        self.w[:] = np.where(self.active, g * self.F / (self.config.model.mfu * capacity), 0.0) if capacity > 0 \
+            else 0.0
         self.version += 1
         self._cache = None
         self.all_active = bool(self.active.all())
@@ -188,13 +251,13 @@ class TrainingJob(Job):
         books = {cause: jc.ledger.total(cause, m) for cause in CAUSE}
         delivered = sum(books.values())
         available = float(jc.fleet.gpu_seconds_available[m].sum())
-        steps_run = c["steps_computed"]
-        mean_step = c["run_s"] / steps_run if steps_run > 0 else float("nan")
+        steps_run, run_s = self.steps_computed, self.run_s
+        mean_step = run_s / steps_run if steps_run > 0 else float("nan")
         out = {
             "steps": (self.committed, "1"),
             "steps_computed": (steps_run, "1"),
             "mean_step_time_s": (mean_step, "s"),
-            "exposed_communication_fraction": (c["exposed_s"] / c["run_s"] if c["run_s"] > 0 else 0.0, "1"),
+            "exposed_communication_fraction": (self.exposed_s / run_s if run_s > 0 else 0.0, "1"),
             "ring_complete": (1.0 if self.ring_complete else 0.0, "1"),
             "corrupted_at_end": (1.0 if self.corrupt_t_s is not None else 0.0, "1"),
             "useful_fraction_of_delivered": (books["useful"] / delivered if delivered > 0 else 0.0, "1"),

@@ -91,7 +91,7 @@ def rollback(job, t_s: float, saved: Saved, cause: int) -> None:
     lost = np.clip(job.useful_cum - saved.useful_s, 0.0, np.maximum(booked, 0.0))
     job.acc[USEFUL] -= lost
     job.acc[ROLLBACK] += lost
-    job.useful_cum = saved.useful_s.copy()
+    job.useful_cum[:] = saved.useful_s   # in place: the tick kernel holds the array
     steps_lost = job.committed - saved.step
     job.counts["rollbacks"] += 1
     job.counts["lost_steps"] += steps_lost
@@ -191,6 +191,7 @@ def handle_event(job, t_s: float, code: int, pos: int) -> None:
         if permanent:
             job.failed[k] += 1
             job.counts["permanent_faults"] += 1
+            job.jc.fleet.gpus_lost_workload[job.jc.members[k]] += 1   # visible to the fleet (lifetime)
             g = max(job.count[k] - job.failed[k], 0)
             job.usable[k] = g / job.count[k] if job.count[k] > 0 else 0.0
         if cfg.policy == "elastic":

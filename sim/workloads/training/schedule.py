@@ -37,10 +37,10 @@ MAX_SEGMENTS = 100_000
 
 def advance_tick(job, t0_s: float, dt_s: float, delivered: np.ndarray) -> None:
     t1_s = t0_s + dt_s
-    if not job.pending and job.mode == RUN and not job.stalled and job.recompute_s == 0.0 and job.all_active \
-            and quiet(job, dt_s, delivered):
-        if t1_s >= job.next_progress_s:
-            progress_row(job, t1_s, job.quiet_out[1])
+    job.sync()
+    code = quiet(job, t0_s, dt_s)
+    if code != kernels.NOT_QUIET:
+        job.after_quiet(t1_s, code)
         return
     acc, m = job.acc, job.jc.members
     acc[:] = 0.0
@@ -48,7 +48,7 @@ def advance_tick(job, t0_s: float, dt_s: float, delivered: np.ndarray) -> None:
     count = job.jc.fleet.gpu_count[m]
     lost = count < job.count
     if lost.any() or (count > job.count).any():
-        job.count = count.astype(np.int64)
+        job.count[:] = count   # in place: the tick kernel holds the array
     rates = delivered / dt_s
     if job.failed.any():
         acc[IDLE] += delivered * (1.0 - job.usable)
@@ -90,35 +90,17 @@ def advance_tick(job, t0_s: float, dt_s: float, delivered: np.ndarray) -> None:
     job.jc.ledger.gpu_s[:, m] += acc
     if t1_s >= job.next_progress_s:
         progress_row(job, t1_s, job.timing(rates, bottleneck)[0] if running(job) else math.nan)
+    job.sync()
 
 
-def quiet(job, dt_s: float, delivered: np.ndarray) -> bool:
-    """The quiet tick in one kernel call (sim.workloads.training.kernels); False: nothing done."""
-    cfg, f, out = job.config, job.jc.fleet, job.quiet_out
-    every_s, every_steps = interval(job)
-    to_s = every_s - job.since_s if every_s is not None else math.inf
-    to_steps = every_steps - job.since_steps if every_steps is not None else math.inf
-    to_detect = job.detect_step - job.committed if job.corrupt_t_s is not None else math.inf
-    ring_j, present, state, rate, fixed = job.ring.arrays()
-    code = kernels.quiet_tick(dt_s, delivered, job.jc.members, f.gpu_count, job.count, job.usable, job.w,
-                              job.useful_cum, ring_j, present, state, rate, fixed, job.S, cfg.allreduce.latency_s,
-                              cfg.allreduce.overlap, to_s, to_steps, to_detect, job.jc.ledger.gpu_s, USEFUL,
-                              STRAGGLER, COMM, IDLE, f.gpu_utilisation, out)
-    if code != kernels.QUIET:
-        return False
-    steps = float(out[0])
-    job.committed += steps
-    job.since_s += dt_s
-    job.since_steps += steps
-    c = job.counts
-    c["steps_computed"] += steps
-    c["run_s"] += dt_s
-    c["exposed_s"] += steps * float(out[2])
-    return True
+def quiet(job, t0_s: float, dt_s: float) -> int:
+    """The quiet tick in one kernel call (sim.workloads.training.kernels.train_tick, the same call
+    the subsystem's tick kernel makes): QUIET, PROGRESS_DUE, or NOT_QUIET with nothing done."""
+    return kernels.train_tick(t0_s, dt_s, job.jc.fleet.gpu_seconds_delivered_tick, *job.tick_args())
 
 
 def progress_row(job, t1_s: float, step_time_s: float) -> None:
-    job.progress.append((t1_s, job.committed, step_time_s, job.counts["steps_computed"], int(job.active.sum()),
+    job.progress.append((t1_s, job.committed, step_time_s, job.steps_computed, int(job.active.sum()),
                          mode_code(job)))
     job.next_progress_s = (math.floor(t1_s / job.progress_every_s) + 1) * job.progress_every_s
 
@@ -183,10 +165,9 @@ def book(job, s: float) -> None:
             job.committed += steps
             job.since_s += s
             job.since_steps += steps
-            c = job.counts
-            c["steps_computed"] += steps
-            c["run_s"] += s
-            c["exposed_s"] += steps * ex
+            job.steps_computed += steps
+            job.run_s += s
+            job.exposed_s += steps * ex
     elif mode == CKPT:
         acc[IDLE if job.stalled else CHECKPOINT] += r * s
         if not job.stalled:

@@ -40,8 +40,9 @@ def test_candidates_are_the_nearest_members_by_path_latency(seed):
     heap = (np.zeros(n + 2 * a.size + 1), np.zeros(n + 2 * a.size + 1, np.int64))
     in_view = [np.flatnonzero((margin[g] >= 0) & usable[g]) for g in range(G)]
     view_sat, view_n = np.zeros((G, 4), np.int64), np.zeros(G, np.int64)
+    view_pos = np.full((G, n), -1, np.int32)
     for g, v in enumerate(in_view):   # grown as Reachability does
-        while not reach.view_update(view_sat, view_n, np.arange(G), np.full(v.size, g), v, True):
+        while not reach.view_update(view_sat, view_pos, view_n, np.arange(G), np.full(v.size, g), v, True):
             view_sat = np.concatenate([view_sat, np.zeros_like(view_sat)], axis=1)
     assert [sorted(view_sat[g, :view_n[g]]) for g in range(G)] == [v.tolist() for v in in_view]
     state = np.where(np.isfinite(weight), UP, 0).astype(np.int8)
@@ -78,8 +79,14 @@ def test_check_invalidates_candidates_whose_entry_left_view():
 
 def test_in_view_lists_follow_adds_and_removals():
     view_sat, view_n = np.zeros((2, 2), np.int64), np.zeros(2, np.int64)
+    view_pos = np.full((2, 10), -1, np.int32)
     job_station = np.array([-1, 0, 1])             # network station 0 is not the job's
-    assert reach.view_update(view_sat, view_n, job_station, np.array([1, 1, 0, 2]), np.array([5, 7, 9, 5]), True)
-    assert not reach.view_update(view_sat, view_n, job_station, np.array([1]), np.array([8]), True)  # full
-    assert reach.view_update(view_sat, view_n, job_station, np.array([1, 2, 1]), np.array([5, 6, 5]), False)
+    args = (view_sat, view_pos, view_n, job_station)
+    assert reach.view_update(*args, np.array([1, 1, 0, 2]), np.array([5, 7, 9, 5]), True)
+    assert not reach.view_update(*args, np.array([1]), np.array([8]), True)  # full
+    assert reach.view_update(*args, np.array([1, 2, 1]), np.array([5, 6, 5]), False)
     assert view_sat[0, :view_n[0]].tolist() == [7] and view_sat[1, :view_n[1]].tolist() == [5]
+    for s in range(2):   # consistency check: the position index points at each listed satellite
+        listed = view_sat[s, :view_n[s]]
+        assert view_pos[s, listed].tolist() == list(range(listed.size))
+        assert np.count_nonzero(view_pos[s] >= 0) == listed.size
