@@ -22,7 +22,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check sim tests benchmarks
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(PY) -m pytest benchmarks -q -s -o python_files='bench_*.py' --benchmark-columns=min,mean,rounds
