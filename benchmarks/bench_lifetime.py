@@ -47,14 +47,7 @@ def _driver_day(sub, runner: BlockRunner, tables, first: int, n: int) -> None:
     for block_first in range(first, end + 1, sub.ctx.max_block_ticks):
         last = min(block_first + sub.ctx.max_block_ticks - 1, end)
         tables(block_first, last)
-        runner.prepare(block_first, last)
-        step, start = block_first, 0
-        while True:
-            k, index, flag = runner.run(step, last, block_first, start, dt)
-            if index < 0:
-                break
-            runner.after_tick(index, k, flag)
-            step, start = k, index + 1
+        runner.advance(block_first, last, dt)
 
 
 def test_lifetime_day(benchmark):

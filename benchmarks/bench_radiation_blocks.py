@@ -28,20 +28,8 @@ def day():
 
 def _run_day(sim, runner, block_ticks: int) -> None:
     """Steps 1..n in blocks of block_ticks, as Simulation._clock drives them (no SimPy, no records)."""
-    n_steps, dt_s = sim.n_steps, sim.dt_s
-    step = 1
-    while step <= n_steps:
-        last = min(step + block_ticks - 1, n_steps)
-        runner.prepare(step, last)
-        first, start = step, 0
-        while True:
-            k, index, flag = runner.run(first, last, step, start, dt_s)
-            if index < 0:
-                break
-            sim._at_step(k)
-            runner.after_tick(index, k, flag)
-            first, start = k, index + 1
-        step = last + 1
+    for first in range(1, sim.n_steps + 1, block_ticks):
+        runner.advance(first, min(first + block_ticks - 1, sim.n_steps), sim.dt_s, sim._at_step)
 
 
 @pytest.mark.parametrize("block_ticks", [1, 4096])

@@ -138,7 +138,7 @@ class Simulation:
             row.update(sub.record(t_s))
         recorder.append_row(t_s, row)
 
-    def _next_record_step(self, step: int) -> int:
+    def _next_output_step(self, step: int) -> int:
         """The first step at or after `step` that writes a time-series or a /daily row."""
         return self.record_plan.next_output_step(step)
 
@@ -171,7 +171,7 @@ class Simulation:
         while step <= self.n_steps:
             yield env.timeout(time_of(step) - env.now)   # what SimPy has due up to this tick runs first
             recorder.events_horizon_s = time_of(step) - dt_s   # nothing emitted from here on is earlier
-            last = max(step, min(step + max_ticks - 1, self._next_record_step(step),
+            last = max(step, min(step + max_ticks - 1, self._next_output_step(step),
                                  self._last_step_before(env.peek())))
             runner.prepare(step, last)
             first, start = step, 0

@@ -44,17 +44,8 @@ def _drive(block_ticks: int, n_steps: int = 40) -> np.ndarray:
     log, n = np.zeros((1000, 2), dtype=np.int64), np.zeros(1, dtype=np.int64)
     toys = [_Toy(None, 0, 0, log, n), _Toy(None, 1, 7, log, n), _Toy(None, 2, 5, log, n)]
     runner = BlockRunner(toys)
-    step = 1
-    while step <= n_steps:
-        last = min(step + block_ticks - 1, n_steps)
-        first, start = step, 0
-        while True:
-            k, index, flag = runner.run(first, last, step, start, 10.0)
-            if index < 0:
-                break
-            runner.after_tick(index, k, flag)
-            first, start = k, index + 1
-        step = last + 1
+    for first in range(1, n_steps + 1, block_ticks):
+        runner.advance(first, min(first + block_ticks - 1, n_steps), 10.0)
     return log[:n[0]]
 
 
