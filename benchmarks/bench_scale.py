@@ -8,12 +8,10 @@
 - 1,000,000 satellites: the same four shells, 250,000 each (500 planes × 500), radiation and
   +Grid crosslinks, no ground stations or workload. Target ≤ 30 min, ≤ 16 GB.
 
-The shells are Walker delta shells at each altitude's sun-synchronous inclination
-(sim.orbits.j2.sso_inclination_rad): +Grid needs a Walker shell (plane/slot), and the scenario
-schema has no Walker layout confined to a band of local times, so the planes' nodes are spread
-over 360° of RAAN instead of clustering at the dawn–dusk terminator. Per satellite and tick the
-work is the same (positions, Sun, payload, radiation, four candidate links); what differs is the
-eclipse fraction and which satellites see which gateway.
+The shells are dawn–dusk Walker shells (walker.ltan_h 18, ltan_band_h 2: the planes' nodes
+evenly between 17:00 and 19:00 local mean solar time, at each altitude's sun-synchronous
+inclination), so +Grid has its plane/slot lattice; the band does not close, so the grid has no
+seam.
 
 Baseline in the same run: python-sgp4 SatrecArray propagating the same satellites over the same
 simulated time at the same step (bench_end_to_end.sgp4_day_rate); over at most SGP4_SPAN_MAX_S,
@@ -32,7 +30,6 @@ day linearly and say so). Profiling a smaller fleet (N = 4 × planes × slots):
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from pathlib import Path
@@ -44,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_end_to_end import ODCSIM, ROOT, odcsim_run, run_child, sgp4_day_rate  # noqa: E402
 
 from sim.config.base import parse_duration_s  # noqa: E402
-from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_DAY  # noqa: E402
+from sim.core.constants import SECONDS_PER_DAY  # noqa: E402
 
 ALTITUDES_KM = (600.0, 683.0, 767.0, 850.0)
 DT_S = 10.0
@@ -65,18 +62,12 @@ GATEWAYS = {"file": "data:ground_stations/starperf_starlink_gateways.xml",
             "defaults": {"min_elevation_deg": 25, "kind": "rf", "rate_gbps": 20, "antennas": 8}}
 
 
-def sso_inclination_deg(altitude_km: float) -> float:
-    from sim.orbits.j2 import sso_inclination_rad
-
-    return math.degrees(sso_inclination_rad(R_EARTH_EQUATORIAL_M + altitude_km * 1e3))
-
-
 def scenario(planes: int, slots: int, *, workload: bool, name: str | None = None) -> dict:
-    """Four SSO-inclination Walker shells of planes × slots at ALTITUDES_KM, radiation and +Grid
+    """Four dawn–dusk Walker shells of planes × slots at ALTITUDES_KM, radiation and +Grid
     on, hourly records; with `workload` also the StarPerf gateways and an inference job over
     over the whole fleet."""
     shells = [{"name": f"sso{int(h)}",
-               "walker": {"altitude_km": h, "inclination_deg": round(sso_inclination_deg(h), 4),
+               "walker": {"altitude_km": h, "ltan_h": 18.0, "ltan_band_h": 2.0,
                           "planes": planes, "sats_per_plane": slots, "phasing": 1},
                **PAYLOAD} for h in ALTITUDES_KM]
     sc = {

@@ -65,7 +65,9 @@ class Crosslinks:
                     continue
                 sel = np.flatnonzero(fleet.shell == i)
                 seam_shift = c.seam_shift if c.seam_shift is not None else shell.walker.phasing
-                a, b = topology.grid_pairs(fleet.plane, fleet.slot, int(sel[0]), int(sel[-1]) + 1, seam=c.seam,
+                # planes held in a band of local times do not close around the Earth
+                seam = c.seam and (shell.walker.ltan_h is None or shell.walker.ltan_band_h >= 24.0)
+                a, b = topology.grid_pairs(fleet.plane, fleet.slot, int(sel[0]), int(sel[-1]) + 1, seam=seam,
                                            seam_shift=seam_shift, cross_plane_shift=c.cross_plane_shift)
                 a_list.append(a)
                 b_list.append(b)

@@ -26,7 +26,11 @@ def shell_elements(shell, scenario, epoch_jd_utc: float, satrecs: list | None = 
     """Mean elements (and plane/slot) of one shell, from its orbit definition."""
     kind = shell.orbit_kind
     if kind == "walker":
-        return shells.walker(**shell.walker.model_dump())
+        w = shell.walker
+        if w.ltan_h is not None:
+            return shells.walker_in_local_time_band(w, epoch_jd_utc)
+        return shells.walker(w.altitude_km, w.inclination_deg, w.planes, w.sats_per_plane,
+                             w.phasing, w.pattern)
     if kind == "sso":
         s = shell.sso
         return shells.sso(s.altitude_km, s.ltan_h, s.count, epoch_jd_utc, s.ltan_convention)

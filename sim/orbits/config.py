@@ -24,16 +24,25 @@ LtanConvention = Annotated[Literal["mean", "true"], Field(
 
 class WalkerShell(Strict):
     altitude_km: AltitudeKm
-    inclination_deg: InclinationDeg
+    inclination_deg: InclinationDeg | None = Field(None, description=(
+        "orbit inclination [deg]; may be left out with ltan_h, then the sun-synchronous one"))
     planes: Annotated[int, Field(ge=1)]
     sats_per_plane: Annotated[int, Field(ge=1)]
     phasing: Annotated[int, Field(ge=0)] = 0
     pattern: Literal["delta", "star"] = "delta"
+    ltan_h: Annotated[float, Field(ge=0.0, lt=24.0)] | None = Field(None, description=(
+        "hold the planes' ascending nodes in a band of local solar times centred here [h] "
+        "(6 or 18: dawn-dusk) instead of spreading them over 360/180 deg of RAAN"))
+    ltan_band_h: Annotated[float, Field(gt=0.0, le=24.0)] = Field(1.0, description=(
+        "width of that band of local times [h]; the planes sit evenly inside it"))
+    ltan_convention: LtanConvention = "mean"
 
     @model_validator(mode="after")
     def _phasing_below_planes(self):
         if self.phasing >= max(self.planes, 1) and self.planes > 1:
             raise ValueError(f"phasing F={self.phasing} must be < planes={self.planes}")
+        if self.inclination_deg is None and self.ltan_h is None:
+            raise ValueError("inclination_deg is required unless ltan_h is set (then it is sun-synchronous)")
         return self
 
 

@@ -38,12 +38,15 @@ def _pack(a_m, e, inc_rad, raan_rad, argp_rad, mean_anomaly_rad, plane, slot) ->
 
 
 def walker(altitude_km: float, inclination_deg: float, planes: int, sats_per_plane: int,
-           phasing: int = 0, pattern: str = "delta") -> dict[str, np.ndarray]:
+           phasing: int = 0, pattern: str = "delta", band: tuple[float, float] | None = None,
+           ) -> dict[str, np.ndarray]:
     """Walker constellation i:T/P/F of circular orbits.
 
-    Planes are spread evenly over 360° of RAAN ("delta") or 180° ("star");
-    satellites evenly in mean anomaly within a plane; satellite k of plane j has
-    M = 2π k/S + 2π F j/T (T = P·S total), so adjacent planes are offset by 2πF/T.
+    Planes are spread evenly over 360° of RAAN ("delta") or 180° ("star"), or, with
+    ``band = (centre_raan_rad, width_rad)``, evenly inside that band of RAAN centred on its
+    centre (plane j at centre + width·((j + ½)/P − ½)); satellites evenly in mean anomaly
+    within a plane; satellite k of plane j has M = 2π k/S + 2π F j/T (T = P·S total), so
+    adjacent planes are offset by 2πF/T.
     """
     if planes < 1 or sats_per_plane < 1:
         raise ValueError("planes and sats_per_plane must be at least 1")
@@ -53,6 +56,9 @@ def walker(altitude_km: float, inclination_deg: float, planes: int, sats_per_pla
     spread = math.tau if pattern == "delta" else math.pi
     plane, slot = np.divmod(np.arange(total), sats_per_plane)
     raan = spread * plane / planes
+    if band is not None:
+        centre_rad, width_rad = band
+        raan = centre_rad + width_rad * ((plane + 0.5) / planes - 0.5)
     mean_anomaly = math.tau * slot / sats_per_plane + math.tau * phasing * plane / total
     return _pack(R_EARTH_EQUATORIAL_M + altitude_km * 1e3, 0.0, math.radians(inclination_deg),
                  raan, 0.0, mean_anomaly, plane, slot)
@@ -94,6 +100,21 @@ def node_right_ascension_rad(ltan_h: float, epoch_jd_utc: float, convention: str
     else:
         raise ValueError(f"ltan_convention must be one of {', '.join(LTAN_CONVENTIONS)}, not {convention!r}")
     return (alpha + math.radians(15.0 * (ltan_h - 12.0))) % math.tau
+
+
+def walker_in_local_time_band(shell, epoch_jd_utc: float) -> dict[str, np.ndarray]:
+    """A Walker shell (config `WalkerShell` with ltan_h) whose ascending nodes sit in a band
+    of local solar times ltan_h ± ltan_band_h/2 (15°/h of RAAN), at the sun-synchronous
+    inclination unless one is given, so that J2 holds the band as the Sun moves."""
+    from sim.orbits.j2 import sso_inclination_rad
+
+    a_m = R_EARTH_EQUATORIAL_M + shell.altitude_km * 1e3
+    inc_deg = shell.inclination_deg
+    if inc_deg is None:
+        inc_deg = math.degrees(sso_inclination_rad(a_m))
+    centre = node_right_ascension_rad(shell.ltan_h, epoch_jd_utc, shell.ltan_convention)
+    return walker(shell.altitude_km, inc_deg, shell.planes, shell.sats_per_plane, shell.phasing,
+                  shell.pattern, band=(centre, math.radians(15.0 * shell.ltan_band_h)))
 
 
 def sso(altitude_km: float, ltan_h: float, count: int, epoch_jd_utc: float,

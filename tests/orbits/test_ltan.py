@@ -57,3 +57,39 @@ def test_true_convention_differs_by_the_equation_of_time_in_november():
 def test_unknown_convention_is_refused():
     with pytest.raises(ValueError, match="ltan_convention"):
         sso(650.0, 18.0, 1, 2461000.5, ltan_convention="apparent")
+
+
+def test_walker_in_a_band_of_local_times_holds_it_for_thirty_days():
+    """Validation: a dawn-dusk Walker shell (ltan_h 18, band 2 h, 8 planes) has its planes'
+    nodes at local mean solar times 17 h + 2 h·(j + ½)/8 (Meeus eq. 12.4 for the mean Sun) within
+    1 min at the epoch and after 30 days of odcsim's J2 node rate; its inclination is the
+    sun-synchronous one of the closed form cos i = −Ω̇_sun·a^{7/2}/(1.5 J2 R² √μ)
+    (Vallado, Fundamentals of Astrodynamics, eq. 11-14, circular orbit)."""
+    from sim.orbits.config import WalkerShell
+    from sim.orbits.shells import walker_in_local_time_band
+
+    jd0 = julian_date_utc(parse_utc("2026-11-03T00:00:00Z"))
+    shell = WalkerShell(altitude_km=700.0, planes=8, sats_per_plane=3, ltan_h=18.0, ltan_band_h=2.0)
+    el = walker_in_local_time_band(shell, jd0)
+    a_m = el["a_m"][0]
+    mu, j2, r_eq = 3.986004418e14, 1.08262668e-3, 6378137.0
+    node_rate = math.tau / (365.2421897 * SECONDS_PER_DAY)
+    cos_i = -node_rate * a_m ** 3.5 / (1.5 * j2 * r_eq ** 2 * math.sqrt(mu))
+    assert math.degrees(el["inc_rad"][0]) == pytest.approx(math.degrees(math.acos(cos_i)), abs=1e-3)
+    raan_dot, _, _ = j2_secular_rates(el["a_m"], el["e"], el["inc_rad"])
+    expected_h = 17.0 + 2.0 * (np.arange(8) + 0.5) / 8
+    for t_s in (0.0, 30 * SECONDS_PER_DAY):
+        for j in range(8):
+            k = j * 3  # first satellite of plane j
+            assert el["plane"][k] == j
+            lmst_h = _local_mean_time_of_node_h(el["raan_rad"][k] + raan_dot[k] * t_s, jd0 + t_s / SECONDS_PER_DAY)
+            assert abs(((lmst_h - expected_h[j] + 12.0) % 24.0 - 12.0) * 60.0) < 1.0, (t_s, j, lmst_h)
+
+
+def test_walker_needs_an_inclination_or_a_local_time():
+    from pydantic import ValidationError
+
+    from sim.orbits.config import WalkerShell
+
+    with pytest.raises(ValidationError, match="inclination_deg is required unless ltan_h"):
+        WalkerShell(altitude_km=700.0, planes=8, sats_per_plane=3)
