@@ -1,4 +1,4 @@
-"""Command line: odcsim run | campaign | validate | info | report | diff | size.
+"""Command line: odcsim run | campaign | validate | info | report | diff | size | schema | new.
 
 Exit status: 0 done; 2 bad input (the message names the file, the field and what is
 wrong; no traceback); 1 an internal error. Only this module prints.
@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+TEMPLATES = ("walker", "sso", "cluster", "training", "inference", "eo")
 
 
 class BadInput(Exception):
@@ -51,6 +52,15 @@ def _parser() -> argparse.ArgumentParser:
     budget.add_argument("--mass", help="launched-mass budget, e.g. 100t or 5e4kg")
     budget.add_argument("--power", help="IT-power target, e.g. 1GW or 3MW")
     sz.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+
+    sch = sub.add_parser("schema", help="print the JSON Schema of scenario and campaign files (for editors)")
+    sch.add_argument("--kind", choices=("any", "scenario", "campaign"), default="any",
+                     help="one schema for both kinds of file (default), or the schema of one")
+
+    new = sub.add_parser("new", help="write a commented starting scenario that runs as it is")
+    new.add_argument("name", help="scenario name; writes NAME.yaml (or -o)")
+    new.add_argument("--template", choices=TEMPLATES, default="walker")
+    new.add_argument("-o", "--output", help="file to write (default: NAME.yaml)")
 
     rep = sub.add_parser("report", help="PNG figures and a text summary of a result")
     rep.add_argument("result", help="RESULT.h5 or a campaign directory")
@@ -172,6 +182,33 @@ def _cmd_report(args) -> int:
     return EXIT_OK
 
 
+def _cmd_schema(args) -> int:
+    import json
+
+    from sim.config import json_schema
+
+    make = {"any": json_schema.odcsim_json_schema, "scenario": json_schema.scenario_json_schema,
+            "campaign": json_schema.campaign_json_schema}[args.kind]
+    print(json.dumps(make(), indent=1))
+    return EXIT_OK
+
+
+def _cmd_new(args) -> int:
+    import re
+
+    from sim.config.base import DATA_DIR
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", args.name):
+        raise BadInput(f"{args.name!r}: a scenario name is letters, digits, '_', '-' and '.'")
+    output = Path(args.output) if args.output else Path(f"{args.name}.yaml")
+    if output.exists():
+        raise BadInput(f"{output}: already exists; choose another name or -o")
+    text = (DATA_DIR / "templates" / f"{args.template}.yaml").read_text().replace("TEMPLATE_NAME", args.name)
+    output.write_text(text)
+    print(f"wrote {output} (template {args.template}); try: odcsim run {output}")
+    return EXIT_OK
+
+
 def _add_campaign_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments of `odcsim campaign`."""
     parser.add_argument("campaign", metavar="CAMPAIGN.yaml", help="campaign YAML")
@@ -222,7 +259,7 @@ def _cmd_campaign(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": _cmd_run, "campaign": _cmd_campaign, "validate": _cmd_validate, "info": _cmd_info,
-            "report": _cmd_report, "diff": _cmd_diff, "size": _cmd_size}
+            "report": _cmd_report, "diff": _cmd_diff, "size": _cmd_size, "schema": _cmd_schema, "new": _cmd_new}
 
 
 def main(argv: list[str] | None = None) -> int:
