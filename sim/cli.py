@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--template", choices=TEMPLATES, default="walker")
     new.add_argument("-o", "--output", help="file to write (default: NAME.yaml)")
 
-    rep = sub.add_parser("report", help="PNG figures and a text summary of a result")
+    rep = sub.add_parser("report", help="report.html (one self-contained page), PNG figures and a text summary")
     rep.add_argument("result", help="RESULT.h5 or a campaign directory")
     rep.add_argument("-o", "--output", help="directory for the figures (default: beside the result)")
     return p
@@ -162,6 +162,7 @@ def _cmd_diff(args) -> int:
 
 
 def _cmd_report(args) -> int:
+    from sim.analysis.html_report import write_run_report
     from sim.analysis.plots import plot_run, summary_table
     from sim.analysis.results import open_run
 
@@ -176,6 +177,7 @@ def _cmd_report(args) -> int:
     paths = plot_run(run, out_dir)
     table = summary_table(run)
     (out_dir / "summary.txt").write_text(table + "\n")
+    paths.append(write_run_report(run, paths, out_dir / "report.html"))
     print(table)
     for p in paths:
         print(f"wrote {p}")

@@ -212,7 +212,10 @@ def summary_markdown(runs, metrics: list[str] | None = None) -> str:
 
 def report_campaign(directory: str | Path, out_dir: str | Path | None = None,
                     metrics: list[str] | None = None) -> list[Path]:
-    """Write the campaign figures and summary.md into `out_dir` (default: DIR/report)."""
+    """Write the campaign figures, summary.md and report.html (with a page per complete run
+    under runs/) into `out_dir` (default: DIR/report)."""
+    from sim.analysis.campaign_html import write_campaign_report
+
     runs = open_campaign(directory)
     out = Path(out_dir) if out_dir is not None else Path(runs.campaign_dir) / "report"
     out.mkdir(parents=True, exist_ok=True)
@@ -221,7 +224,7 @@ def report_campaign(directory: str | Path, out_dir: str | Path | None = None,
     summary.write_text(summary_markdown(runs, metrics))
     written.append(summary)
     if not (runs["status"] == "complete").any():
-        return written
+        return written + [write_campaign_report(runs, [], out)]
     plotted = varying_metrics(runs) if metrics is None else metrics
     grid_params = [p for p in runs.parameters if runs[p].nunique() > 1]
     for metric in plotted:
@@ -233,4 +236,4 @@ def report_campaign(directory: str | Path, out_dir: str | Path | None = None,
         for p, q in combinations(few, 2):
             written.append(plot_heatmap(runs, metric, p, q,
                                         out / f"{_slug(metric)}__heatmap__{_slug(_short(p))}__{_slug(_short(q))}.png"))
-    return written
+    return written + [write_campaign_report(runs, [p for p in written if p.suffix == ".png"], out)]

@@ -13,7 +13,8 @@ def test_report_figures_and_summary_numbers(tmp_path):
     columns = write_synthetic_campaign(tmp_path / "c")
     written = report_campaign(tmp_path / "c")
     names = sorted(p.name for p in written)
-    assert names == sorted(["summary.md", "gpu_hours_delivered__vs__orbit.png", "gpu_hours_delivered__vs__area.png",
+    assert names == sorted(["summary.md", "report.html", "gpu_hours_delivered__vs__orbit.png",
+                            "gpu_hours_delivered__vs__area.png",
                             "gpu_hours_delivered__distribution.png",
                             "gpu_hours_delivered__heatmap__orbit__area.png"])   # satellites is constant
     assert all(p.parent == tmp_path / "c" / "report" and p.stat().st_size > 0 for p in written)
