@@ -4,6 +4,8 @@ PY := $(VENV)/bin/python
 ODCSIM := $(VENV)/bin/odcsim
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
+# the npm package cesium: odcsim view's offline globe (sim/analysis/globe.py CESIUM_VERSION)
+CESIUM := 1.145.0
 
 .PHONY: run test bench clean
 
@@ -11,6 +13,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	-npm install --no-audit --no-fund --loglevel=error --prefix $(VENV)/share/odcsim/cesium cesium@$(CESIUM) \
+	  || echo "warning: no npm: odcsim view needs CesiumJS (see README)"
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -1,4 +1,4 @@
-"""Command line: odcsim run | campaign | validate | info | report | diff | size | schema | new.
+"""Command line: odcsim run | campaign | validate | info | report | diff | size | schema | new | export | view.
 
 Exit status: 0 done; 2 bad input (the message names the file, the field and what is
 wrong; no traceback); 1 an internal error. Only this module prints.
@@ -52,6 +52,19 @@ def _parser() -> argparse.ArgumentParser:
     budget.add_argument("--mass", help="launched-mass budget, e.g. 100t or 5e4kg")
     budget.add_argument("--power", help="IT-power target, e.g. 1GW or 3MW")
     sz.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+
+    ex = sub.add_parser("export", help="the run on a globe: a CZML document for Cesium")
+    ex.add_argument("result", help="RESULT.h5")
+    ex.add_argument("--czml", required=True, metavar="OUT.czml", help="CZML file to write")
+    ex.add_argument("--max-satellites", type=int, default=1000, help="draw at most this many (evenly spaced ids)")
+    ex.add_argument("--max-points", type=int, default=1_000_000,
+                    help="at most this many position samples in all (every k-th record row)")
+
+    vw = sub.add_parser("view", help="an offline CesiumJS globe of a run (writes a page; --serve shows it)")
+    vw.add_argument("source", help="RESULT.h5 or a CZML file from odcsim export")
+    vw.add_argument("-o", "--output", help="folder for the page (default: beside the source, NAME_globe/)")
+    vw.add_argument("--serve", action="store_true", help="serve it on 127.0.0.1 and open a browser (Ctrl-C stops)")
+    vw.add_argument("--port", type=int, default=0, help="port for --serve (default: any free one)")
 
     sch = sub.add_parser("schema", help="print the JSON Schema of scenario and campaign files (for editors)")
     sch.add_argument("--kind", choices=("any", "scenario", "campaign"), default="any",
@@ -184,6 +197,55 @@ def _cmd_report(args) -> int:
     return EXIT_OK
 
 
+def _cmd_export(args) -> int:
+    from sim.analysis.czml import write_czml
+    from sim.analysis.results import open_run
+
+    if args.max_satellites < 1 or args.max_points < 1:
+        raise BadInput("--max-satellites and --max-points must be at least 1")
+    out = Path(args.czml)
+    if not out.parent.is_dir():
+        raise BadInput(f"{out}: its directory does not exist")
+    with open_run(args.result) as run:
+        write_czml(run, out, max_satellites=args.max_satellites, max_points=args.max_points)
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
+def _cmd_view(args) -> int:
+    import tempfile
+
+    from sim.analysis import globe
+
+    source = Path(args.source)
+    if not source.exists():
+        raise BadInput(f"{source}: file not found")
+    out_dir = Path(args.output) if args.output else source.with_name(f"{source.stem}_globe")
+    try:
+        globe.cesium_dir()
+    except globe.CesiumMissing as exc:
+        raise BadInput(str(exc)) from None
+    if source.suffix.lower() == ".czml":
+        page = globe.write_viewer(source, out_dir, source.stem)
+    else:
+        from sim.analysis.czml import write_czml
+        from sim.analysis.results import open_run
+        with open_run(source) as run, tempfile.TemporaryDirectory() as tmp:
+            scene = write_czml(run, Path(tmp) / "scene.czml")
+            page = globe.write_viewer(scene, out_dir, run.config.get("name") or source.stem)
+    print(f"wrote {page} (serve the folder over http: odcsim view {source} --serve)")
+    if args.serve:
+        import webbrowser
+        server = globe.serve(out_dir, args.port)
+        print(f"serving {server.url} (Ctrl-C stops)")
+        webbrowser.open(server.url)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            server.server_close()
+    return EXIT_OK
+
+
 def _cmd_schema(args) -> int:
     import json
 
@@ -261,7 +323,8 @@ def _cmd_campaign(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": _cmd_run, "campaign": _cmd_campaign, "validate": _cmd_validate, "info": _cmd_info,
-            "report": _cmd_report, "diff": _cmd_diff, "size": _cmd_size, "schema": _cmd_schema, "new": _cmd_new}
+            "report": _cmd_report, "diff": _cmd_diff, "size": _cmd_size, "schema": _cmd_schema, "new": _cmd_new,
+            "export": _cmd_export, "view": _cmd_view}
 
 
 def main(argv: list[str] | None = None) -> int:
