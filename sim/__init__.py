@@ -7,7 +7,10 @@
 
 Names are imported on first use so that `import sim` (and `odcsim --help`) stay fast.
 """
-__version__ = "0.1.0"
+try:
+    from sim._version import __version__  # written at install time from the git tag (hatch-vcs)
+except ImportError:  # a source tree that was never installed
+    __version__ = "0.0.0+unknown"
 
 _EXPORTS = {
     "load_scenario": "sim.config",

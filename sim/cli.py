@@ -1,4 +1,5 @@
-"""Command line: odcsim run | campaign | validate | info | report | diff | size | schema | new | export | view.
+"""Command line: odcsim run | campaign | validate | info | report | diff | size | schema | new | export | view |
+examples.
 
 Exit status: 0 done; 2 bad input (the message names the file, the field and what is
 wrong; no traceback); 1 an internal error. Only this module prints.
@@ -65,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     vw.add_argument("-o", "--output", help="folder for the page (default: beside the source, NAME_globe/)")
     vw.add_argument("--serve", action="store_true", help="serve it on 127.0.0.1 and open a browser (Ctrl-C stops)")
     vw.add_argument("--port", type=int, default=0, help="port for --serve (default: any free one)")
+
+    exa = sub.add_parser("examples", help="list the shipped example scenarios and campaigns, or copy them to DIR")
+    exa.add_argument("directory", nargs="?", help="copy every example (and the JSON Schema) into this folder")
 
     sch = sub.add_parser("schema", help="print the JSON Schema of scenario and campaign files (for editors)")
     sch.add_argument("--kind", choices=("any", "scenario", "campaign"), default="any",
@@ -246,6 +250,32 @@ def _cmd_view(args) -> int:
     return EXIT_OK
 
 
+def examples_dir() -> Path:
+    """The shipped example configs: sim/examples in an installed wheel, configs/ in a checkout."""
+    installed = Path(__file__).resolve().parent / "examples"
+    return installed if installed.is_dir() else Path(__file__).resolve().parents[1] / "configs"
+
+
+def _cmd_examples(args) -> int:
+    import shutil
+
+    files = sorted(p for p in examples_dir().iterdir() if p.suffix in (".yaml", ".json"))
+    if args.directory is None:
+        for p in files:
+            if p.suffix == ".yaml":
+                print(p.name)
+        return EXIT_OK
+    target = Path(args.directory)
+    clash = [p.name for p in files if (target / p.name).exists()]
+    if clash:
+        raise BadInput(f"{target}: already holds {', '.join(clash)}; choose an empty folder")
+    target.mkdir(parents=True, exist_ok=True)
+    for p in files:
+        shutil.copyfile(p, target / p.name)
+    print(f"copied {len(files)} files to {target}; try: odcsim run {target / 'quickstart.yaml'}")
+    return EXIT_OK
+
+
 def _cmd_schema(args) -> int:
     import json
 
@@ -324,7 +354,7 @@ def _cmd_campaign(args: argparse.Namespace) -> int:
 
 COMMANDS = {"run": _cmd_run, "campaign": _cmd_campaign, "validate": _cmd_validate, "info": _cmd_info,
             "report": _cmd_report, "diff": _cmd_diff, "size": _cmd_size, "schema": _cmd_schema, "new": _cmd_new,
-            "export": _cmd_export, "view": _cmd_view}
+            "export": _cmd_export, "view": _cmd_view, "examples": _cmd_examples}
 
 
 def main(argv: list[str] | None = None) -> int:
