@@ -7,7 +7,7 @@ PYTHON ?= python3
 # the npm package cesium: odcsim view's offline globe (sim/analysis/globe.py CESIUM_VERSION)
 CESIUM := 1.145.0
 
-.PHONY: run test bench clean
+.PHONY: run test bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,5 +31,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pytest benchmarks -q -s -o python_files='bench_*.py' --benchmark-columns=min,mean,rounds
 
+# the documentation site in site/ (strict: a broken link or reference fails), the example
+# notebooks executed on their shortened runs so they render with their outputs
+docs: $(STAMP)
+	ODCSIM_NOTEBOOK_FAST=1 ODCSIM_NOTEBOOK_OUT=$$(mktemp -d) $(VENV)/bin/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) .pytest_cache .benchmarks
+	rm -rf $(VENV) .pytest_cache .benchmarks site .cache
