@@ -18,7 +18,8 @@ in both: only the indices differ. Satellites that cannot climb out are counted b
 itself (lifetime's re-entries); `fleet_outcome` adds those that climbed above the insertion orbit.
 The climb margin F / D compares the thrust with the drag D = ½ ρ v² C_d A on the insertion orbit
 (v = √(μ/a), A the fleet's mean cross-section at the end of the run) at the storm's and the quiet
-orbit-mean density: below 1 no satellite there can climb.
+orbit-mean density: below 1 no satellite there can climb; the critical cross-section F / (½ ρ v² C_d)
+is the area at which thrust and drag balance there.
 """
 from __future__ import annotations
 
@@ -95,6 +96,8 @@ def summary(table, drag, storm, alt_km: float, inc_deg: float, outcome: dict, th
             "storm_reference_altitude_km": (float(alt_km), "km"),
             "storm_climb_margin": (margin["storm"], "1"),
             "storm_quiet_climb_margin": (margin["quiet"], "1"),
+            "storm_critical_area_m2": (area_m2 * margin["storm"], "m2"),
+            "storm_quiet_critical_area_m2": (area_m2 * margin["quiet"], "m2"),
             "storm_satellites_lost": (outcome["lost"], "1"),
             "storm_satellites_climbed": (outcome["climbed"], "1"),
             "storm_satellites_below_insertion": (outcome["below"], "1")}

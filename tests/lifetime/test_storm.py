@@ -75,6 +75,8 @@ def test_climb_margin_is_thrust_over_drag():
     """Reference: drag force D = ½ ρ v² C_d A with v = √(μ/a) (circular orbit)."""
     v2 = MU_EARTH_M3_S2 / a_of(210.0)
     assert storm.climb_margin(0.071, 1.7e-10, 210.0, 2.2, 1.0) == pytest.approx(0.071 / (0.5 * 1.7e-10 * v2 * 2.2))
+    assert storm.climb_margin(0.071, 1.7e-10, 210.0, 2.2, 4.0) == pytest.approx(
+        storm.climb_margin(0.071, 1.7e-10, 210.0, 2.2, 1.0) / 4.0)
 
 
 def test_safe_mode_then_climb(tmp_path):
