@@ -6,19 +6,22 @@ beside the mass and cost keys of sim/lifetime/economics.
       body_area_m2: 0.5            # bus cross-section always presented to the flow
       reentry_altitude_km: 180
       drag: {cd: 2.2, density: msis, forecast: celestrak}
-      station_keeping: {enabled: true, deadband_km: 2.0}
+      station_keeping: {enabled: true, deadband_km: 2.0}   # + target_altitude_km, start_after_s: a climb
       propulsion: {thrust_n: 0.013, isp_s: 1390, efficiency: 0.44, propellant_kg: 10}
       ageing: {battery: {}, array: {}}   # optional: battery fade, array dose loss, capacity table
+      storm: {quiet_start: 2022-01-31, storm_start: 2022-02-03T18:13Z, storm_end: 2022-02-05}  # optional
 
 Sources and validity of every default: docs/models.md (Drag, decay and station-keeping).
 """
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from sim.config.base import DurationS, NonNegative, Positive, PositiveFraction, Strict, parse_duration_s
+from sim.config.base import utc_datetime as _utc
 from sim.config.sections import scenario_check, scenario_section
 from sim.core.constants import R_EARTH_EQUATORIAL_M
 from sim.lifetime.ageing_config import Ageing
@@ -59,11 +62,46 @@ class StationKeeping(Strict):
     deadband_km: Positive = Field(2.0, description="the thruster starts when the mean altitude is this far "
                                                    "below its value at the epoch and stops back at it")
     update_every_s: DurationS = Field(600.0, description="decay, thrust and propellant are booked this often")
+    target_altitude_km: Positive | None = Field(
+        None, description="mean altitude (above the equatorial radius) station-keeping holds: above the "
+                          "insertion orbit it is a climb to it; default: the epoch's orbit")
+    start_after_s: DurationS = Field(0.0, description="the thruster stays off this long after the epoch "
+                                                      "(a safe mode: the satellite drifts down under drag)")
 
     @field_validator("update_every_s", mode="before")
     @classmethod
     def _duration(cls, v):
         return parse_duration_s(v)
+
+    @field_validator("start_after_s", mode="before")
+    @classmethod
+    def _offset(cls, v):
+        return parse_duration_s(v, allow_zero=True)
+
+
+class StormReport(Strict):
+    """A geomagnetic storm's density against the quiet days before it (sim.lifetime.storm)."""
+
+    quiet_start: datetime = Field(description="00:00 UTC of the first quiet day the storm is compared with")
+    quiet_days: Annotated[int, Field(ge=1, le=30)] = Field(3, description="quiet days from quiet_start: "
+                                                          "their mean F10.7, F10.7a and daily Ap are the reference")
+    storm_start: datetime = Field(description="start of the storm window (UTC)")
+    storm_end: datetime = Field(description="end of the storm window (UTC)")
+    step_s: Annotated[float, Field(gt=0.0, le=3600.0)] = Field(
+        60.0, description="density sampled along the insertion orbit this often [s]")
+
+    @field_validator("quiet_start", "storm_start", "storm_end", mode="before")
+    @classmethod
+    def _utc(cls, v):
+        if isinstance(v, date) and not isinstance(v, datetime):   # a YAML date: 00:00 UTC of the day
+            return datetime(v.year, v.month, v.day, tzinfo=timezone.utc)
+        return _utc(v)
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.storm_end <= self.storm_start:
+            raise ValueError("storm_end must be after storm_start")
+        return self
 
 
 class Propulsion(Strict):
@@ -88,6 +126,8 @@ class LifetimeConfig(Strict):
     propulsion: Propulsion = Field(default_factory=Propulsion)
     ageing: Ageing | None = Field(None, description="battery fade, dose-driven array loss and the daily "
                                                     "capacity table (sim.lifetime.ageing); off without it")
+    storm: StormReport | None = Field(None, description="report the storm's density along the insertion orbit "
+                                                        "against the quiet days before it (needs drag.density msis)")
 
     @model_validator(mode="after")
     def _propellant_below_mass(self):
@@ -97,6 +137,11 @@ class LifetimeConfig(Strict):
         sk, d = self.station_keeping, self.drag
         if sk.update_every_s % d.sample_every_s > 1e-9 * sk.update_every_s:
             raise ValueError("station_keeping.update_every_s must be a multiple of drag.sample_every_s")
+        if sk.target_altitude_km is not None and sk.target_altitude_km <= self.reentry_altitude_km:
+            raise ValueError(f"station_keeping.target_altitude_km ({sk.target_altitude_km}) must be above "
+                             f"reentry_altitude_km ({self.reentry_altitude_km})")
+        if self.storm is not None and d.density != "msis":
+            raise ValueError("storm: the storm report needs drag.density 'msis'")
         return self
 
 
@@ -137,4 +182,23 @@ def _check_lifetime(scenario) -> list[tuple[str, str]]:
         except (OSError, ValueError) as exc:
             problems.append(("lifetime.drag.space_weather" if isinstance(exc, OSError) or "read" in str(exc)
                              else "lifetime.drag.forecast", str(exc)))
+        else:
+            problems += _check_storm_covered(table, cfg)
+    return problems
+
+
+def _check_storm_covered(table, cfg) -> list[tuple[str, str]]:
+    from sim.lifetime import space_weather
+    st = cfg.storm
+    if st is None:
+        return []
+    problems = []
+    storm_days = (st.storm_end - st.storm_start).total_seconds() / 86400.0
+    for field, start, days in (("quiet_start", st.quiet_start, float(st.quiet_days)),
+                               ("storm_start", st.storm_start, storm_days)):
+        first, end = table.day0 + 1.0, table.observed_end
+        t0 = space_weather.days_since_unix(start)
+        if t0 < first or t0 + days > end:
+            problems.append((f"lifetime.storm.{field}", f"the observed space-weather data do not cover "
+                                                        f"{start:%Y-%m-%d} + {days:g} d"))
     return problems

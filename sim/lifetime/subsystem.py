@@ -70,7 +70,10 @@ class Lifetime(Subsystem):
         f.mass_kg[:] = cfg.mass_kg
         f.propellant_kg[:] = cfg.propulsion.propellant_kg
         f.mean_a_m[:] = f.a_m
-        f.reference_a_m[:] = f.a_m
+        self.epoch_a_m = np.array(f.a_m, dtype=float)
+        sk = cfg.station_keeping
+        target_m = None if sk.target_altitude_km is None else R_EARTH_EQUATORIAL_M + sk.target_altitude_km * 1e3
+        f.reference_a_m[:] = f.a_m if target_m is None else target_m   # a target above the insertion: a climb
         self.array_area = np.ascontiguousarray(f.array_area_m2, dtype=float)
         self.radiator_area = np.ascontiguousarray(f.radiator_area_m2, dtype=float)
         self.tracking = np.ascontiguousarray(f.array_sun_tracking, dtype=np.int64)
@@ -91,6 +94,7 @@ class Lifetime(Subsystem):
             table = space_weather.read(ctx.scenario.resolve_path(cfg.drag.space_weather))
             space_weather.check_covered(table, cfg.drag, ctx.scenario.epoch, ctx.scenario.duration)
             self.grid = density.MsisGrid(cfg.drag, table, ctx.scenario.epoch)
+            self.table = table
         self.next_refresh_s = 0.0
         self.first_reentry_s = float("nan")
         self.recorded_units = {"drag_density_kg_m3": "kg m-3", "drag_area_m2": "m2", "mean_altitude_km": "km",
@@ -171,9 +175,10 @@ class Lifetime(Subsystem):
         had_propellant = f.propellant_kg > 0.0
         drag_da = -cfg.drag.cd / f.mass_kg * np.sqrt(k.MU_EARTH_M3_S2 * f.mean_a_m) * f.drag_rho_area_s
         f.drag_decay_m -= np.where(f.reentered == 0, drag_da, 0.0)
+        keeping = sk.enabled and t_s >= sk.start_after_s   # off through a safe mode at the start
         n_reentry = k.update_orbits(
             t_s - interval_s, interval_s, f.mean_a_m, f.reference_a_m, self.da_m, f.drag_rho_area_s, cfg.drag.cd,
-            f.mass_kg, f.propellant_kg, f.thrusting, f.reentered, sk.enabled, sk.deadband_km * 1e3,
+            f.mass_kg, f.propellant_kg, f.thrusting, f.reentered, keeping, sk.deadband_km * 1e3,
             cfg.reentry_altitude_km * 1e3, p.thrust_n, p.isp_s, self.power_w, f.delta_v_m_s, f.propellant_used_kg,
             f.thrust_energy_j, f.thrust_s, self.load_w, self.reentry_t_s)
         f.mean_a_m += self.da_m
@@ -226,5 +231,9 @@ class Lifetime(Subsystem):
         from sim.lifetime.outputs import summary
         out = summary(self.fleet, self.cfg, self.ctx.elapsed_s, self.power_w, self.first_reentry_s,
                       self.grid.evaluations if self.grid else 0)
-        return out | (self.ageing.summary() if self.ageing is not None else {})
+        out |= self.ageing.summary() if self.ageing is not None else {}
+        if self.cfg.storm is not None:
+            from sim.lifetime import storm
+            out |= storm.fleet_summary(self.table, self.cfg, self.fleet, self.epoch_a_m)
+        return out
 

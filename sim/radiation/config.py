@@ -132,6 +132,16 @@ class SolarEvents(Strict):
     decay_min_h: Positive = 2.0
     replay_gamma: Positive = 2.0
     replay_decay_h: Positive = 24.0
+    replay_largest: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="replay only the n events of the list with the largest >10 MeV peak, largest first, "
+                          "the k-th beginning replay_first_onset_h + k replay_spacing_h after the epoch (a worst case "
+                          "from the list; replay_shift does not apply)")
+    replay_first_onset_h: NonNegative = Field(0.0, description="onset of the first replay_largest event after the "
+                                                               "epoch [h]")
+    replay_spacing_h: Positive = Field(48.0, description="onset spacing of the replay_largest events [h]")
+    replay_fluence_scale: Positive = Field(
+        1.0, description="factor on the >10 MeV fluence of every replayed event: rise, decay and spectrum kept, "
+                         "the peak raised to give it (sim.radiation.spe.scale_fluence); e.g. a Carrington-class event")
 
     _utc_minimum = field_validator("cycle_minimum", mode="before")(classmethod(lambda cls, v: _utc(v)))
 
@@ -153,6 +163,9 @@ class SolarEvents(Strict):
     def _cycle(self):
         if self.active_start_years + self.active_years > self.cycle_years:
             raise ValueError("active_start_years + active_years exceeds cycle_years")
+        if self.replay_largest is not None and self.replay_shift is not None:
+            raise ValueError("replay_shift does not apply with replay_largest (its events begin at "
+                             "replay_first_onset_h, replay_spacing_h apart)")
         return self
 
 

@@ -142,11 +142,16 @@ def spe_events(s: SolarEvents, epoch: datetime, duration_s: float, rng: np.rando
     if s.mode == "off":
         return []
     if s.mode == "replay":
-        shift_s = 0.0
-        if s.replay_shift:
-            shift_s = (epoch - parse_utc(s.replay_shift)).total_seconds()
-        return spe_model.replay_events(resolve_path(s.replay_csv), epoch - timedelta(seconds=shift_s),
-                                       duration_s, decay_h=s.replay_decay_h, gamma=s.replay_gamma)
+        if s.replay_largest:
+            events = spe_model.largest_replay(
+                resolve_path(s.replay_csv), s.replay_largest, duration_s,
+                first_onset_s=s.replay_first_onset_h * SECONDS_PER_HOUR,
+                spacing_s=s.replay_spacing_h * SECONDS_PER_HOUR, decay_h=s.replay_decay_h, gamma=s.replay_gamma)
+        else:
+            shift_s = (epoch - parse_utc(s.replay_shift)).total_seconds() if s.replay_shift else 0.0
+            events = spe_model.replay_events(resolve_path(s.replay_csv), epoch - timedelta(seconds=shift_s),
+                                             duration_s, decay_h=s.replay_decay_h, gamma=s.replay_gamma)
+        return [spe_model.scale_fluence(ev, s.replay_fluence_scale) for ev in events]
     return spe_model.synthetic_events(
         rng, epoch, duration_s, cycle_minimum=s.cycle_minimum, cycle_years=s.cycle_years,
         active_start_years=s.active_start_years, active_years=s.active_years,

@@ -21,6 +21,11 @@ the S-scale, so S2..S5 keep their NOAA counts and only the smallest S1 events ar
 rank-correlated with the fluence through a Gaussian copula (ρ); the profile's duration then follows
 from both: F/4π = (P − 10)(t_rise/ln(P/10) + τ), with the sampled rise time capped at half of
 D ln(P/10), D = F/(4π (P − 10)), so that τ ≥ D/2.
+
+Replay: the events of a NOAA-style list at their dates (or moved by a shift), or only its n largest
+(>10 MeV peak), largest first, at chosen onsets (`replay_largest`: a worst case built from the
+list); `scale_fluence` multiplies an event's >10 MeV fluence by k keeping its rise, decay and
+spectrum: the peak P' solves F(P') = k F(P), F(P) = (P − 10)(t_rise/ln(P/10) + τ) (increasing in P).
 """
 from __future__ import annotations
 
@@ -185,6 +190,38 @@ def read_event_list(path: str | Path) -> list[tuple[datetime, datetime, float]]:
             raise ValueError(f"{path}: data row {reader.line_num - 1}: {exc}") from None
         rows.append((begin, peak, pfu))
     return sorted(set(rows))
+
+
+def scale_fluence(event: SolarParticleEvent, factor: float) -> SolarParticleEvent:
+    """`event` with its >10 MeV fluence multiplied by `factor` (module doc: the peak solves F(P') = k F(P))."""
+    from scipy.optimize import brentq
+    if factor == 1.0:
+        return event
+    rise, tau = event.peak_s - event.onset_s, event.decay_s
+    target = factor * event.fluence_gt10_cm2_sr()
+
+    def excess(log_p):
+        probe = SolarParticleEvent(0.0, rise, 10.0 ** log_p, tau, event.gamma)
+        return probe.fluence_gt10_cm2_sr() - target
+
+    lo, hi = np.log10(10.0 * (1.0 + 1e-9)), np.log10(event.peak_pfu) + np.log10(max(factor, 1.0)) + 1.0
+    peak = 10.0 ** brentq(excess, lo, hi, xtol=1e-14, rtol=1e-14)
+    return SolarParticleEvent(event.onset_s, event.peak_s, float(peak), tau, event.gamma)
+
+
+def largest_replay(path: str | Path, n: int, duration_s: float, *, first_onset_s: float, spacing_s: float,
+                   decay_h: float, gamma: float) -> list[SolarParticleEvent]:
+    """The n events of the list with the largest >10 MeV peak, largest first, the k-th beginning
+    first_onset_s + k spacing_s after the epoch with its own rise time (begin → maximum)."""
+    rows = sorted(read_event_list(path), key=lambda r: -r[2])[:n]
+    out = []
+    for k, (begin, peak, pfu) in enumerate(rows):
+        onset_s = first_onset_s + k * spacing_s
+        event = SolarParticleEvent(onset_s, onset_s + (peak - begin).total_seconds(), max(pfu, 10.0),
+                                   decay_h * SECONDS_PER_HOUR, gamma)
+        if event.end_s >= 0.0 and event.onset_s < duration_s:
+            out.append(event)
+    return out
 
 
 def replay_events(path: str | Path, epoch: datetime, duration_s: float, *, decay_h: float, gamma: float,
