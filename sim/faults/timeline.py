@@ -62,7 +62,8 @@ def build_timeline(cfg, epoch, seed: int, horizon_s: float, units: list[Units], 
         u = units[k]
         if isinstance(fault, ScheduledFault):
             duration = math.inf if fault.duration == "permanent" else fault.duration
-            occurrences.append((fault.start_s(epoch), k, duration, u.sat, u.index))
+            if fault.start_s(epoch) < horizon_s:   # one after the end of the run does not happen
+                occurrences.append((fault.start_s(epoch), k, duration, u.sat, u.index))
             continue
         rng = substream(seed, where)
         if fault.mtbf_h is not None:

@@ -4,8 +4,11 @@ Stations (sim.network.stations) are turned into the inertial frame every tick by
 the clock (sim.core.numerics.rotate_to_inertial, in sim.network.tick). A contact starts when the elevation margin
 rises through 0 (sim.network.geometry); it is usable with the station's clear-sky probability,
 drawn once per contact, and ends when the margin falls through 0 again. A station taken down
-(`set_stations_up`, the faults subsystem) makes its contacts unusable while it is down; the
-clear-sky draw is made for every contact all the same, so an outage shifts no random draw.
+(`set_stations_up`, the faults subsystem) makes its contacts unusable while it is down: its
+usable contacts end then (contact_end, b 1) and those in view with a clear sky start again when
+it returns (contact_start, b 1), so a subscriber that follows usable contacts by their events
+stays right. The clear-sky draw is made for every contact all the same, so an outage shifts no
+random draw.
 """
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from sim.network.stations import build_stations
 
 CONTACT_EVENTS = {
     "contact_start": "a: ground station index, b: 1 usable, 0 lost to cloud, -1 station down (faults)",
-    "contact_end": "a: ground station index, b: 1 was usable, 0 was not (cloud or station down)",
+    "contact_end": "a: ground station index, b: 1 was usable, 0 was not (cloud or station down); a station "
+                   "taken down ends its usable contacts (b 1), its return starts those in view (contact_start b 1)",
 }
 
 
@@ -126,20 +130,22 @@ class Contacts:
             if usable.any():
                 self._on_lost(contact_elements(ge[usable], ie[usable], n))
 
-    def set_stations_up(self, stations: np.ndarray, up: bool) -> None:
+    def set_stations_up(self, t_s: float, stations: np.ndarray, up: bool) -> None:
         """Take stations down (no usable contact while down) or bring them back: contacts in
         view with a clear sky become usable again at once (their draw was kept)."""
         g = np.asarray(stations, np.int64)
         self.station_up[g] = up
         if up:
-            gained = self.clear[g] & (self.margin[g] >= 0.0)
-            self.usable[g] |= gained
-            if gained.any():
+            gained_g, gained_i = np.nonzero(self.clear[g] & (self.margin[g] >= 0.0))
+            self.usable[g[gained_g], gained_i] = True
+            if gained_g.size:
+                self.events.emit("contact_start", t_s, gained_i, g[gained_g], 1.0)
                 self._on_gained()
             return
         lost_g, lost_i = np.nonzero(self.usable[g])
         self.usable[g] = False
         if lost_g.size:
+            self.events.emit("contact_end", t_s, lost_i, g[lost_g], 1.0)
             self._on_lost(contact_elements(g[lost_g], lost_i, self.n))
 
     # ------------------------------------------------------------------ what routing reads

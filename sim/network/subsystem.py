@@ -103,7 +103,7 @@ class Network(Subsystem):
     # ------------------------------------------------------------------ faults (sim.faults acts through these)
     def set_stations_up(self, stations, up: bool) -> None:
         """Ground stations (indices) down or back up now: no usable contact while down."""
-        self.contacts.set_stations_up(np.asarray(stations, np.int64), up)
+        self.contacts.set_stations_up(self.env.now, np.asarray(stations, np.int64), up)
 
     def set_terminal_faults(self, sat, terminal, change: int) -> None:
         """Add (+1) or clear (−1) a fault on terminals (sat[k], terminal[k]); terminal −1: all of the
