@@ -27,10 +27,16 @@ from sim.config.sections import scenario_check, scenario_section
 
 # kind → code (the `kind` column of /faults/timeline and column a of the fault events)
 KIND_CODE = {"station_outage": 1, "cloud_front": 2, "terminal_failure": 3, "pointing_loss": 4,
-             "satellite_terminals": 5}
+             "satellite_terminals": 5, "gpu_reset": 6, "gpu_lost": 7}
 GROUND_KINDS = ("station_outage", "cloud_front")
 TERMINAL_KINDS = ("terminal_failure", "pointing_loss", "satellite_terminals")
-Kind = Literal["station_outage", "cloud_front", "terminal_failure", "pointing_loss", "satellite_terminals"]
+HARDWARE_KINDS = ("gpu_reset", "gpu_lost")
+Kind = Literal["station_outage", "cloud_front", "terminal_failure", "pointing_loss", "satellite_terminals",
+               "gpu_reset", "gpu_lost"]
+# Llama 3 405B pre-training (arXiv:2407.21783, Table 5): 419 unexpected interruptions in 54 days on
+# 16,384 H100; faulty GPU 148 (30.1 %) and GPU HBM3 memory 72 (17.2 %) of them
+LLAMA3_GPU_HOURS = 54 * 24 * 16384
+LLAMA3_GPU_FAULT_MTBF_H = LLAMA3_GPU_HOURS / (148 + 72)   # ≈ 96,500 GPU-hours per GPU or HBM fault
 Index = Annotated[int, Field(ge=0, strict=True)]
 
 
@@ -75,7 +81,7 @@ def _check_target(kind: str, t: Target) -> None:
         if len(sats) != 1:
             raise ValueError(f"target: a {kind} needs exactly one of satellite, satellites")
         extra = ground + t.given("radius_km")
-        if kind == "satellite_terminals" and t.terminal not in (None, "all"):
+        if kind in ("satellite_terminals", *HARDWARE_KINDS) and t.terminal not in (None, "all"):
             raise ValueError("target.terminal: satellite_terminals takes all of a satellite's terminals")
     if extra:
         raise ValueError(f"target: {', '.join(extra)} does not apply to a {kind}")
@@ -97,6 +103,8 @@ class ScheduledFault(Strict):
 
     @model_validator(mode="after")
     def _target(self):
+        if self.kind == "gpu_lost" and self.duration != "permanent":
+            raise ValueError("duration: a gpu_lost is permanent (nothing is swapped in orbit)")
         if self.kind == "cloud_front":
             raise ValueError("kind: cloud_front is a random fault (its centre is drawn); schedule a "
                              "station_outage with target.within instead")
@@ -140,13 +148,17 @@ class RandomFault(Strict):
     kind: Kind
     target: Target
     rate_per_year: Positive | None = Field(None, description="faults per year of the whole target")
-    mtbf_h: Positive | None = Field(None, description="mean time between faults of each unit [h]")
+    mtbf_h: Positive | None = Field(None, description=(
+        "mean time between faults of each unit [h]; for GPU faults per GPU (a satellite of m GPUs fails at "
+        "m/mtbf_h; Llama 3's faulty-GPU and HBM share: LLAMA3_GPU_FAULT_MTBF_H ≈ 96,500 h)"))
     duration: OutageDuration
 
     @model_validator(mode="after")
     def _rate(self):
         if (self.rate_per_year is None) == (self.mtbf_h is None):
             raise ValueError("give exactly one of rate_per_year and mtbf_h")
+        if self.kind == "gpu_lost" and self.duration.distribution != "permanent":
+            raise ValueError("duration.distribution: a gpu_lost is permanent (nothing is swapped in orbit)")
         if self.kind == "cloud_front" and self.mtbf_h is not None:
             raise ValueError("mtbf_h: a cloud_front has no units to fail on their own; give rate_per_year")
         _check_target(self.kind, self.target)
@@ -157,6 +169,11 @@ class RandomFault(Strict):
 class FaultsConfig(Strict):
     scheduled: list[ScheduledFault] = Field(default_factory=list, description="faults at a given time")
     random: list[RandomFault] = Field(default_factory=list, description="faults drawn from rates")
+
+    def hardware_faults(self) -> bool:
+        """Whether the section defines GPU faults: then a training job takes its interruptions from
+        them instead of drawing its own (workloads.jobs.interruptions.gpu_mtbf_h)."""
+        return any(f.kind in HARDWARE_KINDS for _, f in self.entries())
 
     def entries(self):
         """(where, fault) of every fault, scheduled first: `where` is its dotted path."""

@@ -1,6 +1,8 @@
 """The faults subsystem: the run's fault timeline, drawn whole at the start (sim.faults.timeline),
 applied at each fault's start and end through the network service (sim.network: stations down,
-terminal faults), and recorded as events, the /faults/timeline table and summary metrics.
+terminal faults), and recorded as events, the /faults/timeline table and summary metrics. GPU
+faults (gpu_reset, gpu_lost) act through their fault_start events: a training job subscribes
+and takes them as its interruptions (sim.workloads.training).
 
 Its only work is at fault starts and ends, which are SimPy events, so blocks end there and a
 quiet tick costs nothing (no tick kernel).
@@ -10,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.subsystem import Subsystem
-from sim.faults.config import KIND_CODE, TERMINAL_KINDS
-from sim.faults.targets import resolve_units
+from sim.faults.config import HARDWARE_KINDS, KIND_CODE, TERMINAL_KINDS
+from sim.faults.targets import Units, resolve_units
 from sim.faults.timeline import TIMELINE_DOC, TIMELINE_UNITS, build_timeline, down_hours
 
 _KIND_NAMES = ", ".join(f"{code} {name}" for name, code in KIND_CODE.items())
@@ -39,6 +41,10 @@ class Faults(Subsystem):
         stations = self.network.contacts.stations if self.network is not None and self.network.contacts else None
         self.horizon_s = ctx.n_steps * ctx.dt_s
         units = [resolve_units(fault, ctx.scenario, stations, ctx.fleet.n) for _, fault in cfg.entries()]
+        gpus = ctx.fleet.gpu_count_installed if "gpu_count_installed" in ctx.fleet.specs else None
+        for k, (_, fault) in enumerate(cfg.entries()):   # a satellite's GPUs fail at m / mtbf_h
+            if fault.kind in HARDWARE_KINDS and gpus is not None:
+                units[k] = Units(units[k].sat, units[k].index, np.asarray(gpus, float)[units[k].sat])
         self.timeline = build_timeline(cfg, ctx.scenario.epoch, ctx.scenario.seed, self.horizon_s, units, stations)
         self._station_down = np.zeros(stations.n if stations is not None else 0, np.int32)
 

@@ -22,7 +22,8 @@ class TargetError(ValueError):
 @dataclass(frozen=True)
 class Units:
     sat: np.ndarray     # (U,) int64 satellite, −1 for a ground station
-    index: np.ndarray   # (U,) int64 station, terminal, or −1 (all terminals)
+    index: np.ndarray   # (U,) int64 station, terminal, or −1 (all terminals, any GPU)
+    weight: np.ndarray | None = None   # (U,) rate multiplier of each unit under mtbf_h (GPUs of a satellite)
 
     @property
     def size(self) -> int:
@@ -96,7 +97,7 @@ def satellites_of(target, n_sats: int) -> np.ndarray:
 def resolve_units(fault, scenario, stations=None, n_sats: int | None = None) -> Units:
     """The units `fault` hits (a cloud front: the optical stations it may hit). TargetError
     names the field that selects nothing or something that does not exist."""
-    from sim.faults.config import GROUND_KINDS
+    from sim.faults.config import GROUND_KINDS, HARDWARE_KINDS
 
     net = scenario.network
     t = fault.target
@@ -116,7 +117,7 @@ def resolve_units(fault, scenario, stations=None, n_sats: int | None = None) -> 
         else:
             g = station_indices(t, stations)
         return Units(np.full(g.size, -1, np.int64), g.astype(np.int64))
-    if net is None or net.crosslinks is None:
+    if fault.kind not in HARDWARE_KINDS and (net is None or net.crosslinks is None):
         raise TargetError("kind", f"a {fault.kind} needs network.crosslinks")
     if n_sats is None:
         from sim.orbits.config import fleet_size
@@ -124,6 +125,8 @@ def resolve_units(fault, scenario, stations=None, n_sats: int | None = None) -> 
         if n_sats is None:
             return Units(np.zeros(0, np.int64), np.zeros(0, np.int64))  # reported by the orbits' check
     sats = satellites_of(t, n_sats)
+    if fault.kind in HARDWARE_KINDS:   # the GPUs of each satellite (weight: set from the fleet at run time)
+        return Units(sats, np.full(sats.size, -1, np.int64))
     if fault.kind == "satellite_terminals":
         return Units(sats, np.full(sats.size, -1, np.int64))
     m = net.crosslinks.max_terminals

@@ -41,10 +41,10 @@ def draw_durations_s(rng: np.random.Generator, spec, n: int) -> np.ndarray:
     return np.full(n, math.inf)
 
 
-def poisson_starts_s(rng: np.random.Generator, rate_per_s: float, horizon_s: float, n_units: int = 1):
+def poisson_starts_s(rng: np.random.Generator, rate_per_s, horizon_s: float, n_units: int = 1):
     """(unit of each occurrence, start times [s]) of n_units independent Poisson processes of
-    rate_per_s on [0, horizon_s), sorted by unit then time."""
-    counts = rng.poisson(rate_per_s * horizon_s, n_units)
+    rate_per_s (one rate, or one per unit) on [0, horizon_s), sorted by unit then time."""
+    counts = rng.poisson(np.broadcast_to(np.asarray(rate_per_s, float) * horizon_s, (n_units,)))
     unit = np.repeat(np.arange(n_units), counts)
     starts = rng.uniform(0.0, horizon_s, unit.size)
     order = np.lexsort((starts, unit))
@@ -67,7 +67,8 @@ def build_timeline(cfg, epoch, seed: int, horizon_s: float, units: list[Units], 
             continue
         rng = substream(seed, where)
         if fault.mtbf_h is not None:
-            unit, starts = poisson_starts_s(rng, 1.0 / (fault.mtbf_h * SECONDS_PER_HOUR), horizon_s, u.size)
+            rate = (1.0 if u.weight is None else u.weight) / (fault.mtbf_h * SECONDS_PER_HOUR)
+            unit, starts = poisson_starts_s(rng, rate, horizon_s, u.size)
             durations = draw_durations_s(rng, fault.duration, starts.size)
             occurrences += [(t, k, d, u.sat[j:j + 1], u.index[j:j + 1]) for j, t, d in zip(unit, starts, durations)]
             continue
