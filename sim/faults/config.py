@@ -27,12 +27,14 @@ from sim.config.sections import scenario_check, scenario_section
 
 # kind → code (the `kind` column of /faults/timeline and column a of the fault events)
 KIND_CODE = {"station_outage": 1, "cloud_front": 2, "terminal_failure": 3, "pointing_loss": 4,
-             "satellite_terminals": 5, "gpu_reset": 6, "gpu_lost": 7}
+             "satellite_terminals": 5, "gpu_reset": 6, "gpu_lost": 7, "array_string": 8, "battery_cell": 9}
 GROUND_KINDS = ("station_outage", "cloud_front")
 TERMINAL_KINDS = ("terminal_failure", "pointing_loss", "satellite_terminals")
 HARDWARE_KINDS = ("gpu_reset", "gpu_lost")
+POWER_KINDS = ("array_string", "battery_cell")   # permanent; `of` parallel strings or cells
+PERMANENT_KINDS = ("gpu_lost", *POWER_KINDS)
 Kind = Literal["station_outage", "cloud_front", "terminal_failure", "pointing_loss", "satellite_terminals",
-               "gpu_reset", "gpu_lost"]
+               "gpu_reset", "gpu_lost", "array_string", "battery_cell"]
 # Llama 3 405B pre-training (arXiv:2407.21783, Table 5): 419 unexpected interruptions in 54 days on
 # 16,384 H100; faulty GPU 148 (30.1 %) and GPU HBM3 memory 72 (17.2 %) of them
 LLAMA3_GPU_HOURS = 54 * 24 * 16384
@@ -81,10 +83,18 @@ def _check_target(kind: str, t: Target) -> None:
         if len(sats) != 1:
             raise ValueError(f"target: a {kind} needs exactly one of satellite, satellites")
         extra = ground + t.given("radius_km")
-        if kind in ("satellite_terminals", *HARDWARE_KINDS) and t.terminal not in (None, "all"):
+        if kind in ("satellite_terminals", *HARDWARE_KINDS, *POWER_KINDS) and t.terminal not in (None, "all"):
             raise ValueError("target.terminal: satellite_terminals takes all of a satellite's terminals")
     if extra:
         raise ValueError(f"target: {', '.join(extra)} does not apply to a {kind}")
+
+
+def _check_of(kind: str, of) -> None:
+    if kind in POWER_KINDS and of is None:
+        raise ValueError(f"of: a {kind} needs the number of {'strings' if kind == 'array_string' else 'cells'} "
+                         f"in parallel")
+    if kind not in POWER_KINDS and of is not None:
+        raise ValueError(f"of: does not apply to a {kind}")
 
 
 class ScheduledFault(Strict):
@@ -93,6 +103,9 @@ class ScheduledFault(Strict):
     at: float | datetime = Field(description=(
         "start: seconds after the epoch (YAML accepts 0, 90s, 45m, 6h) or an ISO 8601 UTC time"))
     duration: Positive | Literal["permanent"] = Field(description="how long it lasts (6h), or permanent")
+    of: Annotated[int, Field(ge=2)] | None = Field(None, description=(
+        "array_string / battery_cell: strings of the array / cells of the battery in parallel (one lost "
+        "takes 1/of of the array power / battery capacity)"))
 
     _at = field_validator("at", mode="before")(classmethod(lambda cls, v: offset_or_time(v)))
 
@@ -103,8 +116,9 @@ class ScheduledFault(Strict):
 
     @model_validator(mode="after")
     def _target(self):
-        if self.kind == "gpu_lost" and self.duration != "permanent":
-            raise ValueError("duration: a gpu_lost is permanent (nothing is swapped in orbit)")
+        if self.kind in PERMANENT_KINDS and self.duration != "permanent":
+            raise ValueError(f"duration: a {self.kind} is permanent (nothing is swapped in orbit)")
+        _check_of(self.kind, self.of)
         if self.kind == "cloud_front":
             raise ValueError("kind: cloud_front is a random fault (its centre is drawn); schedule a "
                              "station_outage with target.within instead")
@@ -152,13 +166,16 @@ class RandomFault(Strict):
         "mean time between faults of each unit [h]; for GPU faults per GPU (a satellite of m GPUs fails at "
         "m/mtbf_h; Llama 3's faulty-GPU and HBM share: LLAMA3_GPU_FAULT_MTBF_H ≈ 96,500 h)"))
     duration: OutageDuration
+    of: Annotated[int, Field(ge=2)] | None = Field(None, description=(
+        "array_string / battery_cell: strings / cells in parallel (one lost takes 1/of)"))
 
     @model_validator(mode="after")
     def _rate(self):
         if (self.rate_per_year is None) == (self.mtbf_h is None):
             raise ValueError("give exactly one of rate_per_year and mtbf_h")
-        if self.kind == "gpu_lost" and self.duration.distribution != "permanent":
-            raise ValueError("duration.distribution: a gpu_lost is permanent (nothing is swapped in orbit)")
+        if self.kind in PERMANENT_KINDS and self.duration.distribution != "permanent":
+            raise ValueError(f"duration.distribution: a {self.kind} is permanent (nothing is swapped in orbit)")
+        _check_of(self.kind, self.of)
         if self.kind == "cloud_front" and self.mtbf_h is not None:
             raise ValueError("mtbf_h: a cloud_front has no units to fail on their own; give rate_per_year")
         _check_target(self.kind, self.target)
@@ -196,6 +213,10 @@ def faults_references(scenario) -> list[tuple[str, str]]:
             t0 = fault.start_s(scenario.epoch)
             if t0 < 0.0:   # one at or after the end of the run does not happen (a shorter --until)
                 problems.append((f"{where}.at", f"{-t0:g} s before the epoch"))
+        if fault.kind in POWER_KINDS and getattr(scenario, "lifetime", None) is not None \
+                and getattr(scenario.lifetime, "ageing", None) is not None:
+            problems.append((f"{where}.kind", f"a {fault.kind} is not combined with lifetime.ageing, which sets "
+                                              f"the array efficiency and battery capacity itself"))
         try:
             resolve_units(fault, scenario)
         except TargetError as exc:

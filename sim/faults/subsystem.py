@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.core.subsystem import Subsystem
 from sim.faults.config import HARDWARE_KINDS, KIND_CODE, TERMINAL_KINDS
+from sim.faults.power import PowerFaults
 from sim.faults.targets import Units, resolve_units
 from sim.faults.timeline import TIMELINE_DOC, TIMELINE_UNITS, build_timeline, down_hours
 
@@ -30,7 +31,7 @@ class Faults(Subsystem):
 
     name = "faults"
     section = "faults"
-    uses = ("network",)
+    uses = ("network", "gpu_state")
     events = FAULT_EVENTS
 
     def __init__(self, ctx):
@@ -47,6 +48,8 @@ class Faults(Subsystem):
                 units[k] = Units(units[k].sat, units[k].index, np.asarray(gpus, float)[units[k].sat])
         self.timeline = build_timeline(cfg, ctx.scenario.epoch, ctx.scenario.seed, self.horizon_s, units, stations)
         self._station_down = np.zeros(stations.n if stations is not None else 0, np.int32)
+        payload = ctx.services.get("gpu_state") if "gpu_state" in ctx.services else None
+        self.power = PowerFaults(cfg, ctx.fleet, payload)
 
     def start(self) -> None:
         rows = self.timeline
@@ -82,6 +85,7 @@ class Faults(Subsystem):
                 self.network.set_stations_up(np.flatnonzero(before & ~after), True)
             if (after & ~before).any():
                 self.network.set_stations_up(np.flatnonzero(after & ~before), False)
+        self.power.apply(r[change > 0])
         terminal = np.isin(r["kind"], _TERMINAL_CODES)
         if terminal.any():
             self.network.set_terminal_faults(r["sat"][terminal], r["target"][terminal], change[terminal])

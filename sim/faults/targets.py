@@ -97,7 +97,7 @@ def satellites_of(target, n_sats: int) -> np.ndarray:
 def resolve_units(fault, scenario, stations=None, n_sats: int | None = None) -> Units:
     """The units `fault` hits (a cloud front: the optical stations it may hit). TargetError
     names the field that selects nothing or something that does not exist."""
-    from sim.faults.config import GROUND_KINDS, HARDWARE_KINDS
+    from sim.faults.config import GROUND_KINDS, HARDWARE_KINDS, POWER_KINDS
 
     net = scenario.network
     t = fault.target
@@ -117,7 +117,7 @@ def resolve_units(fault, scenario, stations=None, n_sats: int | None = None) -> 
         else:
             g = station_indices(t, stations)
         return Units(np.full(g.size, -1, np.int64), g.astype(np.int64))
-    if fault.kind not in HARDWARE_KINDS and (net is None or net.crosslinks is None):
+    if fault.kind not in (*HARDWARE_KINDS, *POWER_KINDS) and (net is None or net.crosslinks is None):
         raise TargetError("kind", f"a {fault.kind} needs network.crosslinks")
     if n_sats is None:
         from sim.orbits.config import fleet_size
@@ -125,7 +125,7 @@ def resolve_units(fault, scenario, stations=None, n_sats: int | None = None) -> 
         if n_sats is None:
             return Units(np.zeros(0, np.int64), np.zeros(0, np.int64))  # reported by the orbits' check
     sats = satellites_of(t, n_sats)
-    if fault.kind in HARDWARE_KINDS:   # the GPUs of each satellite (weight: set from the fleet at run time)
+    if fault.kind in (*HARDWARE_KINDS, *POWER_KINDS):   # GPUs (weighted by count at run time), arrays, batteries
         return Units(sats, np.full(sats.size, -1, np.int64))
     if fault.kind == "satellite_terminals":
         return Units(sats, np.full(sats.size, -1, np.int64))

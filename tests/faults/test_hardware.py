@@ -55,3 +55,21 @@ def test_without_gpu_faults_the_job_draws_its_own(tmp_path):
     without = sim.run(tmp_path / "plain.h5")
     key = "workloads.llm.interruptions"
     assert with_section.summary[key][0] == without.summary[key][0] > 0
+
+
+def test_a_lost_string_and_cell_take_their_share(tmp_path):
+    """One of 8 strings lost: array efficiency × 7/8 from then on; two of 14 cells lost: capacity
+    × 12/14 (closed forms of sim.faults.power)."""
+    faults = {"scheduled": [
+        {"kind": "array_string", "target": {"satellite": 1}, "at": "1h", "duration": "permanent", "of": 8},
+        {"kind": "battery_cell", "target": {"satellites": [0, 3]}, "at": "30m", "duration": "permanent", "of": 14},
+        {"kind": "battery_cell", "target": {"satellite": 3}, "at": "2h", "duration": "permanent", "of": 14}]}
+    sim = Simulation(scenario({"duration": "3h", "faults": faults}))
+    eff0 = sim.fleet.array_efficiency.copy()
+    cap0 = sim.fleet.battery_capacity_wh.copy()
+    result = sim.run(tmp_path / "run.h5")
+    f = sim.fleet
+    np.testing.assert_allclose(f.array_efficiency, eff0 * [1, 7 / 8, 1, 1], rtol=1e-12)
+    np.testing.assert_allclose(f.battery_capacity_wh, cap0 * [13 / 14, 1, 1, 12 / 14], rtol=1e-12)
+    assert result.summary["faults.battery_cell_faults"][0] == 2
+    assert result.summary["faults.array_string_down_hours"][0] == pytest.approx(2.0)
