@@ -47,6 +47,22 @@ def utc_datetime(value: Any) -> Any:
     return value
 
 
+def offset_or_time(value: Any) -> Any:
+    """A time in the run: a duration after the epoch (0 allowed) or an ISO 8601 UTC time (resolved
+    to seconds after the epoch by the scenario, which knows the epoch)."""
+    if hasattr(value, "tzinfo"):
+        return utc_datetime(value)
+    try:
+        return parse_duration_s(value, allow_zero=True)
+    except ValueError:
+        pass
+    try:
+        return utc_datetime(str(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is neither a duration after the epoch (0, 90s, 45m, 6h, 7d) nor an "
+                         f"ISO 8601 UTC time (2026-03-20T12:00:00Z)") from None
+
+
 _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(s|m|h|d)?\s*$")
 _UNIT_S = {"s": 1.0, "m": 60.0, "h": SECONDS_PER_HOUR, "d": SECONDS_PER_DAY, None: 1.0}
 

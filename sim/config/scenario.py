@@ -16,26 +16,11 @@ from pydantic import Field, create_model, field_validator, model_validator
 
 from sim.config import sections
 from sim.config.base import DurationS, Positive, Strict, parse_duration_s, resolve_data_path, utc_datetime
+from sim.config.base import offset_or_time as _offset_or_time
 from sim.orbits.config import Shell
 from sim.payload.config import HARDWARE_SECTIONS, Environment
 
 NEVER = "never"   # record.every_s: no base cadence, only the windows (and the first and last rows)
-
-
-def _offset_or_time(value: Any) -> Any:
-    """A window bound: a duration after the epoch (0 allowed) or an ISO 8601 UTC time (resolved
-    to seconds after the epoch by the scenario, which knows the epoch)."""
-    if isinstance(value, datetime):
-        return utc_datetime(value)
-    try:
-        return parse_duration_s(value, allow_zero=True)
-    except ValueError:
-        pass
-    try:
-        return utc_datetime(str(value))
-    except ValueError:
-        raise ValueError(f"{value!r} is neither a duration after the epoch (0, 90s, 45m, 6h, 7d) nor an "
-                         f"ISO 8601 UTC time (2026-03-20T12:00:00Z)") from None
 
 
 class RecordWindow(Strict):

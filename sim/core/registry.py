@@ -15,6 +15,7 @@ SUBSYSTEMS = (
     "sim.network.subsystem:Network",
     "sim.radiation.subsystem:Radiation",
     "sim.lifetime.subsystem:Lifetime",
+    "sim.faults.subsystem:Faults",
     "sim.workloads.subsystem:Workloads",
     "sim.workloads.goodput:Goodput",
     "sim.lifetime.economics.subsystem:Economics",

@@ -96,6 +96,7 @@ class Station(_Strict):
     rate_gbps: Positive | None = None
     clear_sky_probability: Fraction | None = None
     antennas: Annotated[int, Field(ge=1)] | None = None
+    operator: str | None = Field(None, description="who runs the station (faults target operators)")
 
 
 class StationDefaults(_Strict):
@@ -105,6 +106,8 @@ class StationDefaults(_Strict):
     rate_gbps: Positive = 1.0
     clear_sky_probability: Fraction = 1.0
     antennas: Annotated[int, Field(ge=1)] = 1
+    operator: str | None = Field(None, description=(
+        "operator of the stations that do not name one (GeoJSON files name theirs in properties.provider)"))
 
 
 class GroundStations(_Strict):

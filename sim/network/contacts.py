@@ -3,7 +3,12 @@
 Stations (sim.network.stations) are turned into the inertial frame every tick by the GMST of
 the clock (sim.core.numerics.rotate_to_inertial, in sim.network.tick). A contact starts when the elevation margin
 rises through 0 (sim.network.geometry); it is usable with the station's clear-sky probability,
-drawn once per contact, and ends when the margin falls through 0 again.
+drawn once per contact, and ends when the margin falls through 0 again. A station taken down
+(`set_stations_up`, the faults subsystem) makes its contacts unusable while it is down: its
+usable contacts end then (contact_end, b 1) and those in view with a clear sky start again when
+it returns (contact_start, b 1), so a subscriber that follows usable contacts by their events
+stays right. The clear-sky draw is made for every contact all the same, so an outage shifts no
+random draw.
 """
 from __future__ import annotations
 
@@ -18,8 +23,9 @@ from sim.network.ids import contact_elements
 from sim.network.stations import build_stations
 
 CONTACT_EVENTS = {
-    "contact_start": "a: ground station index, b: 1 usable, 0 lost to cloud",
-    "contact_end": "a: ground station index, b: 1 was usable, 0 was lost to cloud",
+    "contact_start": "a: ground station index, b: 1 usable, 0 lost to cloud, -1 station down (faults)",
+    "contact_end": "a: ground station index, b: 1 was usable, 0 was not (cloud or station down); a station "
+                   "taken down ends its usable contacts (b 1), its return starts those in view (contact_start b 1)",
 }
 
 
@@ -45,6 +51,8 @@ class Contacts:
         self.cur = np.zeros(1, np.int64)
         self.has_reentry, self.reentered = False, np.zeros(n, np.int8)  # see Network.start
         self.usable = np.zeros((G, n), bool)
+        self.clear = np.zeros((G, n), bool)     # the clear-sky draw of each contact in progress
+        self.station_up = np.ones(G, bool)      # False while a fault holds the station down
         self._direction = np.zeros(G * n, np.int8)
         self._t_cross_s = np.zeros(G * n)
         # satellites are the work items; each costs G elements
@@ -96,10 +104,13 @@ class Contacts:
     def _start(self, g: np.ndarray, i: np.ndarray, t_s: np.ndarray) -> None:
         if g.size == 0:
             return
-        usable = self.rng.random(g.size) < self.stations.clear_sky_probability[g]
+        clear = self.rng.random(g.size) < self.stations.clear_sky_probability[g]
+        up = self.station_up[g]
+        usable = clear & up
+        self.clear[g, i] = clear
         self.usable[g, i] = usable
         self.contacts += g.size
-        self.events.emit("contact_start", t_s, i, g, usable.astype(float))
+        self.events.emit("contact_start", t_s, i, g, np.where(up, usable.astype(float), -1.0))
         if usable.any():
             self._on_gained()
 
@@ -115,8 +126,27 @@ class Contacts:
             usable = self.usable[ge, ie]
             self.events.emit("contact_end", self._t_cross_s[flat[end]], ie, ge, usable.astype(float))
             self.usable[ge, ie] = False
+            self.clear[ge, ie] = False
             if usable.any():
                 self._on_lost(contact_elements(ge[usable], ie[usable], n))
+
+    def set_stations_up(self, t_s: float, stations: np.ndarray, up: bool) -> None:
+        """Take stations down (no usable contact while down) or bring them back: contacts in
+        view with a clear sky become usable again at once (their draw was kept)."""
+        g = np.asarray(stations, np.int64)
+        self.station_up[g] = up
+        if up:
+            gained_g, gained_i = np.nonzero(self.clear[g] & (self.margin[g] >= 0.0))
+            self.usable[g[gained_g], gained_i] = True
+            if gained_g.size:
+                self.events.emit("contact_start", t_s, gained_i, g[gained_g], 1.0)
+                self._on_gained()
+            return
+        lost_g, lost_i = np.nonzero(self.usable[g])
+        self.usable[g] = False
+        if lost_g.size:
+            self.events.emit("contact_end", t_s, lost_i, g[lost_g], 1.0)
+            self._on_lost(contact_elements(g[lost_g], lost_i, self.n))
 
     # ------------------------------------------------------------------ what routing reads
     def in_contact(self) -> np.ndarray:

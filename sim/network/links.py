@@ -5,6 +5,11 @@ pointing-acquisition-tracking time once it becomes feasible, then UP until its g
 (margin crossing 0, sim.network.geometry), a random failure (MTBF) or a re-selection of the
 `nearest` candidates takes its terminal. Acquisitions and failures are SimPy timeouts that
 carry the link's generation, so a timeout of a link that changed state since is ignored.
+
+Terminals (the faults subsystem, `set_terminal_faults`): terminal k of satellite s is the one
+serving the k-th candidate link of s in the candidates' order (their sorted keys). A link is
+down while a terminal at either end is down, or either satellite has all its terminals down;
+it acquires again (a drawn acquisition time) once both are back and it is feasible.
 """
 from __future__ import annotations
 
@@ -19,12 +24,13 @@ from sim.network import tick, topology
 from sim.network.ids import keys_of, pairs_of
 
 IDLE, ACQUIRING, UP = 0, 1, 2
-DOWN_GEOMETRY, DOWN_FAILURE, DOWN_RESELECTED, DOWN_REENTRY = 0, 1, 2, 3
+DOWN_GEOMETRY, DOWN_FAILURE, DOWN_RESELECTED, DOWN_REENTRY, DOWN_TERMINAL = 0, 1, 2, 3, 4
 
 LINK_EVENTS = {
     "link_acquiring": "a: other satellite, b: range [km]",
     "link_up": "a: other satellite, b: acquisition time [s]",
-    "link_down": "a: other satellite, b: cause (0 geometry, 1 failure, 2 terminal reassigned, 3 re-entry)",
+    "link_down": "a: other satellite, b: cause (0 geometry, 1 failure, 2 terminal reassigned, 3 re-entry, "
+                 "4 terminal fault)",
 }
 
 
@@ -58,6 +64,8 @@ class Crosslinks:
         self.has_reentry, self.reentered = False, np.zeros(n, np.int8)  # see Network.start
         self.acquisitions = 0
         self.failures = 0
+        # faults held on each satellite's terminals ([:, k]) and on all of them ([:, -1]); see the docstring
+        self.terminal_faults = np.zeros((n, c.max_terminals + 1), np.int32)
         if c.topology == "grid":  # the scenario check made sure there is a walker shell
             a_list, b_list = [], []
             for i, shell in enumerate(scenario.constellation):
@@ -97,6 +105,8 @@ class Crosslinks:
         self.slew_rad_s = np.zeros(L)
         self._direction = np.zeros(L, np.int8)
         self._t_cross_s = np.zeros(L)
+        self.slot_a, self.slot_b = topology.terminal_slots(self.a, self.b, self.n)
+        self.blocked = np.zeros(L, bool)
         if old is not None and old["keys"].size and L:
             pos = np.searchsorted(old["keys"], keys)
             pos = np.minimum(pos, old["keys"].size - 1)
@@ -156,6 +166,7 @@ class Crosslinks:
     def start(self) -> None:
         """Links feasible at the epoch start up (start_up) or begin acquiring."""
         feasible = np.flatnonzero(self.margin >= 0.0)
+        feasible = feasible[~self.blocked[feasible]]
         if self.config.start_up:
             self.state[feasible] = UP
             self.events.emit("link_up", 0.0, self.a[feasible], self.b[feasible], 0.0)
@@ -188,6 +199,8 @@ class Crosslinks:
             self._on_lost(self.keys[idx])
         old = {"keys": self.keys, "state": self.state, "gen": self.gen, "margin_prev": self.margin_prev}
         self._set_candidates(keys, old)
+        if self.terminal_faults.any():
+            self.apply_terminal_faults(t_s)
 
     # ------------------------------------------------------------------ events
     def _crossings(self) -> None:
@@ -203,7 +216,7 @@ class Crosslinks:
             self.state[falling] = IDLE
             self._new_generation(falling)
         if rising.size:
-            rising = rising[self.state[rising] == IDLE]
+            rising = rising[(self.state[rising] == IDLE) & ~self.blocked[rising]]
             self._begin_acquisition(rising, self._t_cross_s[rising])
 
     def _cause(self, idx: np.ndarray, cause: int):
@@ -265,6 +278,36 @@ class Crosslinks:
         self.state[j] = IDLE
         self._begin_acquisition(np.array([j]), np.array([t_s]))
         self._on_lost(self.keys[j:j + 1])
+
+    # ------------------------------------------------------------------ terminal faults
+    def _blocked_now(self) -> np.ndarray:
+        """Links with a terminal down at either end (or a satellite with all terminals down)."""
+        f, a, b = self.terminal_faults, self.a, self.b
+        return (f[a, -1] > 0) | (f[b, -1] > 0) | (f[a, np.minimum(self.slot_a, f.shape[1] - 2)] > 0) | \
+            (f[b, np.minimum(self.slot_b, f.shape[1] - 2)] > 0)
+
+    def set_terminal_faults(self, t_s: float, sat: np.ndarray, terminal: np.ndarray, change: int) -> None:
+        """Add (change +1) or clear (−1) faults on terminals (sat[k], terminal[k]); terminal −1:
+        all of the satellite's terminals. Links that go down or may come up follow at once."""
+        np.add.at(self.terminal_faults, (np.asarray(sat, np.int64), np.asarray(terminal, np.int64)), change)
+        self.apply_terminal_faults(t_s)
+
+    def apply_terminal_faults(self, t_s: float) -> None:
+        blocked = self._blocked_now()
+        down = np.flatnonzero(blocked & ~self.blocked)
+        back = np.flatnonzero(self.blocked & ~blocked)
+        self.blocked = blocked
+        if down.size:
+            was_up = down[self.state[down] == UP]
+            if was_up.size:
+                self.events.emit("link_down", t_s, self.a[was_up], self.b[was_up], DOWN_TERMINAL)
+            self.state[down] = IDLE
+            self._new_generation(down)
+            if was_up.size:
+                self._on_lost(self.keys[was_up])
+        if back.size:
+            back = back[(self.state[back] == IDLE) & (self.margin[back] >= 0.0)]
+            self._begin_acquisition(back, np.full(back.size, t_s))
 
     # ------------------------------------------------------------------ what routing reads
     def hop_index(self, keys: np.ndarray) -> np.ndarray:

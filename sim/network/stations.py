@@ -29,6 +29,7 @@ class Stations:
     rate_bps: np.ndarray
     clear_sky_probability: np.ndarray
     antennas: np.ndarray
+    operators: list[str | None] | None = None   # who runs each station (files name them), None: unnamed
 
     @property
     def n(self) -> int:
@@ -95,8 +96,12 @@ def _geojson_rows(text: str) -> list[dict]:
         name = props.get("name") or f"station{i}"
         if "provider" in props:
             name = f"{props['provider']} {name}"
-        out.append({"name": name, "lat_deg": float(coords[1]), "lon_deg": float(coords[0]),
-                    "alt_m": float(coords[2]) if len(coords) > 2 else 0.0})
+        row = {"name": name, "lat_deg": float(coords[1]), "lon_deg": float(coords[0]),
+               "alt_m": float(coords[2]) if len(coords) > 2 else 0.0}
+        operator = props.get("provider") or props.get("operator") or props.get("network")
+        if operator:
+            row["operator"] = str(operator)
+        out.append(row)
     return out
 
 
@@ -125,4 +130,5 @@ def build_stations(config, resolve_path) -> Stations:
         kind=np.array([KIND_CODE[row.get("kind", d.kind)] for row in rows], dtype=np.int8),
         rate_bps=col("rate_gbps", d.rate_gbps) * 1e9,
         clear_sky_probability=col("clear_sky_probability", d.clear_sky_probability),
-        antennas=col("antennas", d.antennas, np.int32))
+        antennas=col("antennas", d.antennas, np.int32),
+        operators=[row.get("operator", d.operator) for row in rows])

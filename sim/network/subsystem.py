@@ -100,6 +100,16 @@ class Network(Subsystem):
         self._request_reroute()
         return tr
 
+    # ------------------------------------------------------------------ faults (sim.faults acts through these)
+    def set_stations_up(self, stations, up: bool) -> None:
+        """Ground stations (indices) down or back up now: no usable contact while down."""
+        self.contacts.set_stations_up(self.env.now, np.asarray(stations, np.int64), up)
+
+    def set_terminal_faults(self, sat, terminal, change: int) -> None:
+        """Add (+1) or clear (−1) a fault on terminals (sat[k], terminal[k]); terminal −1: all of the
+        satellite's terminals. A link is down while a terminal at either end is (sim.network.links)."""
+        self.links.set_terminal_faults(self.env.now, sat, terminal, change)
+
     # ------------------------------------------------------------------ time
     @property
     def _last_route_t_s(self) -> float:

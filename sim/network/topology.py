@@ -80,3 +80,14 @@ def nearest_keys(r_eci_m: np.ndarray, k: int, max_range_m: float, max_terminals:
         a, b = pairs_of(keys, n)
         keys = keys[~(exclude[a] | exclude[b])]
     return np.sort(limit_terminals(keys, n, max_terminals))
+
+
+def terminal_slots(a: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The terminal each candidate link (a[j], b[j]) takes at either end: at satellite s, the k-th
+    of its links in candidate order uses terminal k (sim.network.links, terminal faults)."""
+    sat = np.concatenate([a, b]).astype(np.int64)
+    order = np.lexsort((np.concatenate([np.arange(a.size), np.arange(b.size)]), sat))
+    first = np.searchsorted(sat[order], sat[order], side="left")
+    slot = np.empty(sat.size, np.int64)
+    slot[order] = np.arange(sat.size) - first
+    return slot[:a.size], slot[a.size:]

@@ -40,7 +40,8 @@ class Workloads(Subsystem):
     name = "workloads"
     section = "workloads"
     requires = ("gpu_state",)
-    uses = ("network", "radiation", "sdc", "sdc_detected", "rad_gpu_reset", "sefi", "sel", "device_lost")
+    uses = ("network", "radiation", "sdc", "sdc_detected", "rad_gpu_reset", "sefi", "sel", "device_lost",
+            "fault_start")
     provides = ("work",)
     fields = (ledger.FIELD,
               FieldSpec("gpus_lost_workload", "i4", "1", "GPUs the workload lost for good (permanent hardware "

@@ -151,7 +151,10 @@ class TrainingJob(Job):
                 self.mode = policy.PAUSE
             policy.protect_history(self)
         self.sync()
-        if cfg.interruptions.gpu_mtbf_h is not None:
+        hardware = getattr(jc.ctx.scenario.faults, "hardware_faults", lambda: False)()
+        if hardware:   # the faults section is the one place hardware faults are defined (sim.faults)
+            events.subscribe("fault_start", self._on_hardware_fault)
+        elif cfg.interruptions.gpu_mtbf_h is not None:
             jc.ctx.env.process(self._interruptions())
         schedule.progress_row(self, 0.0, math.nan)
 
@@ -169,6 +172,17 @@ class TrainingJob(Job):
         if hit.any():
             pos = self.position[sat[hit]]
             self._add_pending(list(zip(t_s[hit].tolist(), [code] * int(hit.sum()), pos.tolist())))
+
+    def _on_hardware_fault(self, t_s, sat, kind, target, fault_id) -> None:
+        """fault_start of a GPU fault on a member (sim.faults kinds gpu_reset, gpu_lost): an interruption
+        of one of its GPUs, permanent for gpu_lost, booked as the job's own interruptions are."""
+        from sim.faults.config import KIND_CODE
+        code = np.where(kind == KIND_CODE["gpu_reset"], policy.HW_RESET,
+                        np.where(kind == KIND_CODE["gpu_lost"], policy.HW_LOST, 0))
+        hit = (code > 0) & (sat >= 0)
+        hit[hit] = self.is_member[sat[hit]]
+        if hit.any():
+            self._add_pending(list(zip(t_s[hit].tolist(), code[hit].tolist(), self.position[sat[hit]].tolist())))
 
     def _on_job_event(self, t_s, code: int) -> None:
         self._add_pending([(float(t), code, -1) for t in t_s])

@@ -13,6 +13,7 @@ from sim.workloads.ledger import CAUSE
 from sim.workloads.training.checkpoints import Saved
 
 INTERRUPT, SDC, SDC_DETECTED, SPE_ONSET, SPE_END = 1, 2, 3, 4, 5
+HW_RESET, HW_LOST = 6, 7   # a hardware fault of the faults subsystem on a member: transient, permanent
 FAIL_INTERRUPT, FAIL_DOWN, FAIL_DEVICE, FAIL_PARTITION = 1, 2, 3, 4
 ROLLBACK_FAILURE, ROLLBACK_SDC = 1, 2
 USEFUL, IDLE, CHECKPOINT, ROLLBACK = CAUSE["useful"], CAUSE["idle"], CAUSE["checkpoint"], CAUSE["rollback"]
@@ -179,15 +180,18 @@ def handle_internal(job, t_s: float, what: str) -> None:
 
 def handle_event(job, t_s: float, code: int, pos: int) -> None:
     cfg, rng = job.config, job.jc.rng
-    if code == INTERRUPT:
-        cum = np.cumsum(job.installed)
-        u = rng.random() * float(cum[-1])
-        k = int(np.searchsorted(cum, u, side="right"))
-        slot = u - (cum[k - 1] if k else 0)
+    if code in (INTERRUPT, HW_RESET, HW_LOST):
+        if code == INTERRUPT:
+            cum = np.cumsum(job.installed)
+            u = rng.random() * float(cum[-1])
+            k = int(np.searchsorted(cum, u, side="right"))
+            slot = u - (cum[k - 1] if k else 0)
+        else:   # the faults subsystem drew the member; one of its GPUs, if any still works
+            k, slot = pos, 0
         if not (slot < job.count[k] - job.failed[k] and job._rates[k] > 0.0):
             return   # a GPU that is down, lost or not working for the job
         job.counts["interruptions"] += 1
-        permanent = rng.random() < cfg.interruptions.permanent_fraction
+        permanent = code == HW_LOST if code != INTERRUPT else rng.random() < cfg.interruptions.permanent_fraction
         if permanent:
             job.failed[k] += 1
             job.counts["permanent_faults"] += 1
