@@ -22,7 +22,7 @@ import math
 import numpy as np
 from numba import njit
 
-FLAG_EVENT, FLAG_ENCOUNTER = 1, 2
+FLAG_EVENT, FLAG_ENCOUNTER, FLAG_POOL = 1, 2, 4
 # event buffer columns: pair, t_tca_s, miss_m, rel_speed_m_s, encounter serial, x_rtn (3), w_rtn (3)
 EV_COLUMNS = 11
 
@@ -141,13 +141,15 @@ def mc_tick(x0, x1, frame_a, frame_b, sig_a, sig_b, z, hbr, hits, row):
 
 
 @njit(cache=True, error_model="numpy")
-def track_pairs(t0, dt, ra0, va0, ra1, va1, rb0, vb0, rb1, vb1, cand_a, cand_b, cand_pair, cand_row, n_cand,
-                threshold, window, hbr, sig_a, sig_b, z, hits, min_sep, t_min, below_s, n_close, in_enc,
-                enc_serial, max_pc, missed, ev, n_ev, enc, n_enc):
+def track_pairs(t0, dt, ra0, va0, ra1, va1, rb0, vb0, rb1, vb1, cand_a, cand_b, cand_pair, n_cand,
+                threshold, window, hbr, sig_a, sig_b, z, hits, pair_row, free, n_free, min_sep, t_min, below_s,
+                n_close, in_enc, enc_serial, max_pc, missed, ev, n_ev, enc, n_enc):
     """One tick of every tracked pair: minimum separation, time below `threshold`, closest
-    approaches below it (rows of `ev`), and the encounter Monte Carlo of pairs with a hits row
-    (`cand_row` ≥ 0; an encounter of a pair without one counts in missed[0]). Encounters that
-    end write (pair, serial, Pc, t_end) rows to `enc`. Returns FLAG_EVENT | FLAG_ENCOUNTER."""
+    approaches below it (rows of `ev`), and the encounter Monte Carlo. An encounter takes a row
+    of `hits` from the free list (free[:n_free]) and gives it back when it ends, writing
+    (pair, serial, Pc, t_end) to `enc`; without a free row it is not sampled (missed[0] counts
+    its ticks). Returns FLAG_EVENT | FLAG_ENCOUNTER | FLAG_POOL (fewer than a quarter of the
+    rows, or 8, left free: Python grows the pool)."""
     flag = 0
     x0, w0, x1, w1 = np.empty(3), np.empty(3), np.empty(3), np.empty(3)
     frame_a, frame_b = np.empty((3, 3)), np.empty((3, 3))
@@ -173,13 +175,18 @@ def track_pairs(t0, dt, ra0, va0, ra1, va1, rb0, vb0, rb1, vb1, cand_a, cand_b, 
         if d_min < min_sep[p]:
             min_sep[p], t_min[p] = d_min, t_at
         below_s[p] += seconds_below(dt, x0, w0, x1, w1, d0, d1, interior, s, dc, threshold)
-        if cand_row[c] >= 0 and (d_min < window or in_enc[p]):
-            row = cand_row[c]
-            if d_min < window and not in_enc[p]:
+        if d_min < window and not in_enc[p]:
+            if n_free[0] > 0:
+                n_free[0] -= 1
+                pair_row[p] = free[n_free[0]]
+                hits[pair_row[p], :] = 0
                 in_enc[p] = 1
                 enc_serial[p] += 1
-                hits[row, :] = 0
-            if in_enc[p] and d_min >= window:
+            else:
+                missed[0] += 1
+        if in_enc[p]:
+            row = pair_row[p]
+            if d_min >= window:
                 count = 0
                 for q in range(m):
                     count += hits[row, q]
@@ -189,13 +196,14 @@ def track_pairs(t0, dt, ra0, va0, ra1, va1, rb0, vb0, rb1, vb1, cand_a, cand_b, 
                 enc[j, 0], enc[j, 1], enc[j, 2], enc[j, 3] = p, enc_serial[p], pc, t0 + dt
                 n_enc[0] = j + 1
                 in_enc[p] = 0
+                free[n_free[0]] = row
+                n_free[0] += 1
+                pair_row[p] = -1
                 flag |= FLAG_ENCOUNTER
             else:
                 rtn_axes(ra1, va1, a, frame_a)
                 rtn_axes(rb1, vb1, b, frame_b)
                 mc_tick(x0, x1, frame_a, frame_b, sig_a, sig_b, z, hbr, hits, row)
-        elif cand_row[c] < 0 and d_min < window:
-            missed[0] += 1
         if interior and dc < threshold:
             n_close[p] += 1
             j = n_ev[0]
@@ -211,6 +219,8 @@ def track_pairs(t0, dt, ra0, va0, ra1, va1, rb0, vb0, rb1, vb1, cand_a, cand_b, 
                 ev[j, 8 + k] = vx * frame_a[k, 0] + vy * frame_a[k, 1] + vz * frame_a[k, 2]
             n_ev[0] = j + 1
             flag |= FLAG_EVENT
+    if n_free[0] < max(8, free.shape[0] // 4):
+        flag |= FLAG_POOL
     return flag
 
 
@@ -231,7 +241,7 @@ def spread_exceeded(v, bound):
     return False
 
 
-FLAG_RESCREEN, FLAG_CATALOGUE = 4, 32   # catalogue tracking flags: FLAG_EVENT << 3, FLAG_ENCOUNTER << 3
+FLAG_RESCREEN, FLAG_CATALOGUE = 64, 128   # the catalogue pairs' track_pairs flags are shifted by 3
 
 
 @njit(cache=True, error_model="numpy")

@@ -6,8 +6,8 @@ radius that matters in the ticks until the next screen: with the relative speed 
 u_max over an interval T, a pair farther apart than radius + u_max·T at the screen cannot, so
 the screen keeps the pairs within that margin (scipy cKDTree). The kernel then follows every
 kept pair every tick. A pair's accumulators (minimum separation, time below the threshold,
-closest approaches, encounter Pc) live under a pair id that survives re-screens; only the pairs
-that can reach the Pc window before the next screen get a row of Monte Carlo hits.
+closest approaches, encounter Pc) live under a pair id that survives re-screens; a pair in an
+encounter holds a row of Monte Carlo hits from a pool that grows when a quarter is left.
 """
 from __future__ import annotations
 
@@ -27,8 +27,10 @@ class PairSet:
         self.index: dict[tuple[int, int], int] = {}
         self.a, self.b = np.zeros(0, np.int64), np.zeros(0, np.int64)
         self._grow(64)
-        self.cand_a = self.cand_b = self.cand_pair = self.cand_row = np.zeros(0, np.int64)
+        self.cand_a = self.cand_b = self.cand_pair = np.zeros(0, np.int64)
         self.hits = np.zeros((0, z.shape[0]), np.uint8)
+        self.free, self.n_free = np.zeros(0, np.int64), np.zeros(1, np.int64)
+        self.grow_pool(32)
         self.missed = np.zeros(1, np.int64)
         self.ev, self.n_ev = np.zeros((0, EV_COLUMNS)), np.zeros(1, np.int64)
         self.enc, self.n_enc = np.zeros((0, 4)), np.zeros(1, np.int64)
@@ -37,10 +39,10 @@ class PairSet:
 
     def _grow(self, capacity: int) -> None:
         old = len(self.a)
-        fill = {"min_sep": np.inf, "t_min": 0.0, "below_s": 0.0, "max_pc": 0.0}
+        fill = {"min_sep": np.inf, "t_min": 0.0, "below_s": 0.0, "max_pc": 0.0, "pair_row": -1}
         for name, dtype in (("min_sep", float), ("t_min", float), ("below_s", float), ("max_pc", float),
                             ("n_close", np.int64), ("in_enc", np.int8), ("enc_serial", np.int64),
-                            ("a", np.int64), ("b", np.int64)):
+                            ("a", np.int64), ("b", np.int64), ("pair_row", np.int64)):
             new = np.full(capacity, fill.get(name, 0), dtype=dtype)
             if old:
                 new[:old] = getattr(self, name)[:old]
@@ -63,43 +65,53 @@ class PairSet:
             ids[k] = p
         return ids
 
-    def set_candidates(self, a: np.ndarray, b: np.ndarray, with_row: np.ndarray, t_s: float) -> None:
-        """Track pairs (a[k], b[k]) from now on; those with with_row[k] (and those in an encounter)
-        get a row of hits. An encounter whose pair is no longer tracked ends here."""
-        old_rows = {int(p): int(r) for p, r in zip(self.cand_pair, self.cand_row) if r >= 0}
+    def grow_pool(self, rows: int | None = None) -> None:
+        """Double the pool of hits rows (or make it `rows`); the new rows are free."""
+        old = self.hits.shape[0]
+        size = rows if rows is not None else 2 * old
+        hits = np.zeros((size, self.z.shape[0]), np.uint8)
+        hits[:old] = self.hits
+        free = np.zeros(size, np.int64)
+        n = int(self.n_free[0])
+        free[:n] = self.free[:n]
+        free[n:n + size - old] = np.arange(size - 1, old - 1, -1)
+        self.hits, self.free = hits, free
+        self.n_free[0] = n + size - old
+
+    def set_candidates(self, a: np.ndarray, b: np.ndarray, t_s: float) -> None:
+        """Track pairs (a[k], b[k]) from now on; an encounter whose pair is no longer tracked ends."""
         pids = self._pair_ids(np.asarray(a, np.int64), np.asarray(b, np.int64))
-        kept = set(pids.tolist())
-        for p, r in old_rows.items():   # encounters of pairs that leave the tracked set end now
-            if self.in_enc[p] and p not in kept:
-                self._end_encounter(p, self.hits[r])
-        need = np.asarray(with_row, bool) | (self.in_enc[pids] == 1)
-        rows = np.full(pids.size, -1, np.int64)
-        rows[need] = np.arange(int(need.sum()))
-        hits = np.zeros((int(need.sum()), self.z.shape[0]), np.uint8)
-        for k in np.flatnonzero(need & (self.in_enc[pids] == 1)):
-            r = old_rows.get(int(pids[k]))
-            if r is not None:
-                hits[rows[k]] = self.hits[r]
+        kept = np.zeros(max(self.n_pairs, 1), bool)
+        kept[pids] = True
+        for p in self.cand_pair[~kept[self.cand_pair]].tolist():
+            if self.in_enc[p]:
+                self._end_encounter(p)
         self.cand_a, self.cand_b = np.asarray(a, np.int64).copy(), np.asarray(b, np.int64).copy()
-        self.cand_pair, self.cand_row, self.hits = pids, rows, hits
+        self.cand_pair = pids
         self.ev = np.zeros((pids.size, EV_COLUMNS))
         self.enc = np.zeros((pids.size, 4))
 
-    def _end_encounter(self, p: int, hits_row: np.ndarray) -> None:
-        pc = float(hits_row.sum()) / self.z.shape[0]
+    def _end_encounter(self, p: int) -> None:
+        row = int(self.pair_row[p])
+        pc = float(self.hits[row].sum()) / self.z.shape[0]
         self.max_pc[p] = max(self.max_pc[p], pc)
         self.encounters[(p, int(self.enc_serial[p]))] = pc
         self.in_enc[p] = 0
+        self.free[self.n_free[0]] = row
+        self.n_free[0] += 1
+        self.pair_row[p] = -1
 
     def track_args(self) -> tuple:
-        return (self.cand_a, self.cand_b, self.cand_pair, self.cand_row, self.cand_pair.size, self.threshold_m,
-                self.window_m, self.hbr_m, self.sigma_a, self.sigma_b, self.z, self.hits, self.min_sep, self.t_min,
-                self.below_s, self.n_close, self.in_enc, self.enc_serial, self.max_pc, self.missed, self.ev,
-                self.n_ev, self.enc, self.n_enc)
+        return (self.cand_a, self.cand_b, self.cand_pair, self.cand_pair.size, self.threshold_m, self.window_m,
+                self.hbr_m, self.sigma_a, self.sigma_b, self.z, self.hits, self.pair_row, self.free, self.n_free,
+                self.min_sep, self.t_min, self.below_s, self.n_close, self.in_enc, self.enc_serial, self.max_pc,
+                self.missed, self.ev, self.n_ev, self.enc, self.n_enc)
 
     def collect(self) -> np.ndarray:
-        """Take the closest approaches and ended encounters the kernel buffered this tick; the
-        closest approaches (rows of ev) are returned."""
+        """Take the closest approaches and ended encounters the kernel buffered this tick (the
+        closest approaches, rows of ev, are returned) and grow the pool where it runs low."""
+        if self.n_free[0] < max(8, self.free.shape[0] // 4):
+            self.grow_pool()
         for pair, serial, pc, _ in self.enc[:self.n_enc[0]]:
             self.encounters[(int(pair), int(serial))] = float(pc)
         self.n_enc[0] = 0
@@ -111,9 +123,8 @@ class PairSet:
 
     def finish(self) -> None:
         """End the encounters still open (at the end of the run)."""
-        for p, r in zip(self.cand_pair.tolist(), self.cand_row.tolist()):
-            if r >= 0 and self.in_enc[p]:
-                self._end_encounter(p, self.hits[r])
+        for p in np.flatnonzero(self.in_enc[:self.n_pairs]).tolist():
+            self._end_encounter(p)
 
     def event_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """(rows of every closest approach, their Pc: that of the encounter around it, 0 without one)."""

@@ -101,8 +101,8 @@ class Safety(Subsystem):
         spread = float(np.sqrt(((v - v.mean(axis=1, keepdims=True)) ** 2).sum(axis=0)).max()) if f.n else 0.0
         self.bound = SPREAD_GROWTH * spread
         slack = 2.0 * (2.0 * spread) * self.k_rescreen * dt    # 2·S·k·dt with S = 2U
-        a, b, d = fleet_screen(f.r_eci_m, fc.screening_radius_m + slack)
-        self.form.set_candidates(a, b, d < self.form.window_m + slack, t_s)
+        a, b, _ = fleet_screen(f.r_eci_m, fc.screening_radius_m + slack)
+        self.form.set_candidates(a, b, t_s)
         self.since[0] = 0
         self.screens += 1
 
@@ -118,7 +118,7 @@ class Safety(Subsystem):
         a, b, _ = cross_screen(f.r_eci_m, self.table[0, 0:3], reach)
         keep = self.fleet_norad[a] != self.catalogue.norad[b]
         a, b = a[keep], b[keep]
-        self.cat.set_candidates(a, b, np.ones(a.size, bool), step * dt)
+        self.cat.set_candidates(a, b, step * dt)
 
     # -- the tick -----------------------------------------------------------------------------
     def _tick_args(self) -> tuple:

@@ -33,7 +33,7 @@ def states(t):
 def run_kernel(threshold_m=50.0, window_m=60.0, hbr_m=5.0, sigma=(2.0, 8.0, 2.0), samples=100, seed=1):
     z = np.random.default_rng(seed).standard_normal((samples, 6))
     pairs = PairSet(threshold_m, window_m, hbr_m, sigma, sigma, z)
-    pairs.set_candidates(np.array([0]), np.array([1]), np.array([True]), 0.0)
+    pairs.set_candidates(np.array([0]), np.array([1]), 0.0)
     ticks = np.arange(0.0, T_END + DT / 2, DT)
     r, v = states(ticks)
     for k in range(1, ticks.size):
