@@ -24,7 +24,8 @@ class PairSet:
         self.threshold_m, self.window_m, self.hbr_m = float(threshold_m), float(window_m), float(hbr_m)
         self.sigma_a, self.sigma_b = np.asarray(sigma_a, float), np.asarray(sigma_b, float)
         self.z = z
-        self.index: dict[tuple[int, int], int] = {}
+        self._keys, self._ids = np.zeros(0, np.int64), np.zeros(0, np.int64)
+        self.n_pairs = 0
         self.a, self.b = np.zeros(0, np.int64), np.zeros(0, np.int64)
         self._grow(64)
         self.cand_a = self.cand_b = self.cand_pair = np.zeros(0, np.int64)
@@ -48,21 +49,29 @@ class PairSet:
                 new[:old] = getattr(self, name)[:old]
             setattr(self, name, new)
 
-    @property
-    def n_pairs(self) -> int:
-        return len(self.index)
-
     def _pair_ids(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        ids = np.empty(a.size, np.int64)
-        for k, key in enumerate(zip(a.tolist(), b.tolist())):
-            p = self.index.get(key)
-            if p is None:
-                p = len(self.index)
-                if p >= len(self.min_sep):
-                    self._grow(2 * len(self.min_sep))
-                self.index[key] = p
-                self.a[p], self.b[p] = key
-            ids[k] = p
+        """The pair ids of (a[k], b[k]), new pairs numbered in their order here (vectorised: the
+        keys a·2³² + b kept sorted beside their ids)."""
+        q = (a << 32) + b
+        pos = np.searchsorted(self._keys, q)
+        found = pos < self._keys.size
+        found[found] = self._keys[pos[found]] == q[found]
+        ids = np.empty(q.size, np.int64)
+        ids[found] = self._ids[pos[found]]
+        new_keys, first = np.unique(q[~found], return_index=True)
+        if new_keys.size:
+            order = np.argsort(first, kind="stable")          # number new pairs as they come
+            new_ids = np.empty(new_keys.size, np.int64)
+            new_ids[order] = self.n_pairs + np.arange(new_keys.size)
+            total = self.n_pairs + new_keys.size
+            if total > len(self.min_sep):
+                self._grow(max(2 * len(self.min_sep), total))
+            self.a[new_ids], self.b[new_ids] = new_keys >> 32, new_keys & 0xFFFFFFFF
+            ids[~found] = new_ids[np.searchsorted(new_keys, q[~found])]
+            keys, idx = np.concatenate([self._keys, new_keys]), np.concatenate([self._ids, new_ids])
+            order = np.argsort(keys, kind="stable")
+            self._keys, self._ids = keys[order], idx[order]
+            self.n_pairs = total
         return ids
 
     def grow_pool(self, rows: int | None = None) -> None:
@@ -163,3 +172,22 @@ def cross_screen(r_a: np.ndarray, r_b: np.ndarray, radius_m: float) -> tuple[np.
     ib = fb[np.concatenate([np.sort(np.asarray(h, np.int64)) for h in hits])] if ia.size else np.zeros(0, np.int64)
     d = np.linalg.norm(r_a[:, ia] - r_b[:, ib], axis=0) if ia.size else np.zeros(0)
     return ia.astype(np.int64), ib.astype(np.int64), d
+
+
+def linear_reach(r_a, v_a, r_b, v_b, interval_s: float, radius_m: float) -> np.ndarray:
+    """Which pairs (columns of the (3, K) states at a screen) can come within radius_m in the
+    next interval_s: the closest approach of the straight-line relative motion x + w·τ,
+    τ ∈ [0, T], within radius_m + ½·G·d·T², where d = |x| + |w|·T bounds the separation and
+    G = 2μ/r³ (r: 100 km below the lowest of them) bounds the gravity gradient, so the term
+    bounds how far the true relative path bends away from the line (the Taylor remainder;
+    ×1.5 for J2 and the change of the gradient along the path)."""
+    from sim.core.constants import MU_EARTH_M3_S2
+    x, w = r_b - r_a, v_b - v_a
+    ww = (w * w).sum(axis=0)
+    tau = np.clip(-(x * w).sum(axis=0) / np.where(ww > 0.0, ww, 1.0), 0.0, interval_s)
+    d_line = np.linalg.norm(x + w * tau, axis=0)
+    r_low = max(min(np.linalg.norm(r_a, axis=0).min(initial=np.inf), np.linalg.norm(r_b, axis=0).min(initial=np.inf))
+                - 100e3, 6.0e6)
+    gradient = 2.0 * MU_EARTH_M3_S2 / r_low ** 3
+    bend = 1.5 * 0.5 * gradient * (np.linalg.norm(x, axis=0) + np.sqrt(ww) * interval_s) * interval_s ** 2
+    return d_line < radius_m + bend

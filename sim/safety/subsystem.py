@@ -27,7 +27,7 @@ import numpy as np
 from sim.core.subsystem import Context, Subsystem, TickKernel
 from sim.safety import outputs
 from sim.safety.kernels import FLAG_CATALOGUE, FLAG_RESCREEN, safety_tick
-from sim.safety.screening import PairSet, cross_screen, fleet_screen
+from sim.safety.screening import PairSet, cross_screen, fleet_screen, linear_reach
 
 SPREAD_GROWTH = 2.0   # the margin allows relative speeds to grow this much between screens
 
@@ -117,6 +117,9 @@ class Safety(Subsystem):
         reach = max(cc.threshold_m, self.cat.window_m) + slack
         a, b, _ = cross_screen(f.r_eci_m, self.table[0, 0:3], reach)
         keep = self.fleet_norad[a] != self.catalogue.norad[b]
+        a, b = a[keep], b[keep]
+        keep = linear_reach(f.r_eci_m[:, a], f.v_eci_m_s[:, a], self.table[0, 0:3][:, b], self.table[0, 3:6][:, b],
+                            self.k_cat * dt, max(cc.threshold_m, self.cat.window_m))
         a, b = a[keep], b[keep]
         self.cat.set_candidates(a, b, step * dt)
 
