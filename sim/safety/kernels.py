@@ -267,3 +267,22 @@ def safety_tick(step, row, t0_s, dt_s, r, v, r_prev, v_prev, form_on, k_rescreen
     r_prev[:, :] = r
     v_prev[:, :] = v
     return flag
+
+
+@njit(cache=True, error_model="numpy")
+def linear_reach(r_a, v_a, r_b, v_b, interval_s, radius_m, gradient, out):
+    """out[k]: whether pair k (columns of the (3, K) states at a screen) can come within radius_m
+    in the next interval_s: the closest approach of the straight-line relative motion x + w·τ,
+    τ ∈ [0, T], within radius_m + 1.5·½·G·d·T², where d = |x| + |w|·T bounds the separation and
+    G bounds the gravity gradient (2μ/r³), so that ½·G·d·T² bounds how far the true relative
+    path bends from the line (the Taylor remainder; ×1.5 for J2 and the gradient's change)."""
+    for k in range(out.shape[0]):
+        x0, x1, x2 = r_b[0, k] - r_a[0, k], r_b[1, k] - r_a[1, k], r_b[2, k] - r_a[2, k]
+        w0, w1, w2 = v_b[0, k] - v_a[0, k], v_b[1, k] - v_a[1, k], v_b[2, k] - v_a[2, k]
+        ww = w0 * w0 + w1 * w1 + w2 * w2
+        tau = 0.0
+        if ww > 0.0:
+            tau = min(interval_s, max(0.0, -(x0 * w0 + x1 * w1 + x2 * w2) / ww))
+        d_line = math.sqrt((x0 + w0 * tau) ** 2 + (x1 + w1 * tau) ** 2 + (x2 + w2 * tau) ** 2)
+        d = math.sqrt(x0 * x0 + x1 * x1 + x2 * x2) + math.sqrt(ww) * interval_s
+        out[k] = d_line < radius_m + 0.75 * gradient * d * interval_s * interval_s

@@ -159,35 +159,29 @@ def fleet_screen(r_m: np.ndarray, radius_m: float) -> tuple[np.ndarray, np.ndarr
     return finite[pairs[:, 0]], finite[pairs[:, 1]], d
 
 
-def cross_screen(r_a: np.ndarray, r_b: np.ndarray, radius_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs (i of r_a (3, N), j of r_b (3, M)) closer than radius_m, sorted, and their distances."""
+def cross_screen(r_a: np.ndarray, r_b: np.ndarray, radius_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i of r_a (3, N), j of r_b (3, M)) closer than radius_m, sorted (k-d trees of both)."""
     from scipy.spatial import cKDTree
     fa = np.flatnonzero(np.isfinite(r_a).all(axis=0))
     fb = np.flatnonzero(np.isfinite(r_b).all(axis=0))
     if fa.size == 0 or fb.size == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    tree = cKDTree(r_b[:, fb].T)
-    hits = tree.query_ball_point(r_a[:, fa].T, radius_m)
-    ia = np.repeat(fa, [len(h) for h in hits])
-    ib = fb[np.concatenate([np.sort(np.asarray(h, np.int64)) for h in hits])] if ia.size else np.zeros(0, np.int64)
-    d = np.linalg.norm(r_a[:, ia] - r_b[:, ib], axis=0) if ia.size else np.zeros(0)
-    return ia.astype(np.int64), ib.astype(np.int64), d
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    close = cKDTree(r_a[:, fa].T).sparse_distance_matrix(cKDTree(r_b[:, fb].T), radius_m, output_type="ndarray")
+    ia, ib = fa[close["i"]], fb[close["j"]]
+    order = np.lexsort((ib, ia))
+    return ia[order].astype(np.int64), ib[order].astype(np.int64)
 
 
 def linear_reach(r_a, v_a, r_b, v_b, interval_s: float, radius_m: float) -> np.ndarray:
     """Which pairs (columns of the (3, K) states at a screen) can come within radius_m in the
-    next interval_s: the closest approach of the straight-line relative motion x + w·τ,
-    τ ∈ [0, T], within radius_m + ½·G·d·T², where d = |x| + |w|·T bounds the separation and
-    G = 2μ/r³ (r: 100 km below the lowest of them) bounds the gravity gradient, so the term
-    bounds how far the true relative path bends away from the line (the Taylor remainder;
-    ×1.5 for J2 and the change of the gradient along the path)."""
+    next interval_s (sim.safety.kernels.linear_reach), with G = 2μ/r³ at 100 km below the lowest
+    of them."""
     from sim.core.constants import MU_EARTH_M3_S2
-    x, w = r_b - r_a, v_b - v_a
-    ww = (w * w).sum(axis=0)
-    tau = np.clip(-(x * w).sum(axis=0) / np.where(ww > 0.0, ww, 1.0), 0.0, interval_s)
-    d_line = np.linalg.norm(x + w * tau, axis=0)
-    r_low = max(min(np.linalg.norm(r_a, axis=0).min(initial=np.inf), np.linalg.norm(r_b, axis=0).min(initial=np.inf))
-                - 100e3, 6.0e6)
-    gradient = 2.0 * MU_EARTH_M3_S2 / r_low ** 3
-    bend = 1.5 * 0.5 * gradient * (np.linalg.norm(x, axis=0) + np.sqrt(ww) * interval_s) * interval_s ** 2
-    return d_line < radius_m + bend
+    from sim.safety.kernels import linear_reach as reach
+    if r_a.shape[1] == 0:
+        return np.zeros(0, bool)
+    r_low = max(min(np.sqrt((r_a * r_a).sum(axis=0)).min(), np.sqrt((r_b * r_b).sum(axis=0)).min()) - 100e3, 6.0e6)
+    out = np.zeros(r_a.shape[1], np.bool_)
+    reach(np.ascontiguousarray(r_a), np.ascontiguousarray(v_a), np.ascontiguousarray(r_b), np.ascontiguousarray(v_b),
+          interval_s, radius_m, 2.0 * MU_EARTH_M3_S2 / r_low ** 3, out)
+    return out

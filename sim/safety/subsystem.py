@@ -115,7 +115,7 @@ class Safety(Subsystem):
         speed_sat = float(np.sqrt((f.v_eci_m_s ** 2).sum(axis=0)).max()) if f.n else 0.0
         slack = (1.05 * speed_sat + speed_obj) * self.k_cat * dt   # 5 %: the fleet's speed change over it
         reach = max(cc.threshold_m, self.cat.window_m) + slack
-        a, b, _ = cross_screen(f.r_eci_m, self.table[0, 0:3], reach)
+        a, b = cross_screen(f.r_eci_m, self.table[0, 0:3], reach)
         keep = self.fleet_norad[a] != self.catalogue.norad[b]
         a, b = a[keep], b[keep]
         keep = linear_reach(f.r_eci_m[:, a], f.v_eci_m_s[:, a], self.table[0, 0:3][:, b], self.table[0, 3:6][:, b],
