@@ -19,6 +19,7 @@ SUBSYSTEMS = (
     "sim.workloads.subsystem:Workloads",
     "sim.workloads.goodput:Goodput",
     "sim.lifetime.economics.subsystem:Economics",
+    "sim.safety.subsystem:Safety",
 )
 
 

@@ -1,0 +1,1 @@
+"""Formation and conjunction safety: close approaches, collision probability, catalogue screening."""
