@@ -43,6 +43,11 @@ def field_specs(role: Role, table: dict[str, tuple[str, str, str]],
                  for name, (dtype, unit, description) in table.items())
 
 
+class NonFiniteError(ArithmeticError):
+    """A model produced NaN or infinity (found by sim.core.finite at a record step or the end of a
+    run): the message names the field, the satellite and the time; no result file is written."""
+
+
 class PackedFieldError(AttributeError):
     """A packed parameter was written after set-up (the kernel would not see the change)."""
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from sim.io.atomic import publish
+from sim.io.atomic import LOCK_SUFFIX, publish
 from sim.io.hdf5 import is_complete, open_hdf5, read_summary, read_summary_units
 from sim.io.schema import TMP_SUFFIX, ResultFileError, decode_attr, encode_attr
 
@@ -57,9 +57,11 @@ def error_path(shard: str | os.PathLike) -> Path:
 
 
 def remove_leftovers(directory: str | os.PathLike) -> None:
-    """Delete the temporary files an interrupted writer left in runs/."""
-    for tmp in (Path(directory) / RUNS_DIR).glob(f"*{TMP_SUFFIX}"):
-        tmp.unlink(missing_ok=True)
+    """Delete the temporary files and output locks an interrupted writer left in runs/ (called
+    only while this process holds the campaign lock, so no live writer owns them)."""
+    for pattern in (f"*{TMP_SUFFIX}", f"*{LOCK_SUFFIX}"):
+        for tmp in (Path(directory) / RUNS_DIR).glob(pattern):
+            tmp.unlink(missing_ok=True)
 
 
 def _column_array(values: np.ndarray) -> np.ndarray:
