@@ -147,8 +147,9 @@ class Simulation:
     def _check_finite(self, t_s: float, arrays: dict, what: str) -> None:
         """Stop the run at the first NaN or infinity (sim.core.finite), naming the field, the
         satellite (the last axis of every per-satellite array) and the time."""
+        specs = self.fleet.specs
         for name, values in arrays.items():
-            where = first_nonfinite_index(values)
+            where = first_nonfinite_index(values, name in specs and specs[name].infinite_ok)
             if where is not None:
                 value = np.asarray(values)[where]
                 sat = f"satellite {where[-1]}" + (f" (row {where[0]})" if len(where) > 1 else "")
