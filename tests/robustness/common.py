@@ -83,7 +83,8 @@ def tiny_bases(directory: Path) -> dict[str, dict]:
     tle = directory / "two.tle"
     tle.write_text("".join(TLE_SOURCE.read_text().splitlines(keepends=True)[:6]))
     tle_scenario = copy.deepcopy(TINY_RUN)
-    tle_scenario.update(epoch="2020-06-28T00:00:00Z", duration=180, record={"every_s": 180, "daily": False, "compression": "none"})
+    tle_scenario.update(epoch="2020-06-28T00:00:00Z", duration=180,   # SGP4 needs an epoch near the TLE's
+                        record={"every_s": 180, "daily": False, "compression": "none"})
     tle_scenario["constellation"] = [{"name": "tle", "tle": {"path": str(tle)}}]
     out["tle"] = tle_scenario
     return out
