@@ -77,6 +77,15 @@ def write_index(path: str | os.PathLike, *, attrs: dict, columns: dict[str, np.n
     index's directory."""
     path = Path(path)
     tmp = path.with_name(path.name + TMP_SUFFIX)
+    try:
+        _write_index_file(tmp, attrs, columns, links)
+        publish(tmp, path)
+    except BaseException:   # disk full, Ctrl-C: the last whole index stays, no half one beside it
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write_index_file(tmp: Path, attrs: dict, columns: dict[str, np.ndarray], links: dict[str, str]) -> None:
     with h5py.File(tmp, "w") as f:
         for key, value in attrs.items():
             f.attrs[key] = encode_attr(value)
@@ -87,7 +96,6 @@ def write_index(path: str | os.PathLike, *, attrs: dict, columns: dict[str, np.n
         runs = f.create_group(RUNS_GROUP)
         for run_id, shard in links.items():
             runs[run_id] = h5py.ExternalLink(str(shard), "/")
-    publish(tmp, path)
 
 
 def read_index(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray], dict[str, str]]:

@@ -88,3 +88,21 @@ def tiny_bases(directory: Path) -> dict[str, dict]:
     tle_scenario["constellation"] = [{"name": "tle", "tle": {"path": str(tle)}}]
     out["tle"] = tle_scenario
     return out
+
+
+def write_scenario(directory: Path, name: str = "tiny.yaml", **changes) -> Path:
+    data = copy.deepcopy(TINY_RUN)
+    data.update(changes)
+    path = directory / name
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def small_campaign(directory: Path) -> Path:
+    """Two runs (two radiator areas, one replicate) of tests/data/campaign_scenario.yaml."""
+    spec = {"name": "robust_campaign", "scenario": str(REPO / "tests" / "data" / "campaign_scenario.yaml"),
+            "duration": "20m", "sweep": {"grid": {"constellation.0.radiator.area_m2": [2.0, 4.0]}},
+            "replicates": 1, "seed": 11, "workers": 1}
+    path = directory / "campaign.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    return path
