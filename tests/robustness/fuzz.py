@@ -16,7 +16,7 @@ from sim.config import load_scenario
 from tests.robustness.common import cli, leftovers
 
 # reproducible in CI: the same cases every time, no example database
-FUZZ = settings(derandomize=True, database=None, deadline=None, print_blob=False,
+FUZZ = settings(derandomize=True, database=None, deadline=None, max_examples=100, print_blob=False,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.filter_too_much])
 RUN_TICKS = 3   # a case that validates runs this many ticks (its duration is cut with --until)

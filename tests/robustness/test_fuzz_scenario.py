@@ -18,7 +18,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.config.base import DottedPathError, walk_dotted
-from tests.robustness.common import tiny_bases
 from tests.robustness.fuzz import (
     BAD_VALUES,
     FUZZ,
@@ -35,17 +34,6 @@ from tests.robustness.schema_paths import scenario_paths
 
 FLEET_FIELDS = ("planes", "sats_per_plane", "count")
 FLEET_CAP = 4
-EXAMPLES_PER_BASE = 110  # noqa
-
-
-@pytest.fixture(scope="module")
-def bases(tmp_path_factory):
-    return tiny_bases(tmp_path_factory.mktemp("bases"))
-
-
-@pytest.fixture(scope="module")
-def root(tmp_path_factory):
-    return tmp_path_factory.mktemp("cases")
 
 
 def _schema_targets(data: dict) -> list[str]:
