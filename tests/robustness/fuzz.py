@@ -83,9 +83,9 @@ def with_duplicate_key(data: dict, where: str, key: str, value) -> str:
     marker = "__duplicate_marker__"
     node = node_at(data, where)
     node[marker] = None
-    text = json.dumps(data, allow_nan=True)
+    text = json.dumps(data, allow_nan=True, default=str)   # the epoch: a datetime
     del node[marker]
-    text = text.replace(f'"{marker}": null', f"{json.dumps(key)}: {json.dumps(value)}")
+    text = text.replace(f'"{marker}": null', f"{json.dumps(key, default=str)}: {json.dumps(value, default=str)}")
     return text.replace("NaN", ".nan").replace("-Infinity", "-.inf").replace("Infinity", ".inf")
 
 
