@@ -82,7 +82,7 @@ def corrupt(kind: str, original, directory, fraction: float):
 BASES_WITH_FILES = [b for b in BASE_NAMES if b != "quickstart.yaml"]
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=100)
 @given(data=st.data(), base=st.sampled_from(BASES_WITH_FILES), kind=st.sampled_from(CORRUPTIONS),
        fraction=st.floats(0.0, 1.0))
 def test_broken_input_files(bases, root, data, base, kind, fraction):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.config.base import DottedPathError, walk_dotted
@@ -92,7 +92,7 @@ def test_unknown_key_at_every_depth(bases, root, data, base):
     check_scenario_case(write_yaml(case_dir(root) / "scenario.yaml", config), expect_refused=True, field=key)
 
 
-@FUZZ
+@settings(FUZZ, max_examples=60)   # most removals fall back to a default and run: the costly cases
 @given(data=st.data(), base=st.sampled_from(BASE_NAMES))
 def test_missing_key(bases, root, data, base):
     """Any key of the config removed: a default applies or it is refused as missing."""
