@@ -2,20 +2,49 @@
 examples.
 
 Exit status: 0 done; 2 bad input (the message names the file, the field and what is
-wrong; no traceback); 1 an internal error. Only this module prints.
+wrong; no traceback), an output that cannot be written (disk full, no permission, another
+process writing it) or a run stopped by a non-finite value; 1 an internal error; 130 after
+SIGINT (Ctrl-C) and 143 after SIGTERM, with nothing left under the output name. Only this
+module prints.
 """
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
 TEMPLATES = ("walker", "sso", "cluster", "training", "inference", "eo")
 
 
 class BadInput(Exception):
     """Raised for input errors that are not a ConfigError (existing output, bad paths)."""
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread like KeyboardInterrupt so that writers clean up."""
+
+
+@contextmanager
+def _sigterm_raises():
+    """While a command runs, SIGTERM raises Terminated (the default would kill the process
+    without removing its temporary files and lock)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -95,7 +124,10 @@ def _cmd_run(args) -> int:
     from sim.core.simulation import Simulation
     sim = Simulation(scenario)
     progress = not args.quiet and sys.stderr.isatty()
-    result = sim.run(output, progress=progress)
+    try:
+        result = sim.run(output, progress=progress)
+    except OSError as exc:
+        raise BadInput(f"{output}: cannot write the result ({exc}); nothing was written under this name") from None
     if not args.quiet:
         print(f"wrote {result.path}  ({sim.n_satellites} satellites, {scenario.duration / 3600:g} h "
               f"simulated, {sum(result.events.values())} events)")
@@ -340,6 +372,9 @@ def _cmd_campaign(args: argparse.Namespace) -> int:
     try:
         result = run_campaign(plan, output, workers=args.workers, scheduler=args.scheduler,
                               resume=args.resume, progress=not quiet)
+    except OSError as exc:
+        raise BadInput(f"{output}: cannot write the campaign ({exc}); the index keeps the runs completed "
+                       f"so far (finish with --resume)") from None
     except KeyboardInterrupt:
         print(f"odcsim campaign: interrupted; completed runs are kept in {output} "
               f"(finish with --resume)", file=sys.stderr)
@@ -367,20 +402,30 @@ def main(argv: list[str] | None = None) -> int:
         _parser().print_help()
         return EXIT_BAD_INPUT
     from sim.config import ConfigError
-    bad_input: tuple = (ConfigError, BadInput)
+    from sim.core.fleet import NonFiniteError
+    bad_input: tuple = (ConfigError, BadInput, NonFiniteError)
     try:
         from sim.io.hdf5 import ResultFileError
         bad_input += (ResultFileError,)
     except ImportError:
         pass
     try:
-        return COMMANDS[args.command](args)
+        with _sigterm_raises():
+            return COMMANDS[args.command](args)
     except bad_input as exc:
         print(f"odcsim {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:   # disk full, no permission, another writer: the message names the file
+        where = f"{exc.filename}: " if exc.filename and str(exc.filename) not in str(exc) else ""
+        print(f"odcsim {args.command}: error: {where}{exc}; nothing was written under the output name",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("odcsim: interrupted; no partial result was written", file=sys.stderr)
-        return 130
+        return EXIT_SIGINT
+    except Terminated:
+        print("odcsim: terminated (SIGTERM); no partial result was written", file=sys.stderr)
+        return EXIT_SIGTERM
 
 
 if __name__ == "__main__":

@@ -27,9 +27,10 @@ class ConfigError(ValueError):
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors; defaults are validated like given values."""
+    """Unknown keys are errors; defaults are validated like given values; NaN and infinities
+    are refused in every number (no setting means "unbounded" by inf)."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 Positive = Annotated[float, Field(gt=0.0)]

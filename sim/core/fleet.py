@@ -29,6 +29,7 @@ class FieldSpec:
     role: Role = "state"
     vector: bool = False      # shape (3, N) instead of (N,)
     rows: int = 0             # shape (rows, N): a small table per satellite (e.g. one row per cause)
+    infinite_ok: bool = False  # +-inf is a value here (a time that never comes); NaN never is
 
     def __post_init__(self):
         if self.role not in ROLES:
@@ -36,11 +37,17 @@ class FieldSpec:
 
 
 def field_specs(role: Role, table: dict[str, tuple[str, str, str]],
-                vector: Iterable[str] = ()) -> tuple[FieldSpec, ...]:
-    """FieldSpecs of one role from {name: (dtype, unit, description)}."""
-    vector = set(vector)
-    return tuple(FieldSpec(name, dtype, unit, description, role, name in vector)
+                vector: Iterable[str] = (), infinite_ok: Iterable[str] = ()) -> tuple[FieldSpec, ...]:
+    """FieldSpecs of one role from {name: (dtype, unit, description)}; `infinite_ok` names the
+    fields where an infinity is a value (the non-finite guard, sim.core.finite, lets it pass)."""
+    vector, infinite_ok = set(vector), set(infinite_ok)
+    return tuple(FieldSpec(name, dtype, unit, description, role, name in vector, infinite_ok=name in infinite_ok)
                  for name, (dtype, unit, description) in table.items())
+
+
+class NonFiniteError(ArithmeticError):
+    """A model produced NaN or infinity (found by sim.core.finite at a record step or the end of a
+    run): the message names the field, the satellite and the time; no result file is written."""
 
 
 class PackedFieldError(AttributeError):

@@ -11,8 +11,10 @@ import json
 import math
 import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import simpy
 
 from sim import __version__
@@ -20,6 +22,8 @@ from sim.config.scenario import Scenario
 from sim.core.blocks import BlockRunner
 from sim.core.clock import Clock
 from sim.core.events import EventLog
+from sim.core.finite import first_nonfinite_index
+from sim.core.fleet import NonFiniteError
 from sim.core.registry import subsystem_classes
 from sim.core.subsystem import Context, Subsystem
 from sim.core.timescale import iso_utc
@@ -133,10 +137,26 @@ class Simulation:
         return dtypes
 
     def _record(self, recorder, t_s: float) -> None:
+        self._check_finite(t_s, {name: getattr(self.fleet, name) for name in self.fleet.specs}, "FleetState")
         row = {}
         for sub in self.subsystems:
             row.update(sub.record(t_s))
+        self._check_finite(t_s, row, "recorded column")
         recorder.append_row(t_s, row)
+
+    def _check_finite(self, t_s: float, arrays: dict, what: str) -> None:
+        """Stop the run at the first NaN or infinity (sim.core.finite), naming the field, the
+        satellite (the last axis of every per-satellite array) and the time."""
+        specs = self.fleet.specs
+        for name, values in arrays.items():
+            where = first_nonfinite_index(values, name in specs and specs[name].infinite_ok)
+            if where is not None:
+                value = np.asarray(values)[where]
+                sat = f"satellite {where[-1]}" + (f" (row {where[0]})" if len(where) > 1 else "")
+                when = iso_utc(self.scenario.epoch + timedelta(seconds=float(t_s)))
+                raise NonFiniteError(f"{self.scenario.name}: {what} {name} = {value} for {sat} at t = "
+                                     f"{t_s:g} s ({when}): a model produced a non-finite value, the run "
+                                     f"is stopped and no result file is written")
 
     def _next_output_step(self, step: int) -> int:
         """The first step at or after `step` that writes a time-series or a /daily row."""
@@ -190,6 +210,8 @@ class Simulation:
             if self.record_plan.is_record_step(last):
                 self._record(recorder, time_of(last))
             if self.record_plan.daily and self.record_plan.is_day_step(last):
+                self._check_finite(time_of(last), {name: getattr(self.fleet, name) for name in self.fleet.specs},
+                                   "FleetState")
                 recorder.append_daily(time_of(last), daily_values(self.fleet))
             if progress is not None:
                 progress.update((last - step + 1) * dt_s)

@@ -22,7 +22,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from sim.io.atomic import publish
+from sim.io.atomic import LOCK_SUFFIX, publish
 from sim.io.hdf5 import is_complete, open_hdf5, read_summary, read_summary_units
 from sim.io.schema import TMP_SUFFIX, ResultFileError, decode_attr, encode_attr
 
@@ -57,9 +57,11 @@ def error_path(shard: str | os.PathLike) -> Path:
 
 
 def remove_leftovers(directory: str | os.PathLike) -> None:
-    """Delete the temporary files an interrupted writer left in runs/."""
-    for tmp in (Path(directory) / RUNS_DIR).glob(f"*{TMP_SUFFIX}"):
-        tmp.unlink(missing_ok=True)
+    """Delete the temporary files and output locks an interrupted writer left in runs/ (called
+    only while this process holds the campaign lock, so no live writer owns them)."""
+    for pattern in (f"*{TMP_SUFFIX}", f"*{LOCK_SUFFIX}"):
+        for tmp in (Path(directory) / RUNS_DIR).glob(pattern):
+            tmp.unlink(missing_ok=True)
 
 
 def _column_array(values: np.ndarray) -> np.ndarray:
@@ -75,6 +77,15 @@ def write_index(path: str | os.PathLike, *, attrs: dict, columns: dict[str, np.n
     index's directory."""
     path = Path(path)
     tmp = path.with_name(path.name + TMP_SUFFIX)
+    try:
+        _write_index_file(tmp, attrs, columns, links)
+        publish(tmp, path)
+    except BaseException:   # disk full, Ctrl-C: the last whole index stays, no half one beside it
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _write_index_file(tmp: Path, attrs: dict, columns: dict[str, np.ndarray], links: dict[str, str]) -> None:
     with h5py.File(tmp, "w") as f:
         for key, value in attrs.items():
             f.attrs[key] = encode_attr(value)
@@ -85,7 +96,6 @@ def write_index(path: str | os.PathLike, *, attrs: dict, columns: dict[str, np.n
         runs = f.create_group(RUNS_GROUP)
         for run_id, shard in links.items():
             runs[run_id] = h5py.ExternalLink(str(shard), "/")
-    publish(tmp, path)
 
 
 def read_index(path: str | os.PathLike) -> tuple[dict, dict[str, np.ndarray], dict[str, str]]:

@@ -16,7 +16,7 @@ import h5py
 import numpy as np
 
 from sim.core.timescale import iso_utc, parse_utc
-from sim.io.atomic import publish
+from sim.io.atomic import acquire_lock, publish, release_lock
 from sim.io.daily import DailyWriter
 from sim.io.schema import (
     COMPLETE_ATTR,
@@ -134,10 +134,13 @@ class Recorder:
         self._daily_spec = (daily_fields, expected_days, chunk_days)
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = acquire_lock(self.path)   # one writer per output (sim.io.atomic)
         # v108: attributes over 64 KiB (a long scenario_yaml) go to dense storage
-        self._file = h5py.File(
-            self.tmp_path, "w", libver=("v108", "latest"), rdcc_nbytes=RDCC_NBYTES
-        )
+        try:
+            self._file = h5py.File(self.tmp_path, "w", libver=("v108", "latest"), rdcc_nbytes=RDCC_NBYTES)
+        except BaseException:
+            release_lock(self._lock)
+            raise
         try:
             self._write_header(root_attrs, satellites, satellite_units or {}, satellite_ids, filters)
         except BaseException:
@@ -366,6 +369,7 @@ class Recorder:
             self.abort()
             raise
         self._closed = True
+        release_lock(self._lock)
         return self.path
 
     def abort(self) -> None:
@@ -380,6 +384,7 @@ class Recorder:
             os.remove(self.tmp_path)
         except FileNotFoundError:
             pass
+        release_lock(self._lock)
 
     def __enter__(self) -> "Recorder":
         return self

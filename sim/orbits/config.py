@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import Field, model_validator
 
 from sim.config.base import Positive, Strict
 from sim.config.sections import scenario_check
 from sim.core.constants import R_EARTH_EQUATORIAL_M
+from sim.core.timescale import julian_date_utc
 from sim.payload.config import Battery, Bus, Gpu, Radiator, SolarArray, Thermal
 
 AltitudeKm = Annotated[float, Field(ge=150.0, le=40000.0)]
@@ -184,4 +186,13 @@ def tle_files_readable(scenario) -> list[tuple[str, str]]:
             continue
         if count == 0:
             problems.append((where, f"no satellites in {path}"))
+            continue
+        from sim.orbits.build import shell_satrecs
+        from sim.orbits.shells import SGP4Propagator
+        propagator = SGP4Propagator(shell_satrecs(shell, scenario), julian_date_utc(scenario.epoch))
+        propagator.propagate(0.0, np.empty((3, count)), np.empty((3, count)))
+        why = propagator.failure(0.0)
+        if why is not None:
+            problems.append((where, f"{why} ({path}; scenario epoch {scenario.epoch.isoformat()})"))
     return problems
+

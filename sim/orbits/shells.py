@@ -395,3 +395,17 @@ class SGP4Propagator:
         np.multiply(r_km[:, 0, :].T, 1e3, out=r_eci_m)
         np.multiply(v_km_s[:, 0, :].T, 1e3, out=v_eci_m_s)
         self.last_error = error[:, 0]
+
+    def failure(self, t_s: float) -> str | None:
+        """Why the last `propagate` (at t_s) gave some satellite NaN, naming the first such
+        satellite (its index in this shell, catalogue number and SGP4's error), or None."""
+        bad = np.flatnonzero(self.last_error)
+        if bad.size == 0:
+            return None
+        from sgp4.api import SGP4_ERRORS
+        i = int(bad[0])
+        code = int(self.last_error[i])
+        number = getattr(self.satrecs[i], "satnum_str", None) or getattr(self.satrecs[i], "satnum", "?")
+        return (f"satellite {i} of the TLE shell (catalogue number {number}) and {bad.size - 1} more: SGP4 "
+                f"cannot propagate it to {t_s:g} s after the epoch (error {code}: "
+                f"{SGP4_ERRORS.get(code, 'unknown')}); choose an epoch near the elements' epoch")

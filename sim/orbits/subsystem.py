@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.constants import AU_M, SECONDS_PER_DAY
-from sim.core.fleet import FleetState, field_specs
+from sim.core.fleet import FleetState, NonFiniteError, field_specs
 from sim.core.numerics import parallel_chunk
 from sim.core.subsystem import Context, Subsystem, TickKernel
 from sim.orbits import build, shells
@@ -180,6 +180,7 @@ class Orbits(Subsystem):
                 v_eci_m_s[:, self._j2_index] = self._v_buf
         for start, stop, prop, r, v in self._sgp4:
             prop.propagate(t_s, r, v)
+            _refuse_nan_positions(prop, t_s)
             r_eci_m[:, start:stop] = r
             v_eci_m_s[:, start:stop] = v
 
@@ -225,6 +226,7 @@ class Orbits(Subsystem):
             f = self.fleet
             for start, stop, prop, r, v in self._sgp4:
                 prop.propagate(step * dt_s, r, v)
+                _refuse_nan_positions(prop, step * dt_s)
                 f.r_eci_m[:, start:stop] = r
                 f.v_eci_m_s[:, start:stop] = v
             if self._yaw_steered:
@@ -287,3 +289,11 @@ class Orbits(Subsystem):
                 out[f"r_eci_{axis}_m"] = r[k]
                 out[f"v_eci_{axis}_m_s"] = v[k]
         return out
+
+
+def _refuse_nan_positions(prop, t_s: float) -> None:
+    """Stop the run where SGP4 gives a satellite NaN (decayed, bad elements): the kernels after
+    it must never see a NaN position."""
+    why = prop.failure(t_s)
+    if why is not None:
+        raise NonFiniteError(f"r_eci_m: {why}")

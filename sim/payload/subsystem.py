@@ -123,7 +123,7 @@ STATE = field_specs("state", {
     "array_retention": ("f8", "1", "array power retention (1 - d)^years at array_retention_t_ref_s"),
     "array_retention_rate_per_s": ("f8", "1/s", "ln(1 - d) per second: relative rate of the retention"),
     "array_retention_t_ref_s": ("f8", "s", "time at which array_retention was last evaluated exactly"),
-})
+}, infinite_ok=("gpu_down_until_s",))   # inf: the devices are lost for good
 ACCUMULATORS = field_specs("accumulator", {
     "gpu_seconds_available": ("f8", "s", "GPU time launched (installed GPUs x elapsed)"),
     "gpu_seconds_delivered": ("f8", "s", "throughput-weighted GPU time (throughput_fraction(level, s) x on x time)"),

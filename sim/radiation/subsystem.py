@@ -52,7 +52,7 @@ FIELDS = field_specs("state", {
     "level_change": ("i1", "1", "radiation level change this tick (kernel code)"),
     "radiation_wants_down": ("i1", "1", "1 while the local flux is above the power-down limit"),
     "gpu_down_since_s": ("f8", "s", "start of the current radiation down period"),
-}) + field_specs("accumulator", {
+}, infinite_ok=("down_until_start_s",)) + field_specs("accumulator", {
     "dose_rad": ("f8", DOSE_UNIT, "total ionising dose in Si behind the shield [rad(Si)]"),
     "radiation_down_seconds": ("f8", "s", "time with GPUs down for radiation"),
     "radiation_powerdown_seconds": ("f8", "s", "time with GPUs powered down by the policy"),
