@@ -47,6 +47,10 @@ class EventLog:
             raise KeyError(f"no event kind {name!r}; registered: {', '.join(self.kinds)}")
         self._subscribers[name].append(callback)
 
+    def subscribed(self, name: str) -> bool:
+        """Whether some subscriber listens to `name` (an emitter may then not delay its events)."""
+        return bool(self._subscribers.get(name))
+
     def emit(self, name: str, t_s, sat, a=0.0, b=0.0, c=0.0) -> None:
         kind = self.kinds[name]
         sat = np.asarray(sat, dtype=np.int32).reshape(-1)
