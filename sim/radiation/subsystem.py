@@ -148,6 +148,7 @@ class Radiation(Subsystem):
         self.redundancy = REDUNDANCY_FACTOR[mit.redundancy]
         fleet.upset_next_threshold[:] = self.rng.exponential(size=fleet.n)
         self.buffers = UpsetBuffers(self.rng, fleet.n)
+        ctx.events.defer(self._flush_upsets)
         self.counts = {name: 0 for name in OUTCOMES}
         self.counts_by_class = np.zeros((len(cfg.devices), len(OUTCOMES)), dtype=np.int64)
         self.recorded_units = {k: unit for k, (_, unit, _) in RECORDED.items()}
