@@ -15,10 +15,12 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.radiation import upset_kernel
 from sim.radiation.tick import radiation_step, radiation_step_serial
 
-# flag bits of radiation_tick
-UPSETS, LEVEL_CHANGE, DOSE_MARK, SPE_TIME = 1, 2, 4, 8
+# flag bits of radiation_tick: UPSETS the tick's upsets left to Python; UPSET_FLUSH events of a kind
+# with subscribers drawn in the kernel; UPSET_LOST devices lost in the kernel
+UPSETS, LEVEL_CHANGE, DOSE_MARK, SPE_TIME, UPSET_FLUSH, UPSET_LOST = 1, 2, 4, 8, 16, 32
 # columns of the float table: the kernel's geomag vector (sim.radiation.geomag.GEOMAG_VECTOR, the
 # storm-time shift of the step), 4π × >10 MeV SPE flux [1/(cm2 s)], spectral index, free-space GCR
 # flux [1/(cm2 s)], solar modulation of the heavy ions
@@ -77,14 +79,17 @@ def mix_tables(table_min, table_max, m, out):
 def radiation_tick(step, row, t0_s, dt_s, parallel, chunk, every, offset, dose_mark_rad, clock_table, steps_f, steps_i,
                    env_map, env_axes, spe_dose_log_emin, dose_tables, device_floor_mev, gcr_transmission,
                    gcr_inv_step_gv, hi_min, hi_max, hi_now, hi_now_m, hi_inv_step_gv, hi_weight, hi_per_gpu,
-                   hi_unit, hi_rate, power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, *arrays):
+                   hi_unit, hi_rate, power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s, scrub_interval_s,
+                   upset_args, *arrays):
     """Radiation over tick `step` (t0_s .. t0_s + dt_s): GMST from row `row` of clock_table (the
     orbits' service), the rest from row `row + offset` of the per-step tables steps_f
     (N_FLOAT_COLUMNS) and steps_i (N_INT_COLUMNS); satellites i ≡ (step − 1) mod every
     refresh their environment. hi_now (hi_now_m[0]: its modulation) holds the heavy-ion table
     mixed from hi_min and hi_max, remixed when the step's modulation differs. `parallel`: the
     parallel step kernel in chunks of `chunk` satellites, else the serial one. The other inputs
-    and `arrays` as sim.radiation.tick.radiation_step. Returns the flag bits (module constants)."""
+    and `arrays` as sim.radiation.tick.radiation_step. The upsets of a tick are drawn in the kernel
+    (sim.radiation.upset_kernel.tick_upsets: upset_args its arguments after scrub_interval_s) unless
+    it leaves them to Python (UPSETS). Returns the flag bits (module constants)."""
     r = row + offset
     m = steps_f[r, HI_MODULATION]
     if hi_min.shape[0] > 0 and m != hi_now_m[0]:
@@ -109,8 +114,16 @@ def radiation_tick(step, row, t0_s, dt_s, parallel, chunk, every, offset, dose_m
             hi_weight, hi_per_gpu, hi_unit, hi_rate, power_down_mode, power_down_spe_cm2_s, power_down_saa_cm2_s,
             *arrays)
     flag = 0
-    if n:
+    if n and changed:   # Python emits the level changes from the state before the tick's upsets
         flag |= UPSETS
+    elif n:
+        done = upset_kernel.tick_upsets(step, t0_s, dt_s, scrub_interval_s, *upset_args)
+        if done & upset_kernel.BAIL:
+            flag |= UPSETS
+        if done & upset_kernel.FLUSH:
+            flag |= UPSET_FLUSH
+        if done & upset_kernel.LOST:
+            flag |= UPSET_LOST
     if changed:
         flag |= LEVEL_CHANGE
     if over:

@@ -3,12 +3,14 @@ LET spectrum: sim.radiation.heavy_ions) and solar particle events at every satel
 upsets, functional interrupts, latch-ups and dose they cause.
 
 Per tick one kernel (sim.radiation.tick) computes the local fluxes and accumulates each
-satellite's upset hazard; Python then handles only the satellites whose hazard crossed an
+satellite's upset hazard; the upsets are drawn only for the satellites whose hazard crossed an
 Exp(1) threshold drawn from this subsystem's own random stream, so the event cost grows with
-the number of upsets, not with N × ticks. Each upset is assigned a device class and a kind
-(bit upset, SEFI, SEL) in proportion to their cross-sections, and its outcome follows the
-class's protection (ECC, detection) and the mitigations (redundancy, power-down)
-(sim.radiation.upsets). Set-up of the environment: sim.radiation.environment; of the device
+the number of upsets, not with N × ticks. They are drawn in the tick kernel
+(sim.radiation.upset_kernel, uniforms from the stream buffered by sim.radiation.upset_buffers),
+and Python acts only where an event kind has subscribers or a device is lost. Each upset is
+assigned a device class and a kind (bit upset, SEFI, SEL) in proportion to their cross-sections,
+and its outcome follows the class's protection (ECC, detection) and the mitigations (redundancy,
+power-down) (sim.radiation.upsets). Set-up of the environment: sim.radiation.environment; of the device
 classes: sim.radiation.devices.
 
 A SEFI or SEL of a device that `takes_down_gpus` makes the satellite's GPUs unavailable until
@@ -30,6 +32,7 @@ from sim.radiation.config import RadiationConfig
 from sim.radiation.constants import OUTCOMES, UPSET_EVENTS
 from sim.radiation.devices import Devices
 from sim.radiation.step_tables import StepTables
+from sim.radiation.upset_buffers import UpsetBuffers
 
 # the dose is kept in rad (the unit of part ratings); UDUNITS-2 reads "rad" as the radian and has
 # no "rd", so its unit string is the centigray, which is the rad exactly (1 rad = 0.01 Gy)
@@ -144,6 +147,8 @@ class Radiation(Subsystem):
         self.power_down_mode = POWER_DOWN_MODE[mit.power_down]
         self.redundancy = REDUNDANCY_FACTOR[mit.redundancy]
         fleet.upset_next_threshold[:] = self.rng.exponential(size=fleet.n)
+        self.buffers = UpsetBuffers(self.rng, fleet.n)
+        ctx.events.defer(self._flush_upsets)
         self.counts = {name: 0 for name in OUTCOMES}
         self.counts_by_class = np.zeros((len(cfg.devices), len(OUTCOMES)), dtype=np.int64)
         self.recorded_units = {k: unit for k, (_, unit, _) in RECORDED.items()}
@@ -184,14 +189,21 @@ class Radiation(Subsystem):
 
     def _prepare(self, first: int, last: int) -> None:
         self.step_tables.prepare(first, last)
+        self.buffers.set_urgent(self.ctx.events.subscribed)
         self._args = None
 
     def _block_args(self) -> tuple:
         """The kernel's arguments, built once per block and when the dose mark moves (the driver asks
-        again at every restart after a flagged tick)."""
+        again at every restart after a flagged tick, when the upset events drawn in the kernel are
+        emitted and its uniforms topped up)."""
+        self._flush_upsets()
+        self.buffers.refill()
         if self._args is None:
             self._args = self._kernel_args()
         return self._args
+
+    def _flush_upsets(self) -> None:
+        self.buffers.flush(self._emit_codes)
 
     def _kernel_args(self, every: int | None = None, clock_table: np.ndarray | None = None) -> tuple:
         f, m, env, hi, dev = self.fleet, self.cfg.mitigations, self.environment, self.heavy_ions, self.devices
@@ -203,11 +215,20 @@ class Radiation(Subsystem):
                 hi.table_min, hi.table_max, self._hi_now, self._hi_now_m, 1.0 / heavy_ions.CUTOFF_STEP_GV,
                 dev.hi_weight, dev.hi_per_gpu, dev.hi_unit, dev.hi_rate,
                 self.power_down_mode, m.power_down_spe_cm2_s, m.power_down_saa_cm2_s,
+                float(m.scrub_interval_s or 0.0), self._upset_args(),
                 f.r_eci_m, self.sigma_on, self.sigma_off, f.gpu_down_until_s, f.radiation_powered_down,
                 f.trapped_flux_cm2_s, f.spe_flux_cm2_s, f.cutoff_gv, f.proton_flux_cm2_s, f.upset_rate_s,
                 f.dose_rate_rad_s, f.dose_rad, f.radiation_down_seconds, f.radiation_powerdown_seconds, f.upset_hazard,
                 f.upset_hazard_prev, f.upset_next_threshold, f.upset_crossed, f.down_until_start_s, f.level_change,
                 f.radiation_wants_down)
+
+    def _upset_args(self) -> tuple:
+        """sim.radiation.upset_kernel.tick_upsets' arguments after scrub_interval_s."""
+        f, dev = self.fleet, self.devices
+        return (*self.buffers.kernel_args(), dev.redundancy_code, dev.table, dev.weights, dev.hi_unit,
+                dev.dose_factor, f.gpu_count, dev.host_lost, f.proton_flux_cm2_s, f.dose_rad, f.throttle_level,
+                f.gpu_on, f.down_until_start_s, f.gpu_down_until_s, f.gpu_down_since_s, f.radiation_down_seconds,
+                self.counts_by_class, f.upset_crossed, f.upset_hazard_prev, f.upset_hazard, f.upset_next_threshold)
 
     def _after_tick(self, step: int, flag: int) -> None:
         """The Python part of a flagged tick, in this order: SPE events, restarts, upsets, power-downs, dose."""
@@ -218,7 +239,11 @@ class Radiation(Subsystem):
             self._emit_spe(t0_s, t_s)
         if flag & steps.LEVEL_CHANGE:
             self._emit_restarts()
+        self._flush_upsets()   # those drawn in the kernel, this tick's last
+        if flag & steps.UPSET_LOST:
+            self.devices.update_weights(self.buffers.take_lost(), f.gpu_count)
         if flag & steps.UPSETS:
+            self.buffers.resync()
             self._handle_upsets(t0_s, dt_s, t_s)
         if flag & steps.LEVEL_CHANGE:   # after the upsets: a reset earlier in the tick makes the level before 0
             self._emit_power_downs(t0_s, t_s)
@@ -334,6 +359,7 @@ class Radiation(Subsystem):
         return out
 
     def summary(self) -> dict[str, tuple[float, str]]:
+        self._flush_upsets()   # the run's last upsets drawn in the kernel
         f, elapsed_s = self.fleet, self.ctx.elapsed_s
         device_days = max(self.devices_at_start * elapsed_s / SECONDS_PER_DAY, 1e-300)
         out = {}
