@@ -9,11 +9,13 @@ its slot against differential J2 and differential drag, with the lifetime propul
 - Correction, when the error leaves `deadband_m` (impulsive, applied to the member's mean
   elements through the orbits' `mean_elements` service):
   δe and δi are put back to the slot's; δλ is not jumped but drifted: where the along-track offset
-  L = a(δλ − δλ_slot) is beyond half the deadband, δa is set so that L moves back with speed
-  w = max(√(2 A (|L| + D)), |L|/return_time_s), A = the outward along-track acceleration since the
-  member's last burn (the differential drag: L̈ = −(3/2) n a δȧ), so that a drag-driven member
-  flies a parabola to the far edge −D and back (the drag make-up limit cycle, whose mean Δv is
-  the differential drag impulse); elsewhere δa keeps its value.
+  L = a(δλ − δλ_slot) is beyond half the deadband D, δa is set so that L moves back with speed
+  w = max(√(2 A (|L| + 0.8 D)), |L|/return_time_s), A = the outward along-track acceleration since
+  the member's last burn (the differential drag: L̈ = −(3/2) n a δȧ), so that a drag-driven member
+  flies a parabola to the far vertex −0.8 D (inside the deadband, as the error adds the radial
+  offset a δa) and back: the drag make-up limit cycle, each burn reversing L̇, whose mean Δv is
+  the differential drag impulse. A member moving outwards that the acceleration turns back within
+  1.5 D, or within half the deadband along-track, keeps its δa.
 - Δv (Gauss variational equations, near-circular): the δa and δe change by two tangential burns
   half an orbit apart, (n a / 2) max(|Δδa|, |Δδe|); the δi change by one cross-track burn at the
   argument of latitude of Δδi, n a |Δδi| (D'Amico 2010, §2; Chernick & D'Amico 2018, JGCD 41(2)).
@@ -32,6 +34,9 @@ from sim.core.numerics import TWO_PI
 from sim.lifetime import formation_kernels as fk
 from sim.lifetime.kernels import G0_M_S2
 
+FAR_EDGE = 0.8       # the limit cycle's far vertex, in deadbands: inside it, as the error adds the radial offset
+FAR_EDGE_MAX = 1.5   # a member that the acceleration turns back before this is left to turn (no burn along-track)
+
 
 def relative_elements(x: np.ndarray, c: np.ndarray) -> np.ndarray:
     """Quasi-nonsingular relative elements (6, k) (rows as sim.lifetime.formation_kernels SLOT_*) of
@@ -40,7 +45,7 @@ def relative_elements(x: np.ndarray, c: np.ndarray) -> np.ndarray:
     cos_i = np.cos(c[2])
     out = np.empty((6, x.shape[1]))
     out[fk.SLOT_DA] = (x[0] - c[0]) / c[0]
-    out[fk.SLOT_DL] = wrap(x[5] + x[4] + x[3] * cos_i - (c[5] + c[4] + c[3] * cos_i))
+    out[fk.SLOT_DL] = wrap(x[5] + x[4] - c[5] - c[4]) + wrap(x[3] - c[3]) * cos_i
     out[fk.SLOT_DEX] = x[1] * np.cos(x[4]) - c[1] * np.cos(c[4])
     out[fk.SLOT_DEY] = x[1] * np.sin(x[4]) - c[1] * np.sin(c[4])
     out[fk.SLOT_DIX] = x[2] - c[2]
@@ -59,7 +64,7 @@ def absolute_elements(roe: np.ndarray, c: np.ndarray) -> np.ndarray:
     out[4] = np.where(out[1] > 0.0, np.arctan2(ey, ex), c[4]) % TWO_PI
     out[2] = c[2] + roe[fk.SLOT_DIX]
     out[3] = (c[3] + roe[fk.SLOT_DIY] / np.sin(c[2])) % TWO_PI
-    out[5] = (c[5] + c[4] + c[3] * np.cos(c[2]) + roe[fk.SLOT_DL] - out[4] - out[3] * np.cos(c[2])) % TWO_PI
+    out[5] = (c[5] + c[4] + roe[fk.SLOT_DL] - out[4] - roe[fk.SLOT_DIY] / np.tan(c[2])) % TWO_PI
     return out
 
 
@@ -121,9 +126,14 @@ class FormationKeeping:
         speed = -1.5 * n * a * (now[fk.SLOT_DA] - slot[fk.SLOT_DA])            # L̇ [m/s]
         elapsed = np.maximum(t_s - self.last_burn_s[k], self.ctx.dt_s)
         side = np.sign(along)
-        outward = np.maximum((speed - self.along_speed_m_s[k]) / elapsed * side, 0.0)
-        w = np.maximum(np.sqrt(2.0 * outward * (np.abs(along) + cfg.deadband_m)), np.abs(along) / cfg.return_time_s)
-        drift = np.abs(along) >= 0.5 * cfg.deadband_m
+        pull = (speed - self.along_speed_m_s[k]) / elapsed * side          # outward along-track acceleration
+        u = speed * side                                                   # outward along-track speed
+        with np.errstate(divide="ignore", invalid="ignore"):
+            turns_back = (pull < 0.0) & (np.abs(along) + np.maximum(u, 0.0) ** 2 / (2.0 * -pull)
+                                         <= FAR_EDGE_MAX * cfg.deadband_m)
+        w = np.maximum(np.sqrt(2.0 * np.maximum(pull, 0.0) * (np.abs(along) + FAR_EDGE * cfg.deadband_m)),
+                       np.abs(along) / cfg.return_time_s)
+        drift = (np.abs(along) >= 0.5 * cfg.deadband_m) & ~turns_back
         target_speed = np.where(drift, -side * w, speed)
         target = now.copy()
         target[fk.SLOT_DA] = slot[fk.SLOT_DA] - target_speed / (1.5 * n * a)
@@ -139,6 +149,10 @@ class FormationKeeping:
         burnt = m0 * (1.0 - np.exp(-dv / ve))
         ok = (burnt <= f.propellant_kg[sat]) & (f.reentered[sat] == 0) & (f.reentered[chief] == 0)
         self.skipped[k[~ok]] += 1
+        still = ok & (dv == 0.0)   # nothing to change: only the along-track bookkeeping restarts here
+        self.last_burn_s[k[still]] = t_s
+        self.along_speed_m_s[k[still]] = target_speed[still]
+        ok &= dv > 0.0
         k, sat, dv, burnt, m0 = k[ok], sat[ok], dv[ok], burnt[ok], m0[ok]
         if not k.size:
             return
