@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
 
 from sim.core.constants import J2_EARTH, MU_EARTH_M3_S2, R_EARTH_EQUATORIAL_M
 from sim.orbits import shells
