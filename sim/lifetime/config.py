@@ -8,6 +8,7 @@ beside the mass and cost keys of sim/lifetime/economics.
       drag: {cd: 2.2, density: msis, forecast: celestrak}
       station_keeping: {enabled: true, deadband_km: 2.0}   # + target_altitude_km, start_after_s: a climb
       propulsion: {thrust_n: 0.013, isp_s: 1390, efficiency: 0.44, propellant_kg: 10}
+      formation_keeping: {deadband_m: 50}   # optional: cluster members held near their slots
       ageing: {battery: {}, array: {}}   # optional: battery fade, array dose loss, capacity table
       storm: {quiet_start: 2022-01-31, storm_start: 2022-02-03T18:13Z, storm_end: 2022-02-05}  # optional
 
@@ -114,6 +115,29 @@ class Propulsion(Strict):
     propellant_kg: NonNegative = Field(10.0, description="propellant per satellite at the epoch")
 
 
+class FormationKeeping(Strict):
+    """Each member of a cluster shell held near its slot (sim.lifetime.formation): impulsive
+    corrections from the lifetime propulsion when its Hill-frame error leaves the deadband."""
+
+    deadband_m: Positive = Field(50.0, description="a member is corrected when its position relative to the "
+                                                   "cluster's chief (Hill frame) is this far from its slot (U)")
+    check_every_s: DurationS = Field(60.0, description="the error is measured this often (in the tick kernel)")
+    return_time_s: DurationS = Field(86400.0, description="an along-track offset without a differential drag to "
+                                                          "reverse is drifted back over at most this long (U)")
+
+    @field_validator("check_every_s", "return_time_s", mode="before")
+    @classmethod
+    def _duration(cls, v):
+        return parse_duration_s(v)
+
+    @field_validator("check_every_s", "return_time_s")
+    @classmethod
+    def _positive(cls, v):
+        if not v > 0.0:
+            raise ValueError("must be positive")
+        return v
+
+
 @scenario_section("lifetime")
 class LifetimeConfig(Strict):
     mass_kg: Positive = Field(150.0, description="satellite wet mass at the epoch [kg] (one value for "
@@ -124,6 +148,8 @@ class LifetimeConfig(Strict):
     drag: Drag = Field(default_factory=Drag)
     station_keeping: StationKeeping = Field(default_factory=StationKeeping)
     propulsion: Propulsion = Field(default_factory=Propulsion)
+    formation_keeping: FormationKeeping | None = Field(
+        None, description="cluster formation keeping from the propulsion (sim.lifetime.formation); off without it")
     ageing: Ageing | None = Field(None, description="battery fade, dose-driven array loss and the daily "
                                                     "capacity table (sim.lifetime.ageing); off without it")
     storm: StormReport | None = Field(None, description="report the storm's density along the insertion orbit "
@@ -170,6 +196,12 @@ def _check_lifetime(scenario) -> list[tuple[str, str]]:
             problems.append(("lifetime.reentry_altitude_km",
                              f"{cfg.reentry_altitude_km} km is not below the orbit of constellation[{i}] "
                              f"({alt_km:.1f} km)"))
+    if cfg.formation_keeping is not None:
+        if cfg.propulsion.propellant_kg <= 0.0:
+            problems.append(("lifetime.formation_keeping", "needs propulsion: lifetime.propulsion.propellant_kg "
+                                                           "is 0"))
+        if not any(shell.cluster is not None and shell.cluster.count > 1 for shell in scenario.constellation):
+            problems.append(("lifetime.formation_keeping", "no cluster shell with more than one satellite to keep"))
     for i, shell in enumerate(scenario.constellation):
         if shell.tle is not None:
             problems.append((f"constellation[{i}].tle", "lifetime: drag decay needs mean elements (walker, "

@@ -11,6 +11,8 @@ Below the re-entry altitude a satellite is lost (event `reentry`): its GPUs coun
 lost_devices from then on (gpu_count → 0, the path the radiation subsystem's device losses take)
 and its bus power is set to 0 (no load: its battery charges full and stops cycling).
 With `ageing:` the battery and array age and /lifetime/capacity is kept (sim.lifetime.ageing).
+With `formation_keeping:` cluster members are held near their slots (sim.lifetime.formation;
+service `mean_elements`, event `formation_burn`, table /lifetime/formation).
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import numpy as np
 from sim.core.constants import R_EARTH_EQUATORIAL_M, SECONDS_PER_DAY
 from sim.core.fleet import field_specs
 from sim.core.subsystem import Context, Subsystem, TickKernel
-from sim.lifetime.tick import FLAG_SAMPLE, FLAG_UPDATE, lifetime_tick
+from sim.lifetime.tick import FLAG_FORMATION, FLAG_SAMPLE, FLAG_UPDATE, lifetime_tick
 
 FIELDS = field_specs("parameter", {
     "drag_body_area_m2": ("f8", "m2", "bus cross-section presented in every attitude"),
@@ -47,10 +49,11 @@ FIELDS = field_specs("parameter", {
 class Lifetime(Subsystem):
     name = "lifetime"
     section = "lifetime"
-    requires = ("positions", "sun", "gpu_state", "semi_major_axis", "sun_table", "clock_table")
+    requires = ("positions", "sun", "gpu_state", "semi_major_axis", "mean_elements", "sun_table", "clock_table")
     uses = ("radiation",)   # the dose that ages the arrays (lifetime.ageing)
     events = {"reentry": "a: mean altitude [km], b: propellant left [kg], c: GPUs lost",
-              "propellant_exhausted": "a: mean altitude [km], b: delta-v so far [m/s], c: 0"}
+              "propellant_exhausted": "a: mean altitude [km], b: delta-v so far [m/s], c: 0",
+              "formation_burn": "a: delta-v [m/s], b: error from the slot [m], c: along-track offset [m]"}
     fields = FIELDS
 
     def __init__(self, ctx: Context):
@@ -116,6 +119,13 @@ class Lifetime(Subsystem):
         if cfg.ageing is not None:
             from sim.lifetime.ageing import Ageing
             self.ageing = Ageing(ctx, cfg.ageing, self.payload)
+        self.formation = None
+        self._no_formation = (f.r_eci_m, f.v_eci_m_s, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((6, 0)),
+                              f.reentered, 1.0, np.zeros(0, np.int8), np.zeros(0, np.int8), empty, empty)
+        if cfg.formation_keeping is not None:
+            from sim.lifetime.formation import FormationKeeping
+            self.formation = FormationKeeping(ctx, cfg.formation_keeping, cfg.propulsion,
+                                              ctx.services.get("mean_elements"))
 
     # -- the tick (sim.lifetime.tick: the kernel counts, Python acts on the flagged ticks) ------
     def _tick_args(self) -> tuple:
@@ -131,7 +141,9 @@ class Lifetime(Subsystem):
                 f.drag_body_area_m2, self.array_area, self.radiator_area, self.cfg.drag.cd, f.mass_kg, f.reentered,
                 f.drag_density_kg_m3, f.drag_area_m2, f.drag_rho_area_s, f.drag_delta_v_m_s)
         ageing = (True, *self.ageing.tick_args()) if self.ageing is not None else (False, 1, 1, *self._no_ageing)
-        return (self.k_sample, self.k_update, *ageing, *drag)
+        fk = self.formation
+        formation = (True, fk.k_check, fk.tick_args()) if fk is not None else (False, 1, self._no_formation)
+        return (self.k_sample, self.k_update, *ageing, *formation, *drag)
 
     def _after_tick(self, step: int, flag: int) -> None:
         dt = self.ctx.dt_s
@@ -142,6 +154,8 @@ class Lifetime(Subsystem):
             self._update(t_s, self.k_update * dt)
         if self.ageing is not None:
             self.ageing.after_tick(flag, t_s)
+        if flag & FLAG_FORMATION:
+            self.formation.correct(t_s)
 
     def tick_kernel(self) -> TickKernel:
         return TickKernel(function=lifetime_tick, args=self._tick_args, after_tick=self._after_tick)
@@ -181,6 +195,8 @@ class Lifetime(Subsystem):
             f.mass_kg, f.propellant_kg, f.thrusting, f.reentered, keeping, sk.deadband_km * 1e3,
             cfg.reentry_altitude_km * 1e3, p.thrust_n, p.isp_s, self.power_w, f.delta_v_m_s, f.propellant_used_kg,
             f.thrust_energy_j, f.thrust_s, self.load_w, self.reentry_t_s)
+        if self.formation is not None:
+            self.formation.follow_chief(self.load_w)
         f.mean_a_m += self.da_m
         if np.any(self.da_m != 0.0):
             self.move(self.da_m, t_s)
@@ -225,6 +241,8 @@ class Lifetime(Subsystem):
         out = {"satellites": (rows, {f"{k}__units": u for k, u in units.items()})}
         if self.ageing is not None:
             out["capacity"] = self.ageing.table(self.ctx.elapsed_s)
+        if self.formation is not None:
+            out["formation"] = self.formation.table(self.ctx.elapsed_s)
         return out
 
     def summary(self) -> dict[str, tuple[float, str]]:
@@ -235,5 +253,5 @@ class Lifetime(Subsystem):
         if self.cfg.storm is not None:
             from sim.lifetime import storm
             out |= storm.fleet_summary(self.table, self.cfg, self.fleet, self.epoch_a_m)
-        return out
+        return out | (self.formation.summary(self.ctx.elapsed_s) if self.formation is not None else {})
 

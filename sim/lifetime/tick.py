@@ -11,7 +11,9 @@ this order): FLAG_SAMPLE (the sample with the grid refresh), FLAG_UPDATE (decay,
 propellant and re-entry, step % k_update == 0: the orbits' semi-major axes and the payload's bus
 are changed through services), FLAG_AGEING (battery capacity and array efficiency rewritten,
 step % k_ageing == 0) and FLAG_TABLE (a row of /lifetime/capacity, step % k_table == 0).
-A closed half-cycle needs no Python: its damage is read at the next FLAG_AGEING.
+A closed half-cycle needs no Python: its damage is read at the next FLAG_AGEING. With
+formation keeping, every k_formation ticks the members' Hill-frame errors are measured
+(sim.lifetime.formation_kernels.formation_check) and FLAG_FORMATION raised where one is due.
 
 The order within a tick is today's: the sample, then the update (Python, after the kernel), with
 the count in between; the count reads only the SOC and its own arrays, which the sample and the
@@ -23,11 +25,12 @@ from numba import njit
 
 from sim.core.constants import SECONDS_PER_DAY
 from sim.lifetime.ageing_kernels import count_half_cycles
+from sim.lifetime.formation_kernels import formation_check
 from sim.lifetime.kernels import sample_drag
 from sim.orbits.geodesy import _geodetic_range
 from sim.orbits.tick import CLOCK_COS_GMST, CLOCK_SIN_GMST, SUN_UNIT_X
 
-FLAG_SAMPLE, FLAG_UPDATE, FLAG_AGEING, FLAG_TABLE = 1, 2, 4, 8
+FLAG_SAMPLE, FLAG_UPDATE, FLAG_AGEING, FLAG_TABLE, FLAG_FORMATION = 1, 2, 4, 8, 16
 
 
 @njit(cache=True, error_model="numpy")
@@ -73,9 +76,11 @@ def drag_tick(step, row, dt_s, k_sample, sun_table, clock_table, epoch_days, msi
 
 @njit(cache=True, error_model="numpy")
 def lifetime_tick(step, row, t0_s, dt_s, k_sample, k_update, ageing_on, k_ageing, k_table,
-                  soc, peak, trough, falling, damage, dod_sum, n_half, ref_dod, exponent, hysteresis, *drag):
-    """One tick of the lifetime subsystem: the drag sample, the half-cycle count (ageing on) and
-    the cadence flags. `drag`: the arguments of drag_tick after k_sample."""
+                  soc, peak, trough, falling, damage, dod_sum, n_half, ref_dod, exponent, hysteresis, formation_on,
+                  k_formation, formation, *drag):
+    """One tick of the lifetime subsystem: the drag sample, the half-cycle count (ageing on), the
+    formation check (formation_on) and the cadence flags. `formation`: the arguments of
+    formation_check; `drag`: those of drag_tick after k_sample."""
     flag = 0
     if step % k_sample == 0:
         flag |= drag_tick(step, row, dt_s, k_sample, *drag)
@@ -87,4 +92,6 @@ def lifetime_tick(step, row, t0_s, dt_s, k_sample, k_update, ageing_on, k_ageing
             flag |= FLAG_AGEING
         if step % k_table == 0:
             flag |= FLAG_TABLE
+    if formation_on and step % k_formation == 0 and formation_check(*formation) > 0:
+        flag |= FLAG_FORMATION
     return flag

@@ -41,7 +41,7 @@ def shell_elements(shell, scenario, epoch_jd_utc: float, satrecs: list | None = 
             ref = shells.sso(c.altitude_km, c.ltan_h, 1, epoch_jd_utc, c.ltan_convention)
             inc_deg = float(np.degrees(ref["inc_rad"][0]))
             raan_deg = float(np.degrees(ref["raan_rad"][0]))
-        return shells.cluster(c.count, c.radius_m, c.altitude_km, inc_deg, raan_deg or 0.0)
+        return shells.cluster(c.count, c.radius_m, c.altitude_km, inc_deg, raan_deg or 0.0, j2=scenario.environment.j2)
     if kind == "elements":
         return shells.elements(shell.elements)
     return shells.mean_elements(satrecs if satrecs is not None else shell_satrecs(shell, scenario), epoch_jd_utc)

@@ -37,18 +37,19 @@ _A, _E, _B, _CI, _SI, _N, _WDOT, _ODOT = range(8)          # constants
 _CM, _SM, _CW, _SW, _CO, _SO = range(6)                     # state: cos/sin of M, ω, Ω
 
 
-def j2_secular_rates(a_m, e, inc_rad):
+def j2_secular_rates(a_m, e, inc_rad, j2=J2_EARTH):
     """First-order J2 secular rates of the mean elements (Vallado eq. 9-41).
 
     Returns (raan_dot_rad_s, argp_dot_rad_s, mean_motion_rad_s) as float64 arrays;
-    the mean motion is dM/dt, the Keplerian n0 with its J2 correction.
+    the mean motion is dM/dt, the Keplerian n0 with its J2 correction. j2 = 0: point-mass
+    gravity (Ω and ω fixed, M at the Keplerian n0).
     """
     a = np.asarray(a_m, dtype=np.float64)
     e = np.asarray(e, dtype=np.float64)
     inc = np.asarray(inc_rad, dtype=np.float64)
     n0 = np.sqrt(MU_EARTH_M3_S2 / a**3)
     p = a * (1.0 - e * e)
-    k = 1.5 * J2_EARTH * (R_EARTH_EQUATORIAL_M / p) ** 2 * n0
+    k = 1.5 * j2 * (R_EARTH_EQUATORIAL_M / p) ** 2 * n0
     sin2 = np.sin(inc) ** 2
     raan_dot = -k * np.cos(inc)
     argp_dot = k * (2.0 - 2.5 * sin2)
@@ -240,10 +241,11 @@ class J2Propagator:
     in m/s at t_s seconds after the element epoch. When t_s is the previous
     t_s + dt_s it advances by rotation recurrences (no trig calls); any other
     t_s, and every ``reanchor_every``-th step, is evaluated from the closed form.
+    ``j2`` = 0 turns the J2 rates off (point-mass gravity: environment.j2 false).
     """
 
     def __init__(self, a_m, e, inc_rad, raan_rad, argp_rad, mean_anomaly_rad, dt_s,
-                 reanchor_every: int = 360):
+                 reanchor_every: int = 360, j2: float = J2_EARTH):
         as_array = lambda x: np.ascontiguousarray(x, dtype=np.float64)  # noqa: E731
         self.a_m, self.e, self.inc_rad = as_array(a_m), as_array(e), as_array(inc_rad)
         self.raan_rad, self.argp_rad = as_array(raan_rad), as_array(argp_rad)
@@ -258,8 +260,9 @@ class J2Propagator:
             raise ValueError("dt_s must be positive")
         self.dt_s = float(dt_s)
         self.reanchor_every = max(1, int(reanchor_every))
+        self.j2 = float(j2)
         self.raan_dot_rad_s, self.argp_dot_rad_s, self.mean_motion_rad_s = j2_secular_rates(
-            self.a_m, self.e, self.inc_rad)
+            self.a_m, self.e, self.inc_rad, self.j2)
 
         self._const = np.empty((8, n))
         self._const[_A] = self.a_m
@@ -292,8 +295,38 @@ class J2Propagator:
         follow the new a, and the epoch angles shift so that M, ω, Ω stay continuous at t_s."""
         old = (self.raan_dot_rad_s, self.argp_dot_rad_s, self.mean_motion_rad_s)
         self.a_m = self.a_m + da_m
+        self._new_rates(old, t_s)
+
+    def mean_elements(self, index: np.ndarray, t_s: float) -> np.ndarray:
+        """The current mean elements (6, len(index)) of satellites `index` at t_s: a, e, i, Ω, ω, M
+        (m, rad; angles in [0, 2π))."""
+        out = np.empty((6, len(index)))
+        out[0], out[1], out[2] = self.a_m[index], self.e[index], self.inc_rad[index]
+        for k, (angle, rate) in enumerate(((self.raan_rad, self.raan_dot_rad_s), (self.argp_rad, self.argp_dot_rad_s),
+                                           (self.mean_anomaly_rad, self.mean_motion_rad_s)), start=3):
+            out[k] = (angle[index] + rate[index] * t_s) % TWO_PI
+        return out
+
+    def set_mean_elements(self, index: np.ndarray, elements: np.ndarray, t_s: float) -> None:
+        """Give satellites `index` the mean elements (6, len(index)) (as `mean_elements`) at t_s
+        (an impulsive manoeuvre: sim.lifetime.formation): the rates follow, and the epoch angles
+        are those that reach the given angles at t_s."""
+        old = (self.raan_dot_rad_s, self.argp_dot_rad_s, self.mean_motion_rad_s)
+        self.a_m, self.e, self.inc_rad = self.a_m.copy(), self.e.copy(), self.inc_rad.copy()
+        self.a_m[index], self.e[index], self.inc_rad[index] = elements[0], elements[1], elements[2]
+        if np.any(self.e[index] < 0.0) or np.any(self.e[index] >= 1.0):
+            raise ValueError("eccentricity must be in [0, 1)")
+        for angle, rate, value in zip((self.raan_rad, self.argp_rad, self.mean_anomaly_rad), old, elements[3:]):
+            angle[index] = value - rate[index] * t_s   # at the old rate; _new_rates moves it to the new one
+        self._const[_E], self._const[_CI], self._const[_SI] = self.e, np.cos(self.inc_rad), np.sin(self.inc_rad)
+        self._slow = np.flatnonzero(self.e > FAST_MAX_E).astype(np.int64)
+        self._new_rates(old, t_s)
+
+    def _new_rates(self, old: tuple, t_s: float) -> None:
+        """The rates of the current a, e, i, with the epoch angles shifted so that M, ω, Ω stay
+        continuous at t_s; the next tick re-anchors from the closed form."""
         new = self.raan_dot_rad_s, self.argp_dot_rad_s, self.mean_motion_rad_s = j2_secular_rates(
-            self.a_m, self.e, self.inc_rad)
+            self.a_m, self.e, self.inc_rad, self.j2)
         for angle, rate_old, rate_new in zip((self.raan_rad, self.argp_rad, self.mean_anomaly_rad), old, new):
             angle += (rate_old - rate_new) * t_s
         self._const[_A], self._const[_B] = self.a_m, self.a_m * np.sqrt(1.0 - self.e**2)

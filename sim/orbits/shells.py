@@ -151,7 +151,7 @@ def _lattice_offsets(count: int, radius_m: float) -> np.ndarray:
 
 
 def cluster(count: int, radius_m: float, altitude_km: float, inclination_deg: float,
-            raan_deg: float, arg_latitude_deg: float = 0.0) -> dict[str, np.ndarray]:
+            raan_deg: float, arg_latitude_deg: float = 0.0, j2: bool = True) -> dict[str, np.ndarray]:
     """A formation of ``count`` satellites within ``radius_m`` of a circular reference orbit.
 
     Each satellite sits at lattice point (p, q) (a square lattice scaled to
@@ -174,10 +174,12 @@ def cluster(count: int, radius_m: float, altitude_km: float, inclination_deg: fl
 
     Extra key ``offset_lvlh_m`` (N, 3): the intended position of each satellite
     relative to the reference at the epoch, in the Hill frame (radial,
-    along-track, cross-track), m. Satellite 0 flies the reference orbit.
+    along-track, cross-track), m. Satellite 0 flies the reference orbit. j2 False: point-mass
+    gravity (environment.j2), no nudge.
     """
-    from sim.orbits.j2 import j2_secular_rates
+    from sim.orbits.j2 import J2_EARTH, j2_secular_rates
 
+    j2 = J2_EARTH if j2 else 0.0
     if count < 1:
         raise ValueError("count must be at least 1")
     a = R_EARTH_EQUATORIAL_M + altitude_km * 1e3
@@ -204,10 +206,10 @@ def cluster(count: int, radius_m: float, altitude_km: float, inclination_deg: fl
 
     # match the drift of λ = M + ω + Ω cos i to the reference (Newton on a)
     def lambda_rate(a_k):
-        raan_dot, argp_dot, mean_motion = j2_secular_rates(a_k, e, inc_k)
+        raan_dot, argp_dot, mean_motion = j2_secular_rates(a_k, e, inc_k, j2)
         return mean_motion + argp_dot + raan_dot * math.cos(inc)
 
-    raan_dot0, argp_dot0, n0 = j2_secular_rates(a, 0.0, inc)
+    raan_dot0, argp_dot0, n0 = j2_secular_rates(a, 0.0, inc, j2)
     target = float(n0 + argp_dot0 + raan_dot0 * math.cos(inc))
     a_k = np.full(count, a)
     for _ in range(3):

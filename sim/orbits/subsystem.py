@@ -84,6 +84,28 @@ class SunState:
         self.flux_w_m2 = self.solar_constant_w_m2 * (AU_M / d) ** 2
 
 
+class MeanElements:
+    """The `mean_elements` service: the current mean elements of J2-propagated satellites (fleet
+    indices) and impulsive changes of them (sim.orbits.j2.J2Propagator.set_mean_elements)."""
+
+    def __init__(self, propagator, j2_index: np.ndarray, n: int):
+        self._j2 = propagator
+        self._local = np.full(n, -1, dtype=np.int64)
+        self._local[j2_index] = np.arange(j2_index.size)
+
+    def _to_local(self, index: np.ndarray) -> np.ndarray:
+        local = self._local[index]
+        if np.any(local < 0):
+            raise ValueError("mean_elements: only satellites of analytic (J2) shells have mean elements here")
+        return local
+
+    def get(self, index: np.ndarray, t_s: float) -> np.ndarray:
+        return self._j2.mean_elements(self._to_local(index), t_s)
+
+    def set(self, index: np.ndarray, elements: np.ndarray, t_s: float) -> None:
+        self._j2.set_mean_elements(self._to_local(index), elements, t_s)
+
+
 _NO_J2 = (0, np.zeros((8, 0)), np.zeros((6, 0)), np.zeros((6, 0)), np.zeros(2, np.int64), 1,
           np.zeros(0, np.int64)) + (np.zeros(0),) * 9
 
@@ -92,7 +114,7 @@ class Orbits(Subsystem):
     """Fleet layout, propagation and the Sun; always on."""
 
     name = "orbits"
-    provides = ("fleet", "positions", "sun", "semi_major_axis", "clock_table", "sun_table")
+    provides = ("fleet", "positions", "sun", "semi_major_axis", "mean_elements", "clock_table", "sun_table")
     events = {"yaw_rate_limit_start": YAW_EVENT_MEANING, "yaw_rate_limit_end": YAW_EVENT_MEANING}
     fields = FIELDS
 
@@ -105,8 +127,9 @@ class Orbits(Subsystem):
         ctx.fleet = fleet = FleetState(self.shells[-1].stop if self.shells else 0)
         fleet.allocate(self.fields, self.name)
         build.fill_elements(fleet, self.shells)
+        self._j2_coefficient = j2.J2_EARTH if scenario.environment.j2 else 0.0
         fleet.raan_dot_rad_s[:], fleet.argp_dot_rad_s[:], fleet.mean_motion_rad_s[:] = j2.j2_secular_rates(
-            fleet.a_m, fleet.e, fleet.inc_rad)
+            fleet.a_m, fleet.e, fleet.inc_rad, self._j2_coefficient)
         for i, shell in enumerate(scenario.constellation):
             sel = fleet.shell == i
             fleet.attitude[sel] = attitude.ATTITUDES[shell.attitude]
@@ -125,6 +148,7 @@ class Orbits(Subsystem):
         self.provide("positions", fleet)
         self.provide("sun", self.sun)
         self.provide("semi_major_axis", self.change_semi_major_axis)
+        self.provide("mean_elements", MeanElements(self._j2, self._j2_index, fleet.n))
         from sim.orbits import tick
         self._tick = tick
         rows = ctx.max_block_ticks
@@ -163,7 +187,7 @@ class Orbits(Subsystem):
         propagator = None
         if j2_index.size:
             elements = (np.ascontiguousarray(getattr(f, k)[j2_index]) for k in shells.MEAN_ELEMENT_KEYS)
-            propagator = j2.J2Propagator(*elements, dt_s=clock.dt_s)
+            propagator = j2.J2Propagator(*elements, dt_s=clock.dt_s, j2=self._j2_coefficient)
         self._r_buf, self._v_buf = np.zeros((3, j2_index.size)), np.zeros((3, j2_index.size))
         return j2_index, propagator, sgp4
 

@@ -217,6 +217,8 @@ class Environment(Strict):
         "wgs84", description="the Earth that casts the shadow: the WGS84 ellipsoid or a sphere "
                              "of the equatorial radius")
     solar_constant_w_m2: Positive = 1361.0
+    j2: bool = Field(True, description="false: point-mass gravity for the analytic shells (no J2 secular "
+                                       "rates; the Clohessy-Wiltshire validation of sim.lifetime.formation)")
     case: Literal["nominal", "hot", "cold"] = Field("nominal", description=(
         "Earth IR and albedo: nominal (237 W/m2, 0.30) or the hot / cold design values of NASA "
         "TM-2001-211221 for the shell's inclination (docs/models.md)"))
