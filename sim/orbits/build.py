@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.orbits import shells
+from sim.orbits import shells, tle
 
 
 @dataclass
@@ -44,11 +44,11 @@ def shell_elements(shell, scenario, epoch_jd_utc: float, satrecs: list | None = 
         return shells.cluster(c.count, c.radius_m, c.altitude_km, inc_deg, raan_deg or 0.0, j2=scenario.environment.j2)
     if kind == "elements":
         return shells.elements(shell.elements)
-    return shells.mean_elements(satrecs if satrecs is not None else shell_satrecs(shell, scenario), epoch_jd_utc)
+    return tle.mean_elements(satrecs if satrecs is not None else shell_satrecs(shell, scenario), epoch_jd_utc)
 
 
 def shell_satrecs(shell, scenario) -> list:
-    satrecs = shells.load_tle(scenario.resolve_path(shell.tle.path))
+    satrecs = tle.load_tle(scenario.resolve_path(shell.tle.path))
     return satrecs[: shell.tle.limit] if shell.tle.limit else satrecs
 
 

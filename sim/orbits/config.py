@@ -188,7 +188,7 @@ def tle_files_readable(scenario) -> list[tuple[str, str]]:
             problems.append((where, f"no satellites in {path}"))
             continue
         from sim.orbits.build import shell_satrecs
-        from sim.orbits.shells import SGP4Propagator
+        from sim.orbits.tle import SGP4Propagator
         propagator = SGP4Propagator(shell_satrecs(shell, scenario), julian_date_utc(scenario.epoch))
         propagator.propagate(0.0, np.empty((3, count)), np.empty((3, count)))
         why = propagator.failure(0.0)

@@ -17,7 +17,7 @@ from sim.core.constants import AU_M, SECONDS_PER_DAY
 from sim.core.fleet import FleetState, NonFiniteError, field_specs
 from sim.core.numerics import parallel_chunk
 from sim.core.subsystem import Context, Subsystem, TickKernel
-from sim.orbits import build, shells
+from sim.orbits import build, shells, tle
 
 FIELDS = field_specs("parameter", {
     # identity
@@ -181,7 +181,7 @@ class Orbits(Subsystem):
             if sl.satrecs is not None:
                 sgp4_mask[sl.start:sl.stop] = True
                 m = sl.stop - sl.start
-                sgp4.append((sl.start, sl.stop, shells.SGP4Propagator(sl.satrecs, clock.epoch_jd_utc),
+                sgp4.append((sl.start, sl.stop, tle.SGP4Propagator(sl.satrecs, clock.epoch_jd_utc),
                              np.zeros((3, m)), np.zeros((3, m))))
         j2_index = np.flatnonzero(~sgp4_mask)
         propagator = None

@@ -10,7 +10,7 @@ import numpy as np
 def tle_names(path: Path, count: int) -> list[str]:
     """OBJECT_NAME of each element set of a 3-line TLE file ('' for 2-line sets and OMM files:
     the OMM reader keeps no names)."""
-    from sim.orbits.shells import _read_text
+    from sim.orbits.tle import _read_text
     names: list[str] = []
     if path.suffix.lower() not in (".txt", ".tle", ".3le", ".gz"):
         return [""] * count
@@ -30,7 +30,7 @@ class Catalogue:
     """The objects of a TLE/OMM catalogue, propagated with python-sgp4 (SatrecArray)."""
 
     def __init__(self, satrecs: list, names: list[str], epoch_jd_utc):
-        from sim.orbits.shells import SGP4Propagator
+        from sim.orbits.tle import SGP4Propagator
         self.propagator = SGP4Propagator(satrecs, epoch_jd_utc)
         self.n = len(satrecs)
         self.norad = np.array([s.satnum for s in satrecs], np.int64)

@@ -79,8 +79,8 @@ class SafetyConfig(Strict):
 
 
 def load_catalogue(scenario, cfg: Catalogue) -> list:
-    """The catalogue's Satrec objects (sim.orbits.shells.load_tle: OSError, ValueError)."""
-    from sim.orbits.shells import load_tle
+    """The catalogue's Satrec objects (sim.orbits.tle.load_tle: OSError, ValueError)."""
+    from sim.orbits.tle import load_tle
     path = scenario.resolve_path(cfg.path)
     if not path.exists():
         raise FileNotFoundError(f"file not found: {path}")

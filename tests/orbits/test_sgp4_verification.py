@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.orbits.shells import SGP4Propagator, load_tle
+from sim.orbits.tle import SGP4Propagator, load_tle
 from tests.conftest import sgp4_verification_file
 
 # 33334 fails SGP4 initialisation on purpose (tcppver.out repeats the previous line for it)

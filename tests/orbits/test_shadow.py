@@ -20,7 +20,7 @@ from sim.core.constants import (
 from sim.core.simulation import Simulation
 from sim.core.timescale import TT_MINUS_UTC_D
 from sim.orbits import shadow, sun
-from sim.orbits.shells import load_tle
+from sim.orbits.tle import load_tle
 from tests.helpers import advance_ticks
 
 A_M = R_EARTH_EQUATORIAL_M

@@ -13,15 +13,13 @@ from sim.orbits.config import KeplerianElements
 from sim.orbits.j2 import J2Propagator, j2_secular_rates, propagate_j2
 from sim.orbits.shells import (
     ELEMENT_KEYS,
-    SGP4Propagator,
     cluster,
     elements,
-    load_tle,
-    mean_elements,
     sso,
     sun_right_ascension_rad,
     walker,
 )
+from sim.orbits.tle import SGP4Propagator, load_tle, mean_elements
 from tests.conftest import verification_data
 
 RE = R_EARTH_EQUATORIAL_M

@@ -8,7 +8,7 @@ from sim.config import scenario_from_dict
 from sim.config.base import DATA_DIR
 from sim.core.constants import SECONDS_PER_DAY
 from sim.core.simulation import Simulation, run
-from sim.orbits.shells import load_tle
+from sim.orbits.tle import load_tle
 from tests.helpers import advance_ticks
 
 STARLINK_TLE = "data:starperf_starlink_tle_2020-06-28.txt"  # the README's shell example

@@ -42,7 +42,7 @@ def brute_force():
     from sgp4.api import SatrecArray
 
     from sim.config.base import resolve_data_path
-    from sim.orbits.shells import load_tle
+    from sim.orbits.tle import load_tle
     sats = load_tle(resolve_data_path("data:starperf_starlink_tle_2020-06-28.txt", "."))
     jd0 = 2459028.5   # 2020-06-28T00:00:00 UTC
     t = np.arange(0.0, DURATION_S + 0.5, 1.0)
