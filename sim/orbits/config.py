@@ -5,6 +5,7 @@ sections (sim.payload.config).
 """
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 import numpy as np
@@ -67,6 +68,9 @@ class ClusterShell(Strict):
     @model_validator(mode="after")
     def _reference_orbit(self):
         if self.inclination_deg is not None:
+            if abs(math.sin(math.radians(self.inclination_deg))) < 1e-6:  # sim.orbits.shells.cluster's own limit
+                raise ValueError(f"inclination_deg {self.inclination_deg} is equatorial: a cluster's reference orbit "
+                                 f"needs a node (give an inclination at least 1e-4 deg away from 0 and 180)")
             self.ltan_h = None
         return self
 
