@@ -40,6 +40,7 @@ from czml3.properties import (
 )
 from czml3.types import IntervalValue
 
+from sim.io.atomic import publish
 from sim.network.stations import geodetic_to_ecef_m
 
 STATE_COLORS = {"radiation_down": [220, 40, 40, 255], "throttled": [255, 150, 0, 255],
@@ -225,14 +226,14 @@ def write_czml(run, out_path: str | Path, **limits) -> Path:
     """Write the run's CZML document (compact JSON) to `out_path`."""
     out_path = Path(out_path)
     packets = run_czml(run, **limits)
-    tmp = out_path.with_name(out_path.name + ".partial")
+    tmp = out_path.with_name(out_path.name + ".tmp")
     try:
         with open(tmp, "w") as f:
             f.write("[")
             for i, packet in enumerate(packets):
                 f.write(("," if i else "") + packet.dumps())
             f.write("]")
-        tmp.replace(out_path)
+        publish(tmp, out_path)
     finally:
         tmp.unlink(missing_ok=True)
     return out_path
